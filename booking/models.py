@@ -1,0 +1,1 @@
+"""Therapists, schedules and appointments arrive with the booking issue."""

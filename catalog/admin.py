@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from catalog.models import BodyArea, MassageType, Offering, ResourceKind
+
+
+@admin.register(ResourceKind)
+class ResourceKindAdmin(admin.ModelAdmin[ResourceKind]):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(BodyArea)
+class BodyAreaAdmin(admin.ModelAdmin[BodyArea]):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class OfferingInline(admin.TabularInline[Offering, MassageType]):
+    model = Offering
+    extra = 0
+    fields = ["name", "slug", "areas", "duration_minutes", "price", "currency", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_change_link = True
+
+
+@admin.register(MassageType)
+class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
+    list_display = ["name", "slug", "position", "offering_count", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active", "equipment"]
+    search_fields = ["name", "slug", "summary", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["equipment"]
+    inlines = [OfferingInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MassageType]:
+        return super().get_queryset(request).annotate(offering_count=Count("offerings"))
+
+    @admin.display(description="Offerings", ordering="offering_count")
+    def offering_count(self, massage_type: MassageType) -> int:
+        count: int = massage_type.offering_count  # type: ignore[attr-defined] # annotated above
+        return count
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin[Offering]):
+    list_display = [
+        "name",
+        "massage_type",
+        "area_names",
+        "duration_minutes",
+        "buffer_minutes",
+        "price",
+        "currency",
+        "is_active",
+    ]
+    list_filter = ["massage_type", "areas", "resource_kinds", "is_active"]
+    list_select_related = ["massage_type"]
+    search_fields = ["name", "slug", "massage_type__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["areas", "resource_kinds"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Offering]:
+        return super().get_queryset(request).prefetch_related("areas")
+
+    @admin.display(description="Areas")
+    def area_names(self, offering: Offering) -> str:
+        return ", ".join(area.name for area in offering.areas.all())

@@ -1,0 +1,132 @@
+"""What the studio sells: massage types over body areas, as bookable offerings."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+
+class ResourceKind(models.Model):
+    """A kind of room or equipment that an offering takes while it runs.
+
+    The booking app keeps the actual resources (Room 1, the vacuum device);
+    an offering that needs a kind takes one free resource of it.
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyArea(models.Model):
+    """One of the three areas of the leg a massage works on."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MassageType(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    summary = models.CharField(max_length=240, help_text="One sentence for the catalog list.")
+    description = models.TextField(help_text="What the massage is and how it is done.")
+    benefits = models.TextField(blank=True, help_text="What it is for, one benefit per line.")
+    equipment = models.ManyToManyField(
+        ResourceKind,
+        blank=True,
+        related_name="massage_types",
+        help_text="Equipment this massage cannot be given without.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:massage-type", kwargs={"slug": self.slug})
+
+    def benefit_list(self) -> list[str]:
+        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+
+
+class Offering(models.Model):
+    """What a client books: a massage type over some areas, for a time and a price."""
+
+    massage_type = models.ForeignKey(
+        MassageType, on_delete=models.PROTECT, related_name="offerings"
+    )
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    areas = models.ManyToManyField(BodyArea, related_name="offerings")
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    price = models.DecimalField(
+        max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+    )
+    currency = models.CharField(
+        max_length=3,
+        default=settings.STUDIO_CURRENCY,
+        validators=[RegexValidator(r"^[A-Z]{3}\Z", "Use a three-letter ISO 4217 code.")],
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(120)],
+        help_text="Time after the massage, to clean up and air the room, when nothing else is booked.",
+    )
+    resource_kinds = models.ManyToManyField(
+        ResourceKind,
+        blank=True,
+        related_name="offerings",
+        help_text="Each booking takes one free resource of every kind chosen here.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["massage_type__position", "position", "duration_minutes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="catalog_offering_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buffer_minutes__lte=120),
+                name="catalog_offering_buffer_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="catalog_offering_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"),
+                name="catalog_offering_currency_iso",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:massage-type", kwargs={"slug": self.massage_type.slug}) + (
+            f"#{self.slug}"
+        )

@@ -1,0 +1,17 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from catalog import selectors
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalog/catalog.html",
+        {"massage_types": selectors.active_massage_types_with_offerings()},
+    )
+
+
+def massage_type(request: HttpRequest, slug: str) -> HttpResponse:
+    chosen = get_object_or_404(selectors.active_massage_types_with_offerings(), slug=slug)
+    return render(request, "catalog/massage_type.html", {"massage_type": chosen})

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""The studio's two everyday commands, for a machine with only Python 3.11.
+
+    python3.11 dev.py start   install, migrate, load the demo studio, run web + Celery
+    python3.11 dev.py test    install, then lint, type-check and run the whole test suite
+
+Both make the virtual environment `.venv/` on first use and reinstall only
+when pyproject.toml changes. Only the standard library is used here, since
+this file runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+CI_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/studio"
+CI_REDIS_URL = "redis://127.0.0.1:6379/1"
+
+
+def say(message: str) -> None:
+    print(f"\033[1m» {message}\033[0m", flush=True)
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> int:
+    return subprocess.call([str(arg) for arg in args], cwd=ROOT, env=env)
+
+
+def ensure_installed(extras: str) -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(
+            f"studio needs Python 3.11; this is {sys.version.split()[0]}. Run it with python3.11."
+        )
+    if not PYTHON.exists():
+        say("Creating the virtual environment .venv/")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say(f"Installing the studio{f' with [{extras}]' if extras else ''} into .venv/")
+    target = f".[{extras}]" if extras else "."
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    if run(PYTHON, "-m", "pip", "install", *quiet, "--upgrade", "pip") != 0:
+        sys.exit("Could not upgrade pip in .venv/")
+    if run(PYTHON, "-m", "pip", "install", *quiet, "--editable", target) != 0:
+        sys.exit("Installing the studio failed; see pip's message above.")
+    stamp.write_text(digest)
+
+
+def start(options: argparse.Namespace) -> int:
+    ensure_installed("")
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    manage = [str(PYTHON), "manage.py"]
+    say("Applying database migrations")
+    if run(*manage, "migrate", "--noinput", env=env) != 0:
+        return 1
+    say("Loading the demo studio")
+    if run(*manage, "seed_demo", env=env) != 0:
+        return 1
+
+    address = f"{options.host}:{options.port}"
+    processes = [
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "--app",
+                "studio",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen([*manage, "runserver", "--noreload", address], cwd=ROOT, env=env),
+    ]
+    mail_folder = env.get("EMAIL_FILE_PATH", str(ROOT / "var" / "mail"))
+    say(
+        f"The studio is starting at http://{address}/  (staff: http://{address}/admin/, "
+        f"with the login printed above; API docs: http://{address}/api/v1/docs/). "
+        f"E-mails are written to {mail_folder}. Stop with Ctrl+C."
+    )
+
+    def stop(*_: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    stop()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return 0
+
+
+def test(options: argparse.Namespace) -> int:
+    ensure_installed("dev")
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    if env.get("CI", "").lower() == "true":
+        # CI runs on the real servers; the suite fails if they do not answer.
+        env.setdefault("DATABASE_URL", CI_DATABASE_URL)
+        env.setdefault("REDIS_URL", CI_REDIS_URL)
+    steps: list[tuple[str, list[str | Path]]] = [
+        ("ruff check", [BIN / "ruff", "check", "."]),
+        ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
+        ("mypy", [BIN / "mypy"]),
+        (
+            "migrations are up to date",
+            [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"],
+        ),
+        ("pytest", [BIN / "pytest", *options.pytest_args]),
+    ]
+    failed: list[str] = []
+    for name, command in steps:
+        say(name)
+        if run(*command, env=env) != 0:
+            failed.append(name)
+    if failed:
+        say(f"Failed: {', '.join(failed)}")
+        return 1
+    say("All checks passed")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    start_parser = commands.add_parser("start", help="install and run the studio with demo data")
+    start_parser.add_argument("--host", default=os.environ.get("STUDIO_HOST", "127.0.0.1"))
+    start_parser.add_argument("--port", default=os.environ.get("STUDIO_PORT", "8000"))
+    test_parser = commands.add_parser("test", help="install and run every check and test")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    options = parser.parse_args()
+    return start(options) if options.command == "start" else test(options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

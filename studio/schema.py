@@ -1,0 +1,44 @@
+"""The OpenAPI schema class: documents the shared error body on every operation.
+
+Kept apart from `studio.api` because DRF imports the pagination class
+named in the settings while drf-spectacular itself is being imported.
+"""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
+
+from studio.api import ErrorSerializer
+
+_ERROR = ErrorSerializer
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Adds the shared error responses to every operation in the schema."""
+
+    def _error_responses(self) -> dict[str, OpenApiResponse]:
+        errors = {
+            "400": OpenApiResponse(_ERROR, description="Bad input: `fields` names each bad field."),
+            "429": OpenApiResponse(_ERROR, description="Too many requests; retry later."),
+        }
+        is_public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        if not is_public:
+            errors["401"] = OpenApiResponse(_ERROR, description="No or bad credentials.")
+            errors["403"] = OpenApiResponse(
+                _ERROR, description="Not allowed for these credentials."
+            )
+        if "{" in self.path:
+            errors["404"] = OpenApiResponse(_ERROR, description="No such object, or not yours.")
+        return errors
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for code, error in self._error_responses().items():
+            if code not in responses:
+                # A private helper of drf-spectacular, untyped; it renders one response.
+                responses[code] = self._get_response_for_code(  # type: ignore[no-untyped-call]
+                    error, code, direction=direction
+                )
+        return responses

@@ -1,0 +1,69 @@
+import pytest
+from django.test import Client
+from django.utils.html import escape
+
+from catalog.models import MassageType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_leads_to_the_catalog(client: Client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/catalog/"
+
+
+def test_the_catalog_lists_every_massage_type_with_its_prices(client: Client):
+    response = client.get("/catalog/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for massage_type in MassageType.objects.all():
+        assert massage_type.name in html
+        assert escape(massage_type.summary) in html
+    assert "Vacuum: hip and shin" in html
+    assert "€70" in html
+    assert "1 h" in html
+
+
+def test_the_catalog_page_has_landmarks_and_one_main_heading(client: Client):
+    html = client.get("/catalog/").content.decode()
+
+    assert '<html lang="en">' in html
+    assert html.count("<h1") == 1
+    assert '<main id="content"' in html
+    assert '<nav aria-label="Main">' in html
+    assert 'name="viewport"' in html
+    assert "<script" not in html
+
+
+def test_the_catalog_page_takes_a_fixed_number_of_queries(
+    client: Client, django_assert_num_queries
+):
+    # 1. types, 2. their equipment, 3. their offerings, 4. the offerings'
+    # areas, 5. the offerings' resource kinds.
+    with django_assert_num_queries(5):
+        client.get("/catalog/")
+
+
+def test_a_massage_type_page_shows_what_it_is_for_and_what_it_needs(client: Client):
+    response = client.get("/catalog/vacuum/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Vacuum massage · Studio</title>" in html
+    assert "Makes the skin more elastic" in html
+    assert "Vacuum device" in html
+    assert "Vacuum: hip" in html
+    assert "not a medical promise" in html
+
+
+def test_an_unknown_massage_type_page_is_a_404(client: Client):
+    assert client.get("/catalog/hot-stones/").status_code == 404
+
+
+def test_an_inactive_massage_type_page_is_a_404(client: Client):
+    MassageType.objects.filter(slug="thai").update(is_active=False)
+
+    assert client.get("/catalog/thai/").status_code == 404

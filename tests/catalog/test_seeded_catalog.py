@@ -1,0 +1,69 @@
+import importlib
+
+import pytest
+from django.apps import apps
+
+from catalog.models import BodyArea, MassageType, Offering, ResourceKind
+
+pytestmark = pytest.mark.django_db
+
+content = importlib.import_module("catalog.migrations.0002_catalog_content")
+
+
+def test_a_fresh_database_has_the_five_massage_types_of_the_studio():
+    assert list(MassageType.objects.values_list("slug", flat=True)) == [
+        "therapeutic",
+        "classical",
+        "vacuum",
+        "anti-cellulite",
+        "thai",
+    ]
+
+
+def test_a_fresh_database_has_the_three_body_areas_from_hip_to_foot():
+    assert list(BodyArea.objects.values_list("slug", flat=True)) == ["hip", "shin", "foot"]
+
+
+def test_every_massage_type_can_be_booked_in_at_least_one_offering():
+    for massage_type in MassageType.objects.all():
+        assert massage_type.offerings.filter(is_active=True).exists(), massage_type.slug
+
+
+def test_every_massage_type_has_a_summary_a_description_and_benefits():
+    for massage_type in MassageType.objects.all():
+        assert massage_type.summary
+        assert len(massage_type.description) > 200
+        assert len(massage_type.benefit_list()) >= 3
+
+
+def test_vacuum_and_thai_massage_name_the_equipment_they_need():
+    assert [k.slug for k in MassageType.objects.get(slug="vacuum").equipment.all()] == [
+        "vacuum-device"
+    ]
+    assert [k.slug for k in MassageType.objects.get(slug="thai").equipment.all()] == ["thai-sticks"]
+    assert not MassageType.objects.get(slug="classical").equipment.exists()
+
+
+def test_every_offering_takes_a_room_and_the_equipment_its_massage_needs():
+    for offering in Offering.objects.prefetch_related("resource_kinds", "massage_type__equipment"):
+        kinds = {kind.slug for kind in offering.resource_kinds.all()}
+        needed = {kind.slug for kind in offering.massage_type.equipment.all()}
+        assert kinds == {"room"} | needed, offering.slug
+
+
+def test_offerings_have_real_durations_prices_and_areas():
+    for offering in Offering.objects.prefetch_related("areas"):
+        assert 30 <= offering.duration_minutes <= 90
+        assert offering.price > 0
+        assert offering.currency == "EUR"
+        assert offering.areas.exists()
+
+
+def test_loading_the_catalog_again_adds_nothing_and_keeps_staff_edits():
+    MassageType.objects.filter(slug="classical").update(name="Classic leg massage")
+    counts = [m.objects.count() for m in (ResourceKind, BodyArea, MassageType, Offering)]
+
+    content.add_catalog(apps, None)
+
+    assert [m.objects.count() for m in (ResourceKind, BodyArea, MassageType, Offering)] == counts
+    assert MassageType.objects.get(slug="classical").name == "Classic leg massage"

@@ -1,1 +1,281 @@
-"""Therapists, schedules and appointments arrive with the booking issue."""
+"""Who works when, and who booked what.
+
+Times are stored in UTC. Weekly working hours are wall-clock times in the
+studio's zone (settings.STUDIO_TIME_ZONE), turned into UTC per date by the
+availability engine, so they stay right across daylight-saving changes.
+
+On PostgreSQL, exclusion constraints (migration 0002) make overlapping
+active appointments impossible for one therapist and for one resource,
+whoever writes them.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from catalog.models import MassageType, Offering, ResourceKind
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Therapist(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="therapist",
+        help_text="The staff login of this therapist, so they can see their own schedule.",
+    )
+    massage_types = models.ManyToManyField(
+        MassageType, related_name="therapists", help_text="The massages this therapist gives."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(models.Model):
+    """A room or a piece of equipment that one appointment at a time can take."""
+
+    name = models.CharField(max_length=120)
+    kind = models.ForeignKey(ResourceKind, on_delete=models.PROTECT, related_name="resources")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class WorkingHours(models.Model):
+    """One weekly interval of work; two on one day leave a break between them."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Studio local time.")
+    end_time = models.TimeField(help_text="Studio local time.")
+
+    class Meta:
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__lt=models.F("end_time")),
+                name="booking_workinghours_starts_before_it_ends",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6), name="booking_workinghours_weekday_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """A dated absence of one therapist, or a closure of the whole studio."""
+
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.CASCADE,
+        related_name="time_off",
+        null=True,
+        blank=True,
+        help_text="Leave empty to close the whole studio.",
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_at__lt=models.F("end_at")),
+                name="booking_timeoff_starts_before_it_ends",
+            )
+        ]
+        indexes = [
+            # The availability engine: time off overlapping a window.
+            models.Index(fields=["end_at", "start_at"], name="booking_timeoff_window"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.therapist or "Whole studio"
+        return f"{who}: {timezone.localtime(self.start_at):%Y-%m-%d %H:%M} to {timezone.localtime(self.end_at):%Y-%m-%d %H:%M}"
+
+
+class Client(models.Model):
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="booking_client_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Website"
+        ADMIN = "admin", "Admin (phone)"
+        API = "api", "API"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(
+        help_text="The end plus the offering's cleanup buffer: nothing else is booked before it."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    health = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_at__lt=models.F("end_at"))
+                & models.Q(end_at__lte=models.F("blocked_until")),
+                name="booking_appointment_times_ordered",
+            ),
+        ]
+        indexes = [
+            # The availability engine and the day view: a therapist's
+            # appointments overlapping a window.
+            models.Index(
+                fields=["therapist", "start_at", "blocked_until"],
+                name="booking_appt_therapist_time",
+            ),
+            # The staff list: appointments by date, newest first.
+            models.Index(fields=["start_at"], name="booking_appt_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} with {self.therapist} at {timezone.localtime(self.start_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
+class Allocation(models.Model):
+    """A resource taken by an appointment, with the appointment's time copied.
+
+    The time is copied so that one exclusion constraint on this table can
+    refuse two active allocations of one resource that overlap.
+    """
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="allocations"
+    )
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="allocations")
+    start_at = models.DateTimeField()
+    blocked_until = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [
+            # The availability engine: a resource's allocations overlapping a window.
+            models.Index(
+                fields=["resource", "start_at", "blocked_until"],
+                name="booking_alloc_resource_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} for {self.appointment_id}"
+
+
+class AppointmentEvent(models.Model):
+    """The audit trail: who did what to an appointment, and when."""
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        COMPLETED = "completed", "Marked completed"
+        NO_SHOW = "no_show", "Marked no-show"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.CharField(
+        max_length=150, help_text="Who: a staff user, an integration, a guest."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["appointment", "created_at"], name="booking_event_by_appt")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST made with an `Idempotency-Key` header."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    owner = models.CharField(max_length=64, help_text="The credentials that sent the key.")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.RUNNING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="booking_idempotencykey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"

@@ -158,6 +158,14 @@ if len(STUDIO_CURRENCY) != 3 or not STUDIO_CURRENCY.isalpha():
         f"STUDIO_CURRENCY: expected an ISO 4217 code such as EUR, got {STUDIO_CURRENCY!r}"
     )
 
+# Booking rules, the same for the website, the API and the admin.
+STUDIO_MIN_NOTICE_MINUTES = env_int("STUDIO_MIN_NOTICE_MINUTES", default=120, minimum=0)
+STUDIO_HORIZON_DAYS = env_int("STUDIO_HORIZON_DAYS", default=60, minimum=1)
+STUDIO_SLOT_STEP_MINUTES = env_int("STUDIO_SLOT_STEP_MINUTES", default=15, minimum=5)
+STUDIO_GUEST_CANCEL_HOURS = env_int("STUDIO_GUEST_CANCEL_HOURS", default=24, minimum=0)
+# The longest range one availability request may ask for.
+STUDIO_AVAILABILITY_MAX_DAYS = env_int("STUDIO_AVAILABILITY_MAX_DAYS", default=31, minimum=1)
+
 # Static files -------------------------------------------------------------
 
 STATIC_URL = "static/"

@@ -1,0 +1,352 @@
+"""The availability engine: which start times are free, and for whom.
+
+A start time is offered for a therapist when
+- it falls on the studio's grid of local time (every STUDIO_SLOT_STEP_MINUTES),
+- the massage fits inside one of the therapist's working intervals that day,
+- it is at least the minimum notice ahead and within the booking horizon,
+- neither the therapist nor the studio has time off then, and the therapist
+  has no active appointment whose time (buffer included) overlaps this
+  one's time plus its buffer,
+- and for every resource kind the offering needs, one resource of that kind
+  is free for the same time.
+
+The engine loads everything for a date range in a fixed number of queries
+(see `load_schedule`) and then works on sorted, merged intervals in memory,
+so a month costs the same handful of queries as a day. The booking service
+checks a requested time with the very same functions (`refusal`), so every
+slot offered can be booked and every booking refused was not offered.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from booking import errors
+from booking.models import Allocation, Appointment, Resource, Therapist, TimeOff
+from catalog.models import Offering
+
+
+@dataclass(frozen=True)
+class Rules:
+    zone: ZoneInfo
+    min_notice: timedelta
+    horizon: timedelta
+    step: timedelta
+
+    @classmethod
+    def from_settings(cls) -> Rules:
+        return cls(
+            zone=ZoneInfo(settings.STUDIO_TIME_ZONE),
+            min_notice=timedelta(minutes=settings.STUDIO_MIN_NOTICE_MINUTES),
+            horizon=timedelta(days=settings.STUDIO_HORIZON_DAYS),
+            step=timedelta(minutes=settings.STUDIO_SLOT_STEP_MINUTES),
+        )
+
+    def local_midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+
+    def is_on_grid(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        minutes = local.hour * 60 + local.minute
+        step_minutes = int(self.step.total_seconds() // 60)
+        return local.second == 0 and local.microsecond == 0 and minutes % step_minutes == 0
+
+
+UTC = ZoneInfo("UTC")
+
+
+class Intervals:
+    """Half-open [start, end) intervals, merged and sorted, for fast overlap checks."""
+
+    def __init__(self, spans: Iterable[tuple[datetime, datetime]] = ()) -> None:
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+        for start, end in sorted(spans):
+            if self.ends and start <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        # Only the last interval starting before `end` can overlap, since
+        # merged intervals are disjoint and sorted.
+        index = bisect.bisect_left(self.starts, end) - 1
+        return index >= 0 and self.ends[index] > start
+
+
+@dataclass
+class Schedule:
+    """Everything the rules need for one offering over one window, loaded at once."""
+
+    offering: Offering
+    therapists: list[Therapist]
+    hours: dict[int, dict[int, list[tuple[time, time]]]]
+    busy: dict[int, Intervals]
+    closures: Intervals
+    kinds: list[int]
+    resources_by_kind: dict[int, list[int]]
+    resource_busy: dict[int, Intervals] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.offering.duration_minutes)
+
+    @property
+    def buffer(self) -> timedelta:
+        return timedelta(minutes=self.offering.buffer_minutes)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start_at: datetime
+    end_at: datetime
+    therapist_ids: tuple[int, ...]
+
+
+def load_schedule(
+    *,
+    offering: Offering,
+    window_start: datetime,
+    window_end: datetime,
+    therapist_id: int | None = None,
+    ignore_appointment: UUID | None = None,
+) -> Schedule:
+    """Load the schedule of every qualified therapist for starts in the window.
+
+    Seven queries whatever the window: therapists, their working hours, time
+    off, appointments, the offering's resource kinds, the resources, and
+    their allocations. `ignore_appointment` leaves one appointment out, so
+    a reschedule may move into time its own old booking blocks.
+    """
+    reach = window_end + timedelta(minutes=offering.duration_minutes + offering.buffer_minutes)
+    therapists_query = (
+        Therapist.objects.filter(is_active=True, massage_types=offering.massage_type_id)
+        .prefetch_related("working_hours")
+        .order_by("id")
+    )
+    if therapist_id is not None:
+        therapists_query = therapists_query.filter(id=therapist_id)
+    therapists = list(therapists_query)
+    therapist_ids = [therapist.id for therapist in therapists]
+
+    hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
+    for therapist in therapists:
+        by_day: dict[int, list[tuple[time, time]]] = defaultdict(list)
+        for interval in therapist.working_hours.all():
+            by_day[interval.weekday].append((interval.start_time, interval.end_time))
+        hours[therapist.id] = {day: sorted(spans) for day, spans in by_day.items()}
+
+    spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    closures: list[tuple[datetime, datetime]] = []
+    time_off = TimeOff.objects.filter(
+        Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True),
+        start_at__lt=reach,
+        end_at__gt=window_start,
+    ).values_list("therapist_id", "start_at", "end_at")
+    for owner, start, end in time_off:
+        (closures if owner is None else spans[owner]).append((start, end))
+
+    appointments = (
+        Appointment.objects.filter(
+            therapist_id__in=therapist_ids, start_at__lt=reach, blocked_until__gt=window_start
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .values_list("id", "therapist_id", "start_at", "blocked_until")
+    )
+    for appointment_id, owner, start, end in appointments:
+        if appointment_id != ignore_appointment:
+            spans[owner].append((start, end))
+
+    kinds = sorted(offering.resource_kinds.values_list("id", flat=True))
+    resources_by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
+    resource_spans: dict[int, list[tuple[datetime, datetime]]] = {}
+    if kinds:
+        for resource_id, kind_id in (
+            Resource.objects.filter(kind_id__in=kinds, is_active=True)
+            .order_by("id")
+            .values_list("id", "kind_id")
+        ):
+            resources_by_kind[kind_id].append(resource_id)
+            resource_spans[resource_id] = []
+        allocations = Allocation.objects.filter(
+            resource_id__in=list(resource_spans),
+            is_active=True,
+            start_at__lt=reach,
+            blocked_until__gt=window_start,
+        ).values_list("appointment_id", "resource_id", "start_at", "blocked_until")
+        for appointment_id, resource_id, start, end in allocations:
+            if appointment_id != ignore_appointment:
+                resource_spans[resource_id].append((start, end))
+
+    return Schedule(
+        offering=offering,
+        therapists=therapists,
+        hours=hours,
+        busy={therapist_id: Intervals(spans[therapist_id]) for therapist_id in therapist_ids},
+        closures=Intervals(closures),
+        kinds=kinds,
+        resources_by_kind=resources_by_kind,
+        resource_busy={rid: Intervals(found) for rid, found in resource_spans.items()},
+    )
+
+
+def candidate_starts(
+    schedule: Schedule, rules: Rules, therapist_id: int, day: date
+) -> Iterator[datetime]:
+    """Starts on the grid at which the massage fits in the therapist's hours that day.
+
+    Each working interval is turned into UTC for this date, so a day on
+    which the clocks change has exactly the hours it has on the wall.
+    Stepping in UTC from a start on the local grid stays on it, because
+    the studio's offsets differ by whole multiples of the step.
+    """
+    duration = schedule.duration
+    for start_time, end_time in schedule.hours[therapist_id].get(day.weekday(), []):
+        opens = datetime.combine(day, start_time, tzinfo=rules.zone).astimezone(UTC)
+        closes = datetime.combine(day, end_time, tzinfo=rules.zone).astimezone(UTC)
+        moment = _first_on_grid(opens, rules)
+        while moment + duration <= closes:
+            yield moment
+            moment += rules.step
+
+
+def _first_on_grid(moment: datetime, rules: Rules) -> datetime:
+    local = moment.astimezone(rules.zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    step = int(rules.step.total_seconds())
+    since = int((local.replace(tzinfo=None) - midnight.replace(tzinfo=None)).total_seconds())
+    late = since % step
+    return moment if late == 0 else moment + timedelta(seconds=step - late)
+
+
+def is_therapist_free(schedule: Schedule, therapist_id: int, start: datetime) -> bool:
+    blocked_until = start + schedule.duration + schedule.buffer
+    return not schedule.busy[therapist_id].overlaps(
+        start, blocked_until
+    ) and not schedule.closures.overlaps(start, blocked_until)
+
+
+def free_resources(schedule: Schedule, start: datetime) -> list[int] | None:
+    """One free resource of every needed kind (the lowest id), or None if a kind has none."""
+    blocked_until = start + schedule.duration + schedule.buffer
+    chosen = []
+    for kind in schedule.kinds:
+        free = next(
+            (
+                resource_id
+                for resource_id in schedule.resources_by_kind[kind]
+                if not schedule.resource_busy[resource_id].overlaps(start, blocked_until)
+            ),
+            None,
+        )
+        if free is None:
+            return None
+        chosen.append(free)
+    return chosen
+
+
+def bookable_window(rules: Rules, now: datetime) -> tuple[datetime, datetime]:
+    """The earliest and the latest start anyone may book at `now`."""
+    return now + rules.min_notice, now + rules.horizon
+
+
+def available_slots(
+    *,
+    offering: Offering,
+    start_on: date,
+    end_on: date,
+    therapist_id: int | None = None,
+    now: datetime | None = None,
+    ignore_appointment: UUID | None = None,
+) -> list[Slot]:
+    """The free starts of an offering between two local dates, both included."""
+    rules = Rules.from_settings()
+    now = now or timezone.now()
+    earliest, latest = bookable_window(rules, now)
+    window_start = max(rules.local_midnight(start_on), earliest)
+    window_end = min(
+        rules.local_midnight(end_on + timedelta(days=1)), latest + timedelta(seconds=1)
+    )
+    if not offering.is_active or window_start >= window_end:
+        return []
+    schedule = load_schedule(
+        offering=offering,
+        window_start=window_start,
+        window_end=window_end,
+        therapist_id=therapist_id,
+        ignore_appointment=ignore_appointment,
+    )
+    free_at: dict[datetime, list[int]] = defaultdict(list)
+    resources_free: dict[datetime, bool] = {}
+    day = start_on
+    while day <= end_on:
+        for therapist in schedule.therapists:
+            for start in candidate_starts(schedule, rules, therapist.id, day):
+                if start < window_start or start > latest:
+                    continue
+                if not is_therapist_free(schedule, therapist.id, start):
+                    continue
+                if start not in resources_free:
+                    resources_free[start] = free_resources(schedule, start) is not None
+                if resources_free[start]:
+                    free_at[start].append(therapist.id)
+        day += timedelta(days=1)
+    duration = schedule.duration
+    return [
+        Slot(start_at=start, end_at=start + duration, therapist_ids=tuple(sorted(ids)))
+        for start, ids in sorted(free_at.items())
+    ]
+
+
+def refusal(  # noqa: PLR0911 - one return per rule, in the order people read them
+    schedule: Schedule, rules: Rules, therapist_id: int, start: datetime, now: datetime
+) -> errors.BookingError | None:
+    """Why `start` cannot be booked with this therapist, or None when it can.
+
+    The same tests, in the same terms, as `available_slots` applies.
+    """
+    earliest, latest = bookable_window(rules, now)
+    if start < now:
+        return errors.TooSoon("That time is in the past.")
+    if start < earliest:
+        return errors.TooSoon(
+            f"Bookings need at least {_describe(rules.min_notice)} notice; please choose a later time."
+        )
+    if start > latest:
+        return errors.BeyondHorizon(
+            f"Bookings open {rules.horizon.days} days ahead; please choose an earlier date."
+        )
+    if not rules.is_on_grid(start):
+        return errors.OffStep(
+            f"Appointments start every {_describe(rules.step)} on the studio's clock."
+        )
+    local_day = start.astimezone(rules.zone).date()
+    if start not in set(candidate_starts(schedule, rules, therapist_id, local_day)):
+        return errors.OutsideHours()
+    if not is_therapist_free(schedule, therapist_id, start):
+        return errors.SlotUnavailable()
+    if free_resources(schedule, start) is None:
+        return errors.SlotUnavailable(
+            "The room or equipment this massage needs is taken at that time. "
+            "Please choose another time."
+        )
+    return None
+
+
+def _describe(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"

@@ -1,0 +1,69 @@
+"""Why a booking was refused: each reason with a stable code for programs."""
+
+from studio.errors import StudioError
+
+
+class BookingError(StudioError):
+    code = "booking_error"
+    status_code = 422
+    default_message = "The booking could not be made."
+
+
+class SlotUnavailable(BookingError):
+    """The time was free by the rules but someone else holds it now (409)."""
+
+    code = "slot_unavailable"
+    status_code = 409
+    default_message = "That time is no longer free. Please choose another time."
+
+
+class InvalidStart(BookingError):
+    """A start time that no rule would ever offer: bad input (400), not a conflict."""
+
+    status_code = 400
+    field = "start"
+
+
+class OutsideHours(InvalidStart):
+    code = "outside_hours"
+    default_message = "The studio does not offer this massage at that time."
+
+
+class TooSoon(InvalidStart):
+    code = "too_soon"
+    default_message = "That time is too soon to book."
+
+
+class BeyondHorizon(InvalidStart):
+    code = "beyond_horizon"
+    default_message = "That time is too far ahead to book yet."
+
+
+class OffStep(InvalidStart):
+    code = "off_step"
+    default_message = "Appointments start on the studio's time grid."
+
+
+class NotQualified(BookingError):
+    code = "not_qualified"
+    status_code = 400
+    field = "therapist"
+    default_message = "This therapist does not give this massage."
+
+
+class NotBookable(BookingError):
+    code = "not_bookable"
+    status_code = 400
+    field = "offering"
+    default_message = "This massage cannot be booked at the moment."
+
+
+class CancellationClosed(BookingError):
+    code = "cancellation_closed"
+    default_message = "It is too late to change this appointment online. Please call the studio."
+
+
+class NotActive(BookingError):
+    code = "not_active"
+    status_code = 409
+    default_message = "This appointment is no longer active."

@@ -1,0 +1,63 @@
+"""Factories for the booking domain. Catalog rows come from the data migration."""
+
+from datetime import time
+
+import factory
+from factory.declarations import LazyFunction, PostGeneration, Sequence
+
+from booking.models import Resource, Therapist, WorkingHours
+from catalog.models import MassageType, ResourceKind
+
+
+class TherapistFactory(factory.django.DjangoModelFactory[Therapist]):
+    class Meta:
+        model = Therapist
+        skip_postgeneration_save = True
+
+    name = Sequence(lambda n: f"Therapist {n}")
+    slug = Sequence(lambda n: f"therapist-{n}")
+
+    skills = PostGeneration(
+        lambda therapist, create, extracted, **_: _give_skills(therapist, create, extracted)
+    )
+
+
+def _give_skills(therapist: Therapist, create: bool, extracted: list[str] | None) -> None:
+    """`skills=["vacuum", "classical"]`: the massage types they give (default: all)."""
+    if not create:
+        return
+    query = MassageType.objects.all()
+    if extracted is not None:
+        query = query.filter(slug__in=extracted)
+    therapist.massage_types.set(query)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory[Resource]):
+    class Meta:
+        model = Resource
+
+    name = Sequence(lambda n: f"Resource {n}")
+    kind = LazyFunction(lambda: ResourceKind.objects.get(slug="room"))
+
+
+def give_hours(
+    therapist: Therapist,
+    *intervals: tuple[time, time],
+    weekdays: range | list[int] = range(7),
+) -> None:
+    """Working hours on the given weekdays (default every day), one row an interval."""
+    WorkingHours.objects.bulk_create(
+        WorkingHours(therapist=therapist, weekday=day, start_time=start, end_time=end)
+        for day in weekdays
+        for start, end in intervals
+    )
+
+
+def rooms(count: int = 2) -> list[Resource]:
+    return [ResourceFactory.create(name=f"Room {n}") for n in range(1, count + 1)]
+
+
+def vacuum_device() -> Resource:
+    return ResourceFactory.create(
+        name="Vacuum device", kind=ResourceKind.objects.get(slug="vacuum-device")
+    )

@@ -1,0 +1,184 @@
+"""Shapes of the booking API: input serializers validate, output ones render."""
+
+import re
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from booking.models import Appointment, Client, Therapist
+from catalog.models import MassageType, Offering
+
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
+
+
+class StrictSerializer(serializers.Serializer[Any]):
+    """Refuses fields it does not know, so nobody sets status, price or source."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not accepted here."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A date and time with its UTC offset; a bare local time is ambiguous."""
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, e.g. 2027-03-02T10:00:00+01:00.",
+    }
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not re.search(r"(Z|[+-]\d{2}:?\d{2})$", value.strip()):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class TherapistSerializer(serializers.ModelSerializer[Therapist]):
+    massage_types: serializers.SlugRelatedField[MassageType] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="The massages they give."
+    )
+
+    class Meta:
+        model = Therapist
+        fields = ["id", "slug", "name", "bio", "massage_types"]
+
+
+class AvailabilityQuerySerializer(StrictSerializer):
+    offering = serializers.PrimaryKeyRelatedField(
+        queryset=Offering.objects.filter(is_active=True, massage_type__is_active=True)
+    )
+    start = serializers.DateField(help_text="First day, in the studio's time zone.")
+    end = serializers.DateField(help_text="Last day, included.")
+    therapist = serializers.PrimaryKeyRelatedField(
+        queryset=Therapist.objects.filter(is_active=True), required=False
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": ["The end must not be before the start."]})
+        days = (attrs["end"] - attrs["start"]).days + 1
+        if days > settings.STUDIO_AVAILABILITY_MAX_DAYS:
+            raise serializers.ValidationError(
+                {
+                    "end": [
+                        f"Ask for at most {settings.STUDIO_AVAILABILITY_MAX_DAYS} days at a time."
+                    ]
+                }
+            )
+        return attrs
+
+
+class SlotSerializer(serializers.Serializer[Any]):
+    start = serializers.DateTimeField(source="start_at")
+    end = serializers.DateTimeField(source="end_at")
+    therapists = serializers.ListField(
+        child=serializers.IntegerField(),
+        source="therapist_ids",
+        help_text="The therapists free at this time.",
+    )
+
+
+class AvailabilitySerializer(serializers.Serializer[Any]):
+    offering = serializers.IntegerField()
+    time_zone = serializers.CharField(help_text="The studio's IANA time zone.")
+    slots = SlotSerializer(many=True)
+
+
+class ClientInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=32)
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Give a name.")
+        return value.strip()
+
+    def validate_phone(self, value: str) -> str:
+        digits = sum(character.isdigit() for character in value)
+        if not _PHONE.match(value.strip()) or digits < 6:
+            raise serializers.ValidationError(
+                "Enter a phone number of digits, optionally starting with + (e.g. +49 30 1234567)."
+            )
+        return value.strip()
+
+
+class HealthSerializer(StrictSerializer):
+    """The health questions a massage needs; the therapist reads the answers."""
+
+    vein_problems = serializers.BooleanField(
+        required=False, help_text="Varicose veins or other vein problems."
+    )
+    pregnancy = serializers.BooleanField(required=False)
+    recent_injury = serializers.BooleanField(
+        required=False, help_text="An injury or surgery in the last months."
+    )
+    skin_condition = serializers.BooleanField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class AppointmentCreateSerializer(StrictSerializer):
+    offering = serializers.PrimaryKeyRelatedField(
+        queryset=Offering.objects.select_related("massage_type")
+    )
+    start = AwareDateTimeField()
+    therapist = serializers.PrimaryKeyRelatedField(
+        queryset=Therapist.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Leave out for any free therapist.",
+    )
+    client = ClientInputSerializer()
+    health = HealthSerializer(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AppointmentRescheduleSerializer(StrictSerializer):
+    start = AwareDateTimeField()
+
+
+class AppointmentCancelSerializer(StrictSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ClientSerializer(serializers.ModelSerializer[Client]):
+    class Meta:
+        model = Client
+        fields = ["name", "email", "phone"]
+
+
+class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
+    start = serializers.DateTimeField(source="start_at")
+    end = serializers.DateTimeField(source="end_at")
+    client = ClientSerializer()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "status",
+            "start",
+            "end",
+            "offering",
+            "therapist",
+            "client",
+            "source",
+            "price",
+            "currency",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AppointmentCreatedSerializer(AppointmentSerializer):
+    """The answer to a booking: with the token that lets the guest manage it."""
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "manage_token"]
+        read_only_fields = fields

@@ -1,0 +1,300 @@
+"""The booking API: therapists, availability, appointments.
+
+Each view authorises, parses, calls one service or selector and renders
+the result. Who may do what:
+- anyone: list therapists, ask for availability, book;
+- a guest: their own appointment, by the `X-Manage-Token` header;
+- staff and integrations (token users with the booking permissions):
+  every appointment; a therapist with a staff login: their own.
+"""
+
+from typing import Any
+from uuid import UUID
+
+import django_filters
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking import selectors, services
+from booking.api import idempotency
+from booking.api.serializers import (
+    AppointmentCancelSerializer,
+    AppointmentCreatedSerializer,
+    AppointmentCreateSerializer,
+    AppointmentRescheduleSerializer,
+    AppointmentSerializer,
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    TherapistSerializer,
+)
+from booking.availability import available_slots
+from booking.models import Appointment, Therapist
+from catalog.models import MassageType
+from studio.api import ErrorSerializer
+from studio.errors import StudioError
+
+MANAGE_TOKEN = OpenApiParameter(
+    "X-Manage-Token",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A guest's manage token, from the booking's answer or e-mail.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string; a repeated request with it gets the first answer.",
+)
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="The time is not free (`slot_unavailable`)."
+)
+UNPROCESSABLE = OpenApiResponse(
+    ErrorSerializer, description="Refused by a rule, e.g. the guests' cancellation cut-off."
+)
+
+
+class TherapistFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+    massage_type = django_filters.ModelChoiceFilter(
+        field_name="massage_types",
+        queryset=MassageType.objects.filter(is_active=True),
+        to_field_name="slug",
+        help_text="Only therapists who give the massage type with this slug.",
+    )
+
+    class Meta:
+        model = Therapist
+        fields = ["massage_type"]
+
+
+class TherapistViewSet(viewsets.ReadOnlyModelViewSet[Therapist]):
+    """The studio's therapists and the massages each gives. Public."""
+
+    permission_classes = [AllowAny]
+    serializer_class = TherapistSerializer
+    filterset_class = TherapistFilter
+
+    def get_queryset(self) -> QuerySet[Therapist]:
+        return selectors.active_therapists()
+
+
+class AvailabilityApi(APIView):
+    """Free start times of an offering over a range of days. Public."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[AvailabilityQuerySerializer],
+        responses={200: AvailabilitySerializer},
+        description=(
+            "Days are the studio's local dates, both included, at most "
+            f"{settings.STUDIO_AVAILABILITY_MAX_DAYS} of them. Times are ISO 8601 with the "
+            "studio's UTC offset."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        query = AvailabilityQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        offering = query.validated_data["offering"]
+        therapist = query.validated_data.get("therapist")
+        slots = available_slots(
+            offering=offering,
+            start_on=query.validated_data["start"],
+            end_on=query.validated_data["end"],
+            therapist_id=therapist.id if therapist else None,
+        )
+        body = {"offering": offering.id, "time_zone": settings.STUDIO_TIME_ZONE, "slots": slots}
+        return Response(AvailabilitySerializer(body).data)
+
+
+class AppointmentFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+    date = django_filters.DateFilter(
+        method="on_date", help_text="Only appointments starting on this local date."
+    )
+    therapist = django_filters.ModelChoiceFilter(queryset=Therapist.objects.all())
+    status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)
+
+    class Meta:
+        model = Appointment
+        fields = ["date", "therapist", "status"]
+
+    def on_date(self, queryset: QuerySet[Appointment], name: str, value: Any) -> Any:
+        return queryset & selectors.appointments(on=value)
+
+
+class CanSeeAppointments(IsAuthenticated):
+    """Staff and integrations with the view permission, or a therapist with a login."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return super().has_permission(request, view) and (
+            user.has_perm("booking.view_appointment") or hasattr(user, "therapist")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(description="Appointments in start order. Staff and integrations."),
+)
+class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
+    serializer_class = AppointmentSerializer
+    filterset_class = AppointmentFilter
+    queryset = Appointment.objects.none()
+
+    def get_permissions(self) -> list[Any]:
+        if self.action == "list":
+            return [CanSeeAppointments()]
+        # Creating is open; the other actions check the token or the user.
+        return [AllowAny()]
+
+    def get_queryset(self) -> QuerySet[Appointment]:
+        everyone = selectors.appointments()
+        user = self.request.user
+        if user.has_perm("booking.view_appointment"):
+            return everyone
+        if not user.is_authenticated:
+            return everyone.none()
+        # A therapist's login sees only their own schedule.
+        return everyone.filter(therapist__user=user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(AppointmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=AppointmentCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: AppointmentCreatedSerializer,
+            409: CONFLICT,
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="The Idempotency-Key was used before with a different body.",
+            ),
+        },
+        description="Book a massage. Open to anyone; guests keep the `manage_token`.",
+    )
+    def create(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self._book(request)
+        owner = f"user:{request.user.pk}" if request.user.is_authenticated else "anonymous"
+        claimed = idempotency.claim(owner=owner, key=key, body=request.data)
+        if isinstance(claimed, idempotency.Replay):
+            return Response(claimed.body, status=claimed.status)
+        try:
+            response = self._book(request)
+        except (StudioError, exceptions.APIException) as error:
+            # A refusal is an answer too: the same request gets it again.
+            response = self.handle_exception(error)
+        except BaseException:
+            idempotency.release(claimed)
+            raise
+        idempotency.complete(claimed, status=response.status_code, body=response.data)
+        return response
+
+    def _book(self, request: Request) -> Response:
+        given = AppointmentCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        fields = given.validated_data
+        appointment = services.book_appointment(
+            offering=fields["offering"],
+            start_at=fields["start"],
+            therapist=fields.get("therapist"),
+            client=services.ClientDetails(**fields["client"]),
+            health=fields.get("health") or {},
+            notes=fields.get("notes", ""),
+            source=Appointment.Source.API,
+            actor=self._actor(request),
+        )
+        body = AppointmentCreatedSerializer(appointment).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[MANAGE_TOKEN], responses={200: AppointmentSerializer})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(AppointmentSerializer(self._reach(request, pk, change=False)).data)
+
+    @extend_schema(
+        parameters=[MANAGE_TOKEN],
+        request=AppointmentCancelSerializer,
+        responses={200: AppointmentSerializer, 409: CONFLICT, 422: UNPROCESSABLE},
+        description="Cancel. Guests may until the studio's cut-off before the start.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        appointment = self._reach(request, pk, change=True)
+        given = AppointmentCancelSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        appointment = services.cancel_appointment(
+            appointment=appointment,
+            actor=self._actor(request),
+            reason=given.validated_data.get("reason", ""),
+        )
+        return Response(AppointmentSerializer(appointment).data)
+
+    @extend_schema(
+        parameters=[MANAGE_TOKEN],
+        request=AppointmentRescheduleSerializer,
+        responses={200: AppointmentSerializer, 409: CONFLICT, 422: UNPROCESSABLE},
+        description="Move to another free start, with the same therapist.",
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str) -> Response:
+        appointment = self._reach(request, pk, change=True)
+        given = AppointmentRescheduleSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        appointment = services.reschedule_appointment(
+            appointment=appointment,
+            start_at=given.validated_data["start"],
+            actor=self._actor(request),
+        )
+        return Response(AppointmentSerializer(appointment).data)
+
+    def _reach(self, request: Request, pk: str, *, change: bool) -> Appointment:
+        """The appointment, if the token or the user may reach it; else 404 or 401/403.
+
+        A wrong token and an unknown id both answer 404, so a guest learns
+        nothing about other people's appointments.
+        """
+        try:
+            appointment_id = UUID(pk)
+        except ValueError:  # a malformed id is simply not found
+            raise exceptions.NotFound() from None
+        token = request.headers.get("X-Manage-Token")
+        if token is not None:
+            found = selectors.appointment_for_guest(
+                appointment_id=appointment_id, manage_token=token
+            )
+            if found is None:
+                raise exceptions.NotFound()
+            return found
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        user = request.user
+        if change:
+            allowed = user.has_perm("booking.change_appointment")
+        else:
+            allowed = user.has_perm("booking.view_appointment") or hasattr(user, "therapist")
+        if not allowed:
+            raise exceptions.PermissionDenied()
+        # For a therapist, the queryset holds only their own appointments.
+        found = self.get_queryset().filter(pk=appointment_id).first()
+        if found is None:
+            raise exceptions.NotFound()
+        return found
+
+    def _actor(self, request: Request) -> services.Actor:
+        if request.headers.get("X-Manage-Token") is not None or not request.user.is_authenticated:
+            return services.Actor.guest()
+        return services.Actor.for_user(request.user)

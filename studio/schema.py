@@ -21,11 +21,14 @@ class AutoSchema(SpectacularAutoSchema):
     def _error_responses(self) -> dict[str, OpenApiResponse]:
         errors = {
             "400": OpenApiResponse(_ERROR, description="Bad input: `fields` names each bad field."),
+            # Even a public endpoint answers 401 to a token that is wrong.
+            "401": OpenApiResponse(_ERROR, description="Missing or wrong credentials."),
             "429": OpenApiResponse(_ERROR, description="Too many requests; retry later."),
         }
         is_public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
-        if not is_public:
-            errors["401"] = OpenApiResponse(_ERROR, description="No or bad credentials.")
+        # Views open to all that check the caller themselves (a guest's
+        # token, a user's permissions) say so with `checks_callers`.
+        if not is_public or (getattr(self.view, "checks_callers", False) and "{" in self.path):
             errors["403"] = OpenApiResponse(
                 _ERROR, description="Not allowed for these credentials."
             )

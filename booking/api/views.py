@@ -151,6 +151,8 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
     queryset = Appointment.objects.none()
+    # Detail actions check the token or the user themselves (see _reach).
+    checks_callers = True
 
     def get_permissions(self) -> list[Any]:
         if self.action == "list":

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from booking.models import Appointment, Therapist
+from booking.models import Appointment, Therapist, TimeOff, WorkingHours
 
 
 def active_therapists() -> QuerySet[Therapist]:
@@ -50,3 +51,89 @@ def appointment_for_guest(*, appointment_id: UUID, manage_token: str) -> Appoint
     ):
         return None
     return appointment
+
+
+@dataclass(frozen=True)
+class Absence:
+    """Time off as it falls on one day, for the day view."""
+
+    span: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TherapistDay:
+    therapist: Therapist
+    hours: list[WorkingHours]
+    time_off: list[Absence]
+    appointments: list[Appointment]
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    closures: list[Absence]
+    therapists: list[TherapistDay]
+
+
+def day_schedule(*, day: date, zone: ZoneInfo) -> DaySchedule:
+    """Each therapist's appointments, hours and time off on one local day.
+
+    Four queries however full the day is: the appointments (with their
+    clients and offerings), the therapists (active ones, and any other
+    with an appointment that day), their hours on that weekday, and the
+    time off overlapping the day.
+    """
+    starts = datetime.combine(day, time(0), tzinfo=zone)
+    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    appointments = list(
+        Appointment.objects.filter(start_at__gte=starts, start_at__lt=ends)
+        .select_related("client", "offering")
+        .order_by("start_at")
+    )
+    busy_ids = {appointment.therapist_id for appointment in appointments}
+    therapists = list(
+        Therapist.objects.filter(Q(is_active=True) | Q(id__in=busy_ids))
+        .prefetch_related(
+            Prefetch(
+                "working_hours",
+                queryset=WorkingHours.objects.filter(weekday=day.weekday()).order_by("start_time"),
+            )
+        )
+        .order_by("name")
+    )
+    time_off = TimeOff.objects.filter(
+        Q(therapist__in=therapists) | Q(therapist__isnull=True),
+        start_at__lt=ends,
+        end_at__gt=starts,
+    ).order_by("start_at")
+
+    absences: dict[int | None, list[Absence]] = {}
+    for entry in time_off:
+        absences.setdefault(entry.therapist_id, []).append(
+            Absence(span=_span_on(entry, starts, ends, zone), reason=entry.reason)
+        )
+    return DaySchedule(
+        closures=absences.get(None, []),
+        therapists=[
+            TherapistDay(
+                therapist=therapist,
+                hours=list(therapist.working_hours.all()),
+                time_off=absences.get(therapist.id, []),
+                appointments=[a for a in appointments if a.therapist_id == therapist.id],
+            )
+            for therapist in therapists
+        ],
+    )
+
+
+def _span_on(time_off: TimeOff, starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    def clock(moment: datetime) -> str:
+        return f"{moment.astimezone(zone):%H:%M}"
+
+    if time_off.start_at <= starts and time_off.end_at >= ends:
+        return "All day"
+    if time_off.start_at <= starts:
+        return f"Until {clock(time_off.end_at)}"
+    if time_off.end_at >= ends:
+        return f"From {clock(time_off.start_at)}"
+    return f"{clock(time_off.start_at)}\u2013{clock(time_off.end_at)}"

@@ -1,0 +1,499 @@
+"""The staff admin: schedules, clients, appointments, phone bookings, the day view.
+
+Appointments change only through the booking services: the change page
+is read-only, status changes are admin actions that call the services,
+and "add appointment" is a phone booking form that calls
+`book_appointment`, so the admin obeys the same rules as the website and
+the API.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminTimeWidget
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+
+from booking import selectors
+from booking.errors import BookingError
+from booking.forms import CancelAppointmentsForm, PhoneBookingForm, WorkingHoursFormSet
+from booking.models import (
+    Appointment,
+    AppointmentEvent,
+    Client,
+    Resource,
+    Therapist,
+    TimeOff,
+    WorkingHours,
+)
+from booking.services import (
+    Actor,
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    mark_appointment,
+)
+
+
+def studio_zone() -> ZoneInfo:
+    return ZoneInfo(settings.STUDIO_TIME_ZONE)
+
+
+def local(moment: datetime, pattern: str = "D j M Y, H:i") -> str:
+    return formats.date_format(timezone.localtime(moment, studio_zone()), pattern)
+
+
+class WorkingHoursInline(admin.TabularInline[WorkingHours, Therapist]):
+    model = WorkingHours
+    formset = WorkingHoursFormSet
+    extra = 0
+    ordering = ["weekday", "start_time"]
+    formfield_overrides = {models.TimeField: {"widget": AdminTimeWidget(format="%H:%M")}}
+
+
+class UpcomingTimeOffInline(admin.TabularInline[TimeOff, Therapist]):
+    """Only time off that is not over yet, so the page stays short over the years."""
+
+    model = TimeOff
+    extra = 0
+    fields = ["start_at", "end_at", "reason"]
+    ordering = ["start_at"]
+    verbose_name_plural = "time off to come (all of it under Time off)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TimeOff]:
+        return super().get_queryset(request).filter(end_at__gt=timezone.now())
+
+
+@admin.register(Therapist)
+class TherapistAdmin(admin.ModelAdmin[Therapist]):
+    list_display = ["name", "skills", "is_active"]
+    list_filter = ["is_active", "massage_types"]
+    search_fields = ["name", "slug", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["massage_types"]
+    inlines = [WorkingHoursInline, UpcomingTimeOffInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Therapist]:
+        return super().get_queryset(request).prefetch_related("massage_types")
+
+    @admin.display(description="Skills")
+    def skills(self, therapist: Therapist) -> str:
+        return ", ".join(massage_type.name for massage_type in therapist.massage_types.all())
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin[Resource]):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["kind"]
+    search_fields = ["name"]
+    ordering = ["kind__name", "name"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin[TimeOff]):
+    list_display = ["who", "start_at", "end_at", "reason"]
+    list_filter = ["therapist"]
+    list_select_related = ["therapist"]
+    search_fields = ["reason", "therapist__name"]
+    date_hierarchy = "start_at"
+    ordering = ["-start_at"]
+
+    @admin.display(description="Who", ordering="therapist__name")
+    def who(self, time_off: TimeOff) -> str:
+        return time_off.therapist.name if time_off.therapist else "Whole studio"
+
+    def save_model(self, request: HttpRequest, obj: TimeOff, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Time off only stops new bookings; the ones already made stay
+        # until someone calls the clients, so say how many there are.
+        clashes = Appointment.objects.filter(
+            status=Appointment.Status.CONFIRMED,
+            start_at__lt=obj.end_at,
+            end_at__gt=obj.start_at,
+        )
+        if obj.therapist_id is not None:
+            clashes = clashes.filter(therapist_id=obj.therapist_id)
+        count = clashes.count()
+        if count:
+            self.message_user(
+                request,
+                f"{count} confirmed appointment(s) fall in this time off. "
+                "Cancel them or call the clients to move them.",
+                messages.WARNING,
+            )
+
+
+class ClientAppointmentInline(admin.TabularInline[Appointment, Client]):
+    model = Appointment
+    fields = readonly_fields = ("when", "offering", "therapist", "status", "source")
+    ordering = ["-start_at"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
+        return super().get_queryset(request).select_related("offering", "therapist")
+
+    @admin.display(description="Start (studio time)")
+    def when(self, appointment: Appointment) -> str:
+        return local(appointment.start_at)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin[Client]):
+    list_display = ["name", "email", "phone", "appointment_count", "created_at"]
+    search_fields = ["name", "email", "phone"]
+    readonly_fields = ["created_at"]
+    inlines = [ClientAppointmentInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        return super().get_queryset(request).annotate(appointment_count=Count("appointments"))
+
+    @admin.display(description="Appointments", ordering="appointment_count")
+    def appointment_count(self, client: Client) -> int:
+        count: int = client.appointment_count  # type: ignore[attr-defined] # annotated above
+        return count
+
+
+class AppointmentEventInline(admin.TabularInline[AppointmentEvent, Appointment]):
+    model = AppointmentEvent
+    fields = readonly_fields = ("when", "action", "actor", "summary")
+    ordering = ["created_at"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "history"
+
+    @admin.display(description="When")
+    def when(self, event: AppointmentEvent) -> str:
+        return local(event.created_at, "D j M Y, H:i:s")
+
+    @admin.display(description="Details")
+    def summary(self, event: AppointmentEvent) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in event.details.items() if value)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# Where a service's error belongs on the phone booking form; the rest,
+# such as "that time is taken", is about the booking as a whole.
+PHONE_FORM_FIELDS = {"start": "start_time", "therapist": "therapist", "offering": "offering"}
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin[Appointment]):
+    list_display = ["local_start", "therapist", "offering", "client_name", "status", "source"]
+    list_filter = ["status", "source", "therapist"]
+    # The changelist joins what it shows, so a page costs the same
+    # queries with one appointment or a hundred.
+    list_select_related = ["client", "offering", "therapist"]
+    date_hierarchy = "start_at"
+    search_fields = ["client__name", "client__email", "client__phone", "id"]
+    search_help_text = "Client name, e-mail or phone, or (part of) the appointment id."
+    ordering = ["-start_at"]
+    actions = ["cancel_appointments", "mark_completed", "mark_no_show"]
+    inlines = [AppointmentEventInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "local_start",
+                    "local_end",
+                    "offering",
+                    "therapist",
+                    "resources",
+                    "status",
+                    "source",
+                ]
+            },
+        ),
+        ("Client", {"fields": ["client", "client_phone"]}),
+        ("Health and notes", {"fields": ["health_answers", "notes"]}),
+        ("Record", {"fields": ["price_paid", "id", "created_at", "updated_at"]}),
+    ]
+    readonly_fields = [
+        *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
+        *["client", "client_phone", "health_answers", "notes"],
+        *["price_paid", "id", "created_at", "updated_at"],
+    ]
+    add_form_template = "admin/booking/appointment/phone_booking.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        day_view = path(
+            "day/",
+            self.admin_site.admin_view(self.day_view),
+            name="booking_appointment_day",
+        )
+        # Before the defaults, whose "<object_id>/" would take "day/".
+        return [day_view, *super().get_urls()]
+
+    def has_change_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
+        # Without an appointment this is the right to run the actions; on an
+        # appointment's own page the answer is no, so start, end, status and
+        # therapist never change by hand, only through the services.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
+        # Cancelling keeps the history; deleting would lose it.
+        return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_act": self.has_change_permission(request),
+            "status_actions": [
+                ("cancel_appointments", "Cancel\u2026"),
+                ("mark_completed", "Mark completed"),
+                ("mark_no_show", "Mark no-show"),
+            ],
+            "studio_zone": studio_zone(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The phone booking form, in place of a model form that would skip the rules.
+
+        Not inside the admin's usual transaction: `book_appointment` is
+        durable, one transaction of its own.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = PhoneBookingForm(request.POST)
+            appointment = self._book(request, form) if form.is_valid() else None
+            if appointment is not None:
+                self.log_addition(request, appointment, [{"added": {}}])
+                self.message_user(
+                    request,
+                    f"Booked {appointment} for {appointment.client.name}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:booking_appointment_change", args=[appointment.pk])
+                )
+        else:
+            form = PhoneBookingForm(initial=self.get_changeform_initial_data(request))
+        fieldsets: list[tuple[str | None, dict[str, Any]]] = [
+            (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
+            ("Client", {"fields": ["client_name", "client_email", "client_phone"]}),
+            (None, {"fields": ["notes"]}),
+        ]
+        # The admin's form helpers render any form; the stubs ask for a ModelForm.
+        admin_form = helpers.AdminForm(form, fieldsets, {}, model_admin=self)  # type: ignore[arg-type]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Book by phone",
+            "subtitle": None,
+            "adminform": admin_form,
+            "object_id": None,
+            "original": None,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),  # type: ignore[arg-type] # as above
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        return self.render_change_form(request, context, add=True, form_url=form_url)
+
+    def _book(self, request: HttpRequest, form: PhoneBookingForm) -> Appointment | None:
+        values = form.cleaned_data
+        try:
+            return book_appointment(
+                offering=values["offering"],
+                start_at=form.start_at(),
+                client=ClientDetails(
+                    name=values["client_name"],
+                    email=values["client_email"],
+                    phone=values["client_phone"],
+                ),
+                source=Appointment.Source.ADMIN,
+                actor=Actor.for_user(request.user),
+                therapist=values["therapist"],
+                notes=values["notes"],
+            )
+        except BookingError as refused:
+            form.add_error(PHONE_FORM_FIELDS.get(refused.field or ""), refused.message)
+            return None
+
+    def day_view(self, request: HttpRequest) -> TemplateResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        zone = studio_zone()
+        today = timezone.localdate(timezone=zone)
+        try:
+            day = date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            day = today
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Day view: {formats.date_format(day, 'l j F Y')}",
+            "opts": self.opts,
+            "schedule": selectors.day_schedule(day=day, zone=zone),
+            "day": day,
+            "today": today,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "studio_zone": zone,
+            "can_book": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/booking/appointment/day.html", context)
+
+    @admin.display(description="Start (studio time)", ordering="start_at")
+    def local_start(self, appointment: Appointment) -> str:
+        return local(appointment.start_at)
+
+    @admin.display(description="End (studio time)")
+    def local_end(self, appointment: Appointment) -> str:
+        return local(appointment.end_at)
+
+    @admin.display(description="Rooms and equipment")
+    def resources(self, appointment: Appointment) -> str:
+        allocations = appointment.allocations.filter(is_active=True).select_related("resource")
+        return ", ".join(str(allocation.resource) for allocation in allocations) or "-"
+
+    @admin.display(description="Client", ordering="client__name")
+    def client_name(self, appointment: Appointment) -> str:
+        return appointment.client.name
+
+    @admin.display(description="Phone")
+    def client_phone(self, appointment: Appointment) -> str:
+        return appointment.client.phone
+
+    @admin.display(description="Health answers")
+    def health_answers(self, appointment: Appointment) -> SafeString | str:
+        if not appointment.health:
+            return "None given"
+        answers = (
+            (question.replace("_", " ").capitalize(), _answer(value))
+            for question, value in appointment.health.items()
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", answers))
+
+    @admin.display(description="Price")
+    def price_paid(self, appointment: Appointment) -> str:
+        return f"{appointment.price} {appointment.currency}"
+
+    @admin.action(description="Cancel the selected appointments", permissions=["change"])
+    def cancel_appointments(
+        self, request: HttpRequest, queryset: QuerySet[Appointment]
+    ) -> HttpResponse:
+        """Ask for a reason first, as deleting asks to confirm; then cancel each one."""
+        form = CancelAppointmentsForm(request.POST if "post" in request.POST else None)
+        if form.is_valid():
+            actor = Actor.for_user(request.user)
+            reason = form.cleaned_data["reason"]
+            self._change_each(
+                request,
+                queryset,
+                lambda appointment: cancel_appointment(
+                    appointment=appointment, actor=actor, reason=reason
+                ),
+                done="cancelled",
+            )
+            return self._back(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel appointments",
+            "opts": self.opts,
+            "appointments": queryset.order_by("start_at"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "next": request.POST.get("next", ""),
+            "media": self.media,
+        }
+        return TemplateResponse(
+            request, "admin/booking/appointment/cancel_confirmation.html", context
+        )
+
+    @admin.action(description="Mark the selected appointments completed", permissions=["change"])
+    def mark_completed(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
+        return self._mark(request, queryset, Appointment.Status.COMPLETED)
+
+    @admin.action(description="Mark the selected appointments no-show", permissions=["change"])
+    def mark_no_show(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
+        return self._mark(request, queryset, Appointment.Status.NO_SHOW)
+
+    def _mark(
+        self, request: HttpRequest, queryset: QuerySet[Appointment], status: Appointment.Status
+    ) -> HttpResponse:
+        actor = Actor.for_user(request.user)
+        self._change_each(
+            request,
+            queryset,
+            lambda appointment: mark_appointment(
+                appointment=appointment, status=status, actor=actor
+            ),
+            done=f"marked {status.label.lower()}",
+        )
+        return self._back(request)
+
+    def _change_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Appointment],
+        change: Callable[[Appointment], Appointment],
+        *,
+        done: str,
+    ) -> None:
+        """Run a service on each appointment on its own, and say how each went.
+
+        One transaction each, so one refusal does not undo the others.
+        """
+        for appointment in queryset.select_related("offering", "therapist").order_by("start_at"):
+            try:
+                change(appointment)
+            except BookingError as refused:
+                self.message_user(request, f"{appointment}: {refused.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{appointment}: {done}.", messages.SUCCESS)
+
+    def _back(self, request: HttpRequest) -> HttpResponseRedirect:
+        """Back to the page the action came from: the list, or an appointment's page."""
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = request.get_full_path()
+        return HttpResponseRedirect(target)
+
+
+def _answer(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value) if value not in (None, "") else "-"

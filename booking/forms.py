@@ -1,0 +1,96 @@
+"""Forms for the staff admin: phone bookings, cancellations, weekly hours.
+
+They only check the shape of what staff typed; whether a time can be
+booked is for the booking service to say.
+"""
+
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin import widgets
+from django.forms.formsets import DELETION_FIELD_NAME
+
+from booking.models import Therapist, WorkingHours
+from catalog.models import Offering
+
+
+class PhoneBookingForm(forms.Form):
+    """A booking taken on the phone, with times in the studio's local zone."""
+
+    offering = forms.ModelChoiceField(
+        queryset=Offering.objects.filter(is_active=True, massage_type__is_active=True)
+    )
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(is_active=True),
+        required=False,
+        empty_label="Any free therapist",
+    )
+    start_on = forms.DateField(label="Date", widget=widgets.AdminDateWidget)
+    start_time = forms.TimeField(label="Time", widget=widgets.AdminTimeWidget)
+    client_name = forms.CharField(label="Name", max_length=120)
+    client_email = forms.EmailField(label="E-mail")
+    client_phone = forms.CharField(label="Phone", max_length=32)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start_time"].help_text = f"Studio time ({settings.STUDIO_TIME_ZONE})."
+
+    def start_at(self) -> datetime:
+        """The start as an aware datetime in the studio's zone.
+
+        The zone is named here rather than taken from the active time zone,
+        so the time means the studio's wall clock whoever is logged in. A
+        time the clocks skip lies outside every working day, so the booking
+        service refuses it as outside hours.
+        """
+        zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+        return datetime.combine(
+            self.cleaned_data["start_on"], self.cleaned_data["start_time"], tzinfo=zone
+        )
+
+
+class CancelAppointmentsForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Kept in each appointment's history.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+class WorkingHoursFormSet(
+    forms.BaseInlineFormSet[WorkingHours, Therapist, forms.ModelForm[WorkingHours]]
+):
+    """Refuses two intervals that overlap on one weekday.
+
+    The availability engine reads each interval on its own, so overlapping
+    ones would offer the same start twice.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        by_day: dict[int, list[tuple[Any, Any]]] = {}
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            values = form.cleaned_data
+            if self.can_delete and values.get(DELETION_FIELD_NAME):
+                continue
+            if not {"weekday", "start_time", "end_time"} <= values.keys():
+                continue
+            if values["start_time"] >= values["end_time"]:
+                continue  # The model's check constraint already says so.
+            by_day.setdefault(values["weekday"], []).append(
+                (values["start_time"], values["end_time"])
+            )
+        for weekday, spans in by_day.items():
+            spans.sort()
+            for (_, earlier_end), (later_start, _) in pairwise(spans):
+                if later_start < earlier_end:
+                    day = WorkingHours.Weekday(weekday).label
+                    raise forms.ValidationError(f"Two intervals on {day} overlap.")

@@ -1,0 +1,204 @@
+import re
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from booking.models import (
+    Allocation,
+    Appointment,
+    AppointmentEvent,
+    Client,
+    Resource,
+    Therapist,
+    WorkingHours,
+)
+from tests.booking.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def password_in(output: str) -> str:
+    found = re.search(r"user 'reception', password '([^']+)'", output)
+    assert found, output
+    return found.group(1)
+
+
+def snapshot() -> dict[str, object]:
+    return {
+        "therapists": list(Therapist.objects.values_list("slug", "name", "is_active")),
+        "skills": sorted(Therapist.massage_types.through.objects.values_list("pk", flat=True)),
+        "hours": WorkingHours.objects.count(),
+        "resources": list(Resource.objects.values_list("name", "kind__slug")),
+        "clients": Client.objects.count(),
+        "appointments": list(Appointment.objects.values_list("id", "start_at", "status")),
+        "allocations": Allocation.objects.count(),
+        "events": AppointmentEvent.objects.count(),
+        "users": get_user_model().objects.count(),
+    }
+
+
+def skills_of(therapist: Therapist) -> frozenset[str]:
+    return frozenset(therapist.massage_types.values_list("slug", flat=True))
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        seed()
+
+    assert not Therapist.objects.exists()
+
+
+def test_seed_demo_runs_with_debug_off_when_forced(settings):
+    settings.DEBUG = False
+
+    seed("--force")
+
+    assert Therapist.objects.count() == 4
+
+
+def test_seed_demo_prints_a_staff_login_that_works():
+    password = password_in(seed())
+
+    user = authenticate(username="reception", password=password)
+    assert user is not None
+    assert user.is_staff
+
+
+def test_seed_demo_makes_four_therapists_with_different_skills():
+    seed()
+
+    therapists = list(Therapist.objects.filter(is_active=True))
+    assert len(therapists) == 4
+    assert len({skills_of(therapist) for therapist in therapists}) == 4
+
+
+def test_only_some_demo_therapists_give_vacuum_or_thai_massage():
+    seed()
+
+    skills = [skills_of(therapist) for therapist in Therapist.objects.all()]
+    assert 0 < sum("thai" in given for given in skills) < 4
+    assert 0 < sum("vacuum" in given for given in skills) < 4
+
+
+def test_the_one_vacuum_device_is_what_limits_the_vacuum_therapists():
+    seed()
+
+    assert Therapist.objects.filter(massage_types__slug="vacuum").count() >= 2
+    assert Resource.objects.filter(kind__slug="vacuum-device").count() == 1
+
+
+def test_seed_demo_makes_two_rooms_a_vacuum_device_and_thai_sticks():
+    seed()
+
+    kinds = sorted(Resource.objects.values_list("kind__slug", flat=True))
+    assert kinds == ["room", "room", "thai-sticks", "vacuum-device"]
+
+
+def test_demo_therapists_work_monday_to_saturday_with_a_lunch_break():
+    seed()
+
+    for therapist in Therapist.objects.all():
+        days: dict[int, list[WorkingHours]] = {}
+        for interval in therapist.working_hours.order_by("start_time"):
+            days.setdefault(interval.weekday, []).append(interval)
+        assert sorted(days) == [0, 1, 2, 3, 4, 5], therapist
+        for morning, afternoon in days.values():
+            assert morning.end_time < afternoon.start_time, therapist
+
+
+def test_seed_demo_books_a_few_appointments_through_the_service():
+    seed()
+
+    appointments = list(Appointment.objects.select_related("client"))
+    assert len(appointments) == 5
+    for appointment in appointments:
+        assert (appointment.source, appointment.status) == ("admin", "confirmed")
+        assert appointment.start_at > NOW
+        assert appointment.client.email.endswith("@example.com")
+        assert appointment.allocations.filter(resource__kind__slug="room").exists()
+        event = appointment.events.get()
+        assert (event.action, event.actor) == ("booked", "reception")
+
+
+def test_demo_vacuum_bookings_take_turns_with_the_one_device():
+    seed()
+
+    vacuum = sorted(
+        Appointment.objects.filter(offering__massage_type__slug="vacuum"),
+        key=lambda appointment: appointment.start_at,
+    )
+    assert len(vacuum) == 2
+    assert vacuum[0].therapist != vacuum[1].therapist
+    assert vacuum[0].blocked_until <= vacuum[1].start_at
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime(2027, 3, 6, 20, 0, tzinfo=UTC),  # a Saturday evening
+        datetime(2027, 3, 7, 10, 0, tzinfo=UTC),  # a Sunday
+        datetime(2027, 3, 26, 17, 0, tzinfo=UTC),  # before the clocks go forward
+        datetime(2027, 10, 29, 9, 0, tzinfo=UTC),  # before the clocks go back
+        datetime(2027, 12, 31, 12, 0, tzinfo=UTC),  # New Year's Eve
+    ],
+)
+def test_seed_demo_books_every_demo_appointment_whatever_today_is(today, time_machine):
+    time_machine.move_to(today, tick=False)
+
+    seed()
+
+    assert Appointment.objects.count() == 5
+
+
+def test_running_seed_demo_again_changes_nothing_but_the_password():
+    first = seed()
+    before = snapshot()
+
+    second = seed()
+
+    assert snapshot() == before
+    assert password_in(second) != password_in(first)
+    assert authenticate(username="reception", password=password_in(second)) is not None
+
+
+def test_running_seed_demo_days_later_books_nothing_new(time_machine):
+    seed()
+    before = snapshot()
+    time_machine.move_to(NOW + timedelta(days=10), tick=False)
+
+    seed()
+
+    assert snapshot() == before
+
+
+def test_seed_demo_leaves_a_therapist_as_staff_edited_them():
+    seed()
+    anna = Therapist.objects.get(slug="anna-weber")
+    anna.working_hours.filter(weekday=5).delete()
+    anna.massage_types.remove(*anna.massage_types.filter(slug="vacuum"))
+
+    seed()
+
+    assert not anna.working_hours.filter(weekday=5).exists()
+    assert "vacuum" not in skills_of(anna)

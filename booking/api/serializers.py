@@ -16,13 +16,18 @@ class StrictSerializer(serializers.Serializer[Any]):
     """Refuses fields it does not know, so nobody sets status, price or source."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["This field is not accepted here."] for name in unknown}
-                )
-        return super().to_internal_value(data)
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        refused = {name: ["This field is not accepted here."] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # Report every problem at once, the unknown fields among them.
+            if isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **refused}) from error
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
 
 
 class AwareDateTimeField(serializers.DateTimeField):

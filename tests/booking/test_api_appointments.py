@@ -143,6 +143,25 @@ def test_a_therapist_without_the_skill_is_a_400_on_therapist(api, classical, two
     assert list(response.json()["error"]["fields"]) == ["therapist"]
 
 
+def test_every_bad_field_is_named_at_once(api, classical, anna, two_rooms):
+    body = {
+        "offering": classical.id,
+        "start": "2027-03-02T10:00:00",
+        "client": {"name": "Mira", "email": "x", "phone": "1"},
+        "status": "completed",
+    }
+
+    response = api.post("/api/v1/appointments/", body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {
+        "start",
+        "client.email",
+        "client.phone",
+        "status",
+    }
+
+
 def test_a_missing_body_names_every_required_field(api, db):
     response = api.post("/api/v1/appointments/", {}, format="json")
 

@@ -51,6 +51,13 @@ class NotQualified(BookingError):
     default_message = "This therapist does not give this massage."
 
 
+class RuledOut(BookingError):
+    """A health answer rules this massage out; the message says why."""
+
+    code = "ruled_out"
+    default_message = "This massage is not given with one of the health conditions you named."
+
+
 class NotBookable(BookingError):
     code = "not_bookable"
     status_code = 400

@@ -32,7 +32,7 @@ from booking.models import (
     Resource,
     Therapist,
 )
-from catalog.models import Offering
+from catalog.models import Contraindication, Offering
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -103,7 +103,8 @@ def book_appointment(
     The time must be one the availability engine offers. With no
     therapist given, the first free qualified therapist (by id) is taken.
     Raises NotBookable for an inactive offering, NotQualified for a
-    therapist who does not give this massage, TooSoon, BeyondHorizon,
+    therapist who does not give this massage, RuledOut when a health
+    answer rules the massage out, TooSoon, BeyondHorizon,
     OffStep or OutsideHours for a time no rule offers, and
     SlotUnavailable when the time is taken, also by a concurrent booking.
     """
@@ -113,6 +114,7 @@ def book_appointment(
         raise errors.NotBookable()
     if therapist is not None and not _is_qualified(therapist, offering):
         raise errors.NotQualified()
+    _check_health(offering, health or {})
 
     therapist_ids = _lock_therapists(offering, therapist)
     _lock_resources(offering)
@@ -252,6 +254,26 @@ def _is_qualified(therapist: Therapist, offering: Offering) -> bool:
     return (
         therapist.is_active and therapist.massage_types.filter(id=offering.massage_type_id).exists()
     )
+
+
+def _check_health(offering: Offering, health: dict[str, Any]) -> None:
+    """A "yes" to a question that rules the massage type out refuses the booking."""
+    said_yes = [question for question, answer in health.items() if answer is True]
+    if not said_yes:
+        return
+    ruled_out = (
+        Contraindication.objects.filter(
+            massage_type_id=offering.massage_type_id,
+            severity=Contraindication.Severity.RULES_OUT,
+            question__in=said_yes,
+        )
+        .order_by("question")
+        .first()
+    )
+    if ruled_out is not None:
+        raise errors.RuledOut(
+            ruled_out.explanation, fields={f"health.{ruled_out.question}": [ruled_out.explanation]}
+        )
 
 
 def _lock_therapists(offering: Offering, therapist: Therapist | None) -> list[int]:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from catalog.models import BodyArea, MassageType, Offering, ResourceKind
+from catalog.models import BodyArea, Contraindication, MassageType, Offering, ResourceKind
 
 
 @admin.register(ResourceKind)
@@ -28,6 +28,12 @@ class OfferingInline(admin.TabularInline[Offering, MassageType]):
     show_change_link = True
 
 
+class ContraindicationInline(admin.TabularInline[Contraindication, MassageType]):
+    model = Contraindication
+    extra = 0
+    fields = ["question", "severity", "explanation"]
+
+
 @admin.register(MassageType)
 class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
     list_display = ["name", "slug", "position", "offering_count", "is_active"]
@@ -36,7 +42,7 @@ class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
     search_fields = ["name", "slug", "summary", "description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["equipment"]
-    inlines = [OfferingInline]
+    inlines = [ContraindicationInline, OfferingInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MassageType]:
         return super().get_queryset(request).annotate(offering_count=Count("offerings"))

@@ -41,6 +41,15 @@ class BodyArea(models.Model):
         return self.name
 
 
+class HealthQuestion(models.TextChoices):
+    """The health questions asked before a massage; the value is the answer's key."""
+
+    VEIN_PROBLEMS = "vein_problems", "Do you have varicose veins or other vein problems?"
+    PREGNANCY = "pregnancy", "Are you pregnant?"
+    RECENT_INJURY = "recent_injury", "Have you had an injury or surgery in the last three months?"
+    SKIN_CONDITION = "skin_condition", "Do you have a skin condition, wound or rash on your legs?"
+
+
 class MassageType(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
@@ -130,3 +139,31 @@ class Offering(models.Model):
         return reverse("catalog:massage-type", kwargs={"slug": self.massage_type.slug}) + (
             f"#{self.slug}"
         )
+
+
+class Contraindication(models.Model):
+    """A health answer that rules a massage type out, or needs a word first."""
+
+    class Severity(models.TextChoices):
+        RULES_OUT = "rules_out", "Rules the massage out"
+        ASK_FIRST = "ask_first", "Talk to the studio first"
+
+    massage_type = models.ForeignKey(
+        MassageType, on_delete=models.CASCADE, related_name="contraindications"
+    )
+    question = models.CharField(max_length=32, choices=HealthQuestion.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    explanation = models.CharField(
+        max_length=300, help_text="Shown to the client, in plain words, before they book."
+    )
+
+    class Meta:
+        ordering = ["massage_type", "question"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["massage_type", "question"], name="catalog_contraindication_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.massage_type}: {self.get_question_display()} ({self.get_severity_display()})"

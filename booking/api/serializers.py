@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from booking.models import Appointment, Client, Therapist
-from catalog.models import MassageType, Offering
+from catalog.models import HealthQuestion, MassageType, Offering
 
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 
@@ -114,17 +114,17 @@ class ClientInputSerializer(StrictSerializer):
 
 
 class HealthSerializer(StrictSerializer):
-    """The health questions a massage needs; the therapist reads the answers."""
+    """The health questions a massage needs, one yes/no field each, and a note."""
 
-    vein_problems = serializers.BooleanField(
-        required=False, help_text="Varicose veins or other vein problems."
-    )
-    pregnancy = serializers.BooleanField(required=False)
-    recent_injury = serializers.BooleanField(
-        required=False, help_text="An injury or surgery in the last months."
-    )
-    skin_condition = serializers.BooleanField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        for question in HealthQuestion:
+            fields[question.value] = serializers.BooleanField(
+                required=False, help_text=question.label
+            )
+        return fields
 
 
 class AppointmentCreateSerializer(StrictSerializer):

@@ -228,3 +228,15 @@ class TestIdempotency:
 
         assert first.status_code == second.status_code == 201
         assert first.json()["id"] != second.json()["id"]
+
+
+def test_a_ruled_out_booking_is_a_422_naming_the_health_answer(api, vacuum, anna, two_rooms):
+    vacuum_device()
+
+    response = book(api, vacuum, at(TUESDAY, "10:00"), health={"pregnancy": True})
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "ruled_out"
+    assert list(error["fields"]) == ["health.pregnancy"]
+    assert "pregnancy" in error["message"]

@@ -163,3 +163,25 @@ def test_allocations_follow_the_appointment_into_the_database(
         two_rooms[0].id,
         device.id,
     }
+
+
+def test_vein_problems_rule_out_a_vacuum_massage_with_the_reason(
+    vacuum, anna, two_rooms, guest_details
+):
+    vacuum_device()
+
+    with pytest.raises(errors.RuledOut, match="vein problems") as raised:
+        book(vacuum, at(TUESDAY, "10:00"), guest_details, health={"vein_problems": True})
+
+    assert list(raised.value.fields) == ["health.vein_problems"]
+    assert not Appointment.objects.exists()
+
+
+def test_an_answer_that_only_needs_a_word_first_does_not_refuse(
+    classical, anna, two_rooms, guest_details
+):
+    appointment = book(
+        classical, at(TUESDAY, "10:00"), guest_details, health={"vein_problems": True}
+    )
+
+    assert appointment.health == {"vein_problems": True}

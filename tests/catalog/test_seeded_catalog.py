@@ -3,7 +3,14 @@ import importlib
 import pytest
 from django.apps import apps
 
-from catalog.models import BodyArea, MassageType, Offering, ResourceKind
+from catalog.models import (
+    BodyArea,
+    Contraindication,
+    HealthQuestion,
+    MassageType,
+    Offering,
+    ResourceKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +74,18 @@ def test_loading_the_catalog_again_adds_nothing_and_keeps_staff_edits():
 
     assert [m.objects.count() for m in (ResourceKind, BodyArea, MassageType, Offering)] == counts
     assert MassageType.objects.get(slug="classical").name == "Classic leg massage"
+
+
+def test_vein_problems_rule_out_vacuum_and_anti_cellulite_massage_only():
+    ruled_out = set(
+        Contraindication.objects.filter(
+            question=HealthQuestion.VEIN_PROBLEMS, severity=Contraindication.Severity.RULES_OUT
+        ).values_list("massage_type__slug", flat=True)
+    )
+
+    assert ruled_out == {"vacuum", "anti-cellulite"}
+
+
+def test_every_massage_type_names_what_to_mention_before_booking():
+    for massage_type in MassageType.objects.all():
+        assert massage_type.contraindications.exists(), massage_type.slug

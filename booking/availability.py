@@ -209,7 +209,8 @@ def candidate_starts(
     Each working interval is turned into UTC for this date, so a day on
     which the clocks change has exactly the hours it has on the wall.
     Stepping in UTC from a start on the local grid stays on it, because
-    the studio's offsets differ by whole multiples of the step.
+    the step divides the hour (the settings insist) and clocks change by
+    whole hours.
     """
     duration = schedule.duration
     for start_time, end_time in schedule.hours[therapist_id].get(day.weekday(), []):
@@ -278,7 +279,8 @@ def available_slots(
     window_end = min(
         rules.local_midnight(end_on + timedelta(days=1)), latest + timedelta(seconds=1)
     )
-    if not offering.is_active or window_start >= window_end:
+    is_bookable = offering.is_active and offering.massage_type.is_active
+    if not is_bookable or window_start >= window_end:
         return []
     schedule = load_schedule(
         offering=offering,
@@ -287,7 +289,7 @@ def available_slots(
         therapist_id=therapist_id,
         ignore_appointment=ignore_appointment,
     )
-    free_at: dict[datetime, list[int]] = defaultdict(list)
+    free_at: dict[datetime, set[int]] = defaultdict(set)
     resources_free: dict[datetime, bool] = {}
     day = start_on
     while day <= end_on:
@@ -300,7 +302,8 @@ def available_slots(
                 if start not in resources_free:
                     resources_free[start] = free_resources(schedule, start) is not None
                 if resources_free[start]:
-                    free_at[start].append(therapist.id)
+                    # A set: overlapping working hours must not list anyone twice.
+                    free_at[start].add(therapist.id)
         day += timedelta(days=1)
     duration = schedule.duration
     return [

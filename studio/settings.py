@@ -162,6 +162,13 @@ if len(STUDIO_CURRENCY) != 3 or not STUDIO_CURRENCY.isalpha():
 STUDIO_MIN_NOTICE_MINUTES = env_int("STUDIO_MIN_NOTICE_MINUTES", default=120, minimum=0)
 STUDIO_HORIZON_DAYS = env_int("STUDIO_HORIZON_DAYS", default=60, minimum=1)
 STUDIO_SLOT_STEP_MINUTES = env_int("STUDIO_SLOT_STEP_MINUTES", default=15, minimum=5)
+if 60 % STUDIO_SLOT_STEP_MINUTES:
+    # The grid must survive a clock change: offsets move by whole hours,
+    # so a step that divides the hour stays on the local grid.
+    raise ImproperlyConfigured(
+        "STUDIO_SLOT_STEP_MINUTES must divide an hour (5, 10, 12, 15, 20, 30 or 60), "
+        f"got {STUDIO_SLOT_STEP_MINUTES}"
+    )
 STUDIO_GUEST_CANCEL_HOURS = env_int("STUDIO_GUEST_CANCEL_HOURS", default=24, minimum=0)
 # The longest range one availability request may ask for.
 STUDIO_AVAILABILITY_MAX_DAYS = env_int("STUDIO_AVAILABILITY_MAX_DAYS", default=31, minimum=1)

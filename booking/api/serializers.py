@@ -55,7 +55,9 @@ class TherapistSerializer(serializers.ModelSerializer[Therapist]):
 
 class AvailabilityQuerySerializer(StrictSerializer):
     offering = serializers.PrimaryKeyRelatedField(
-        queryset=Offering.objects.filter(is_active=True, massage_type__is_active=True)
+        queryset=Offering.objects.filter(
+            is_active=True, massage_type__is_active=True
+        ).select_related("massage_type")
     )
     start = serializers.DateField(help_text="First day, in the studio's time zone.")
     end = serializers.DateField(help_text="Last day, included.")

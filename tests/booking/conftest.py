@@ -34,13 +34,13 @@ def studio_rules(settings):
 @pytest.fixture
 def classical(db) -> Offering:
     """30 minutes on the foot, 10 minutes' buffer, needs a room."""
-    return Offering.objects.get(slug="classical-foot-30")
+    return Offering.objects.select_related("massage_type").get(slug="classical-foot-30")
 
 
 @pytest.fixture
 def vacuum(db) -> Offering:
     """45 minutes on the hip, 15 minutes' buffer, needs a room and the vacuum device."""
-    return Offering.objects.get(slug="vacuum-hip-45")
+    return Offering.objects.select_related("massage_type").get(slug="vacuum-hip-45")
 
 
 @pytest.fixture

@@ -254,7 +254,7 @@ def test_the_cancel_action_cancels_through_the_service(admin_client, admin_user,
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.CANCELLED
     assert not booked.allocations.filter(is_active=True).exists()
-    event = booked.events.latest("created_at")
+    event = booked.events.latest("created_at", "id")
     assert (event.action, event.user, event.details) == (
         "cancelled",
         admin_user,
@@ -293,7 +293,7 @@ def test_marking_completed_once_started_records_it(admin_client, booked, time_ma
 
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.COMPLETED
-    assert booked.events.latest("created_at").action == AppointmentEvent.Action.COMPLETED
+    assert booked.events.latest("created_at", "id").action == AppointmentEvent.Action.COMPLETED
     assert messages_of(response) == [f"{booked}: marked completed."]
 
 
@@ -304,7 +304,7 @@ def test_marking_no_show_once_started_records_it(admin_client, booked, time_mach
 
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.NO_SHOW
-    assert booked.events.latest("created_at").action == AppointmentEvent.Action.NO_SHOW
+    assert booked.events.latest("created_at", "id").action == AppointmentEvent.Action.NO_SHOW
 
 
 def test_marking_an_appointment_before_it_starts_reports_the_refusal(admin_client, booked):

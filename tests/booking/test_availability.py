@@ -198,3 +198,19 @@ class TestDaylightSaving:
         assert before[0].start_at == datetime(2027, 3, 27, 8, 0, tzinfo=UTC)  # 9:00 CET
         assert after[0].start_at == datetime(2027, 3, 29, 7, 0, tzinfo=UTC)  # 9:00 CEST
         assert len(before) == len(after)
+
+
+def test_an_inactive_massage_type_offers_nothing(classical, anna, two_rooms):
+    classical.massage_type.is_active = False
+
+    assert available_slots(offering=classical, start_on=TUESDAY, end_on=TUESDAY, now=NOW) == []
+
+
+def test_overlapping_working_hours_list_a_therapist_once(classical, two_rooms):
+    therapist = TherapistFactory.create(skills=["classical"])
+    give_hours(therapist, (time(9), time(12)), (time(10), time(14)))
+
+    slots = available_slots(offering=classical, start_on=TUESDAY, end_on=TUESDAY, now=NOW)
+
+    assert {slot.therapist_ids for slot in slots} == {(therapist.id,)}
+    assert starts(slots)[-1] == at(TUESDAY, "13:30")

@@ -75,6 +75,13 @@ def test_an_unknown_studio_time_zone_is_refused():
     assert "STUDIO_TIME_ZONE" in result.stderr
 
 
+def test_a_slot_step_that_does_not_divide_the_hour_is_refused():
+    result = run_django("check", DEBUG="1", STUDIO_SLOT_STEP_MINUTES="45")
+
+    assert result.returncode != 0
+    assert "STUDIO_SLOT_STEP_MINUTES must divide an hour" in result.stderr
+
+
 def test_a_boolean_that_is_not_one_is_refused_with_its_name(monkeypatch):
     monkeypatch.setenv("EMAIL_USE_TLS", "maybe")
 

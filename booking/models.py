@@ -171,6 +171,10 @@ class Appointment(models.Model):
     health = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
     manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
+    sequence = models.PositiveIntegerField(
+        default=0,
+        help_text="Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

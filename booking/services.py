@@ -165,7 +165,9 @@ def cancel_appointment(
     _check_changeable(appointment, actor, now)
     appointment.status = Appointment.Status.CANCELLED
     appointment.updated_at = now
-    appointment.save(update_fields=["status", "updated_at"])
+    # The row is locked, so a plain increment cannot lose a concurrent one.
+    appointment.sequence += 1
+    appointment.save(update_fields=["status", "updated_at", "sequence"])
     appointment.allocations.update(is_active=False)
     _record(appointment, AppointmentEvent.Action.CANCELLED, actor, now, {"reason": reason})
     return appointment
@@ -209,7 +211,10 @@ def reschedule_appointment(
     appointment.end_at = start_at + schedule.duration
     appointment.blocked_until = appointment.end_at + schedule.buffer
     appointment.updated_at = now
-    appointment.save(update_fields=["start_at", "end_at", "blocked_until", "updated_at"])
+    appointment.sequence += 1
+    appointment.save(
+        update_fields=["start_at", "end_at", "blocked_until", "updated_at", "sequence"]
+    )
     appointment.allocations.all().delete()
     _allocate(appointment, resources)
     _record(

@@ -152,6 +152,8 @@ USE_TZ = True
 STUDIO_NAME = env_str("STUDIO_NAME", "Studio")
 STUDIO_ADDRESS = env_str("STUDIO_ADDRESS", "")
 STUDIO_PHONE = env_str("STUDIO_PHONE", "")
+# Where the studio's website is reached, for links in e-mails and calendars.
+STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 STUDIO_CURRENCY = env_str("STUDIO_CURRENCY", "EUR").upper()
 if len(STUDIO_CURRENCY) != 3 or not STUDIO_CURRENCY.isalpha():
     raise ImproperlyConfigured(

@@ -1,0 +1,63 @@
+"""Calendar files (RFC 5545) for an appointment.
+
+One appointment is one calendar event with a stable UID, so a client's
+calendar updates the entry when the appointment moves and removes it
+when it is cancelled. SEQUENCE counts those changes (the services bump
+`Appointment.sequence`); METHOD says what the file asks of the calendar
+(RFC 5546): PUBLISH for a download, REQUEST with a booking or a move,
+CANCEL with a cancellation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from booking.models import Appointment
+
+Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
+
+
+def event_uid(appointment: Appointment) -> str:
+    host = urlsplit(settings.STUDIO_BASE_URL).hostname or "studio.invalid"
+    return f"appointment-{appointment.pk}@{host}"
+
+
+def appointment_calendar(
+    appointment: Appointment, *, method: Method, now: datetime | None = None
+) -> bytes:
+    """The appointment as a one-event calendar file."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.STUDIO_NAME}//Studio booking//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+
+    event = Event()
+    event.add("uid", event_uid(appointment))
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", now or timezone.now())
+    event.add("dtstart", appointment.start_at)
+    event.add("dtend", appointment.end_at)
+    event.add("summary", f"{appointment.offering.name} at {settings.STUDIO_NAME}")
+    event.add(
+        "description",
+        f"{appointment.offering.name} with {appointment.therapist.name}.",
+    )
+    if settings.STUDIO_ADDRESS:
+        event.add("location", settings.STUDIO_ADDRESS)
+    is_cancelled = method == "CANCEL" or appointment.status == Appointment.Status.CANCELLED
+    event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = vText(settings.STUDIO_NAME)
+    event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{appointment.client.email}")
+    attendee.params["cn"] = vText(appointment.client.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    event.add("attendee", attendee, encode=False)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())

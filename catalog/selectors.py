@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from catalog.models import MassageType, Offering
+from catalog.models import Contraindication, HealthQuestion, MassageType, Offering
 
 
 def active_offerings() -> QuerySet[Offering]:
@@ -32,4 +32,42 @@ def active_massage_types_with_offerings() -> QuerySet[MassageType]:
     )
     return active_massage_types().prefetch_related(
         Prefetch("offerings", queryset=offerings, to_attr="active_offerings")
+    )
+
+
+def bookable_offering(*, slug: str) -> Offering | None:
+    """The active offering with this slug, with its type, areas and the type's equipment."""
+    return (
+        Offering.objects.filter(slug=slug, is_active=True, massage_type__is_active=True)
+        .select_related("massage_type")
+        .prefetch_related("areas", "massage_type__equipment")
+        .first()
+    )
+
+
+# The condition each health question asks about, worded to fit in a
+# sentence ("not given with pregnancy"); the questions themselves are
+# the labels of HealthQuestion.
+HEALTH_CONDITIONS: dict[str, str] = {
+    HealthQuestion.VEIN_PROBLEMS: "varicose veins or other vein problems",
+    HealthQuestion.PREGNANCY: "pregnancy",
+    HealthQuestion.RECENT_INJURY: "an injury or surgery in the last three months",
+    HealthQuestion.SKIN_CONDITION: "a skin condition, wound or rash on the legs",
+}
+
+
+def contraindications_of(*, massage_type_id: int) -> list[Contraindication]:
+    """What the health answers mean for one massage type.
+
+    Those that rule it out come first, then those that need a word with
+    the studio, each in the order the booking form asks the questions.
+    """
+    order = {question.value: position for position, question in enumerate(HealthQuestion)}
+    found = Contraindication.objects.filter(massage_type_id=massage_type_id)
+    return sorted(
+        found,
+        key=lambda rule: (
+            rule.severity != Contraindication.Severity.RULES_OUT,
+            order.get(rule.question, len(order)),
+        ),
     )

@@ -14,4 +14,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 def massage_type(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = get_object_or_404(selectors.active_massage_types_with_offerings(), slug=slug)
-    return render(request, "catalog/massage_type.html", {"massage_type": chosen})
+    rules = selectors.contraindications_of(massage_type_id=chosen.id)
+    return render(
+        request,
+        "catalog/massage_type.html",
+        {
+            "massage_type": chosen,
+            "contraindications": [
+                (rule, selectors.HEALTH_CONDITIONS[rule.question]) for rule in rules
+            ],
+        },
+    )

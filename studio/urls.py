@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),
     path("catalog/", include("catalog.urls")),
+    path("booking/", include("booking.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -67,3 +67,33 @@ def test_an_inactive_massage_type_page_is_a_404(client: Client):
     MassageType.objects.filter(slug="thai").update(is_active=False)
 
     assert client.get("/catalog/thai/").status_code == 404
+
+
+def test_each_offering_leads_to_its_free_times(client: Client):
+    catalog = client.get("/catalog/").content.decode()
+    massage_type = client.get("/catalog/classical/").content.decode()
+
+    assert (
+        '<a class="offering-name" href="/booking/classical-foot-30/">Classical: foot</a>' in catalog
+    )
+    assert 'aria-label="Choose a time for Classical: foot">Choose a time</a>' in massage_type
+
+
+def test_a_massage_type_page_says_which_health_answers_rule_it_out(client: Client):
+    html = client.get("/catalog/vacuum/").content.decode()
+
+    assert "<h2>Before you book</h2>" in html
+    assert "Not given with varicose veins or other vein problems." in html
+    assert "Not given with pregnancy." in html
+    assert "With an injury or surgery in the last three months, talk to us first." in html
+    # Those that rule it out come first.
+    assert html.index("Not given with") < html.index("talk to us first")
+
+
+def test_a_massage_type_page_takes_a_fixed_number_of_queries(
+    client: Client, django_assert_num_queries
+):
+    # 1. the type, 2. its equipment, 3. its offerings, 4. their areas,
+    # 5. their resource kinds, 6. the type's health rules.
+    with django_assert_num_queries(6):
+        client.get("/catalog/vacuum/")

@@ -1,0 +1,27 @@
+"""The website's booking pages: choose a time, book, and manage the booking.
+
+The pages book what the API books: they ask the availability engine
+which times are free and hand every change to the booking services,
+which alone decide; a refusal comes back to the page as the service
+worded it. Times are shown on the studio's clock (STUDIO_TIME_ZONE),
+whatever the visitor's own.
+
+- `slots`: the slot picker, and the free times nearest a wanted one.
+- `book`: the booking form, booking once per form.
+- `guest`: a guest's booking, by its manage token: confirmation,
+  calendar file, manage page, cancel and reschedule.
+"""
+
+from booking.views.book import booking_form
+from booking.views.guest import calendar, cancel, confirmation, manage, reschedule
+from booking.views.slots import slot_picker
+
+__all__ = [
+    "booking_form",
+    "calendar",
+    "cancel",
+    "confirmation",
+    "manage",
+    "reschedule",
+    "slot_picker",
+]

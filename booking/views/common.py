@@ -1,0 +1,70 @@
+"""What the booking pages share: the studio's clock, links, the offering being booked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+
+from booking.models import Therapist
+from catalog import selectors as catalog_selectors
+from catalog.models import Contraindication, Offering
+
+View = Callable[..., HttpResponse]
+
+
+def on_studio_clock(view: View) -> View:
+    """Render the view's dates and times in the studio's zone, whatever the server's."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(settings.STUDIO_TIME_ZONE):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def with_query(path: str, params: dict[str, str]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """After a POST, the browser fetches the next page with a GET."""
+    return HttpResponseRedirect(url, status=303)
+
+
+def offering_or_404(slug: str) -> Offering:
+    offering = catalog_selectors.bookable_offering(slug=slug)
+    if offering is None:
+        raise Http404
+    return offering
+
+
+def therapists_for(offering: Offering) -> list[Therapist]:
+    """The active therapists who give this massage, for the picker's choice."""
+    return list(
+        Therapist.objects.filter(is_active=True, massage_types=offering.massage_type_id).order_by(
+            "name", "id"
+        )
+    )
+
+
+def offering_context(offering: Offering) -> dict[str, Any]:
+    """The offering, and what the health answers mean for its massage type."""
+    rules = catalog_selectors.contraindications_of(massage_type_id=offering.massage_type_id)
+    return {
+        "offering": offering,
+        "massage_type": offering.massage_type,
+        "contraindications": {rule.question: rule for rule in rules},
+        "ruled_out_by": [
+            catalog_selectors.HEALTH_CONDITIONS[rule.question]
+            for rule in rules
+            if rule.severity == Contraindication.Severity.RULES_OUT
+        ],
+        "zone_name": settings.STUDIO_TIME_ZONE,
+    }

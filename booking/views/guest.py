@@ -1,0 +1,248 @@
+"""A guest's booking, reached by its manage token: see it, move it, cancel it.
+
+A wrong token, and the token of an appointment that is over, is a plain
+404 that tells nothing about the appointment. The pages are never
+cached: they hold the token, and show a state that changes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from booking import errors, selectors, services
+from booking.availability import Rules
+from booking.calendar import appointment_calendar
+from booking.models import Appointment
+from booking.site_forms import CancelForm, SlotQueryForm, StartForm, parse_slot, slot_value
+from booking.views.common import on_studio_clock, see_other, with_query
+from booking.views.slots import build_picker, by_day, nearest_free
+from catalog import selectors as catalog_selectors
+
+_OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+
+
+def _guest_appointment(appointment_id: UUID, token: str) -> Appointment:
+    """The appointment this token opens, or a plain 404.
+
+    A token is used up once its appointment is over: completed, missed,
+    or past its end. A cancelled appointment stays visible until then,
+    so that the client who cancelled it can see that it is.
+    """
+    appointment = selectors.appointment_for_guest(appointment_id=appointment_id, manage_token=token)
+    if appointment is None or appointment.status in _OVER or appointment.end_at <= timezone.now():
+        raise Http404
+    return appointment
+
+
+def _url(name: str, appointment: Appointment) -> str:
+    return reverse(
+        name, kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token}
+    )
+
+
+def _context(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
+    """The appointment, and until when the guests' cancellation policy lets it change.
+
+    The cut-off is shown here; the booking service enforces it.
+    """
+    change_until = appointment.start_at - timedelta(hours=settings.STUDIO_GUEST_CANCEL_HOURS)
+    is_confirmed = appointment.status == Appointment.Status.CONFIRMED
+    return {
+        "appointment": appointment,
+        "offering": appointment.offering,
+        "is_confirmed": is_confirmed,
+        "change_until": change_until,
+        "can_change": is_confirmed and timezone.now() <= change_until,
+        "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
+        "manage_url": request.build_absolute_uri(_url("booking:manage", appointment)),
+        "calendar_url": _url("booking:calendar", appointment),
+    }
+
+
+@never_cache
+@on_studio_clock
+@require_GET
+def confirmation(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
+    appointment = _guest_appointment(appointment_id, token)
+    if appointment.status != Appointment.Status.CONFIRMED:
+        return redirect(_url("booking:manage", appointment))
+    said_yes = {question for question, answer in appointment.health.items() if answer is True}
+    rules = catalog_selectors.contraindications_of(
+        massage_type_id=appointment.offering.massage_type_id
+    )
+    return render(
+        request,
+        "booking/confirmation.html",
+        {
+            **_context(request, appointment),
+            "talk_first": [rule for rule in rules if rule.question in said_yes],
+        },
+    )
+
+
+@never_cache
+@on_studio_clock
+@require_GET
+def manage(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
+    appointment = _guest_appointment(appointment_id, token)
+    return render(request, "booking/manage.html", _context(request, appointment))
+
+
+@never_cache
+@require_GET
+def calendar(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
+    appointment = _guest_appointment(appointment_id, token)
+    local_start = appointment.start_at.astimezone(Rules.from_settings().zone)
+    response = HttpResponse(
+        appointment_calendar(appointment, method="PUBLISH"),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="massage-{local_start:%Y-%m-%d-%H%M}.ics"'
+    )
+    return response
+
+
+@never_cache
+@on_studio_clock
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
+    appointment = _guest_appointment(appointment_id, token)
+    manage_url = _url("booking:manage", appointment)
+    context = _context(request, appointment)
+    if request.method == "GET":
+        if not context["can_change"]:
+            return redirect(manage_url)
+        return render(request, "booking/cancel.html", {**context, "form": CancelForm()})
+
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return render(request, "booking/cancel.html", {**context, "form": form})
+    try:
+        services.cancel_appointment(
+            appointment=appointment,
+            actor=services.Actor.guest(),
+            reason=form.cleaned_data["reason"],
+        )
+    except errors.NotActive:
+        # Sent twice, or cancelled by the studio meanwhile: cancelled either way.
+        messages.info(request, "This appointment is already cancelled.")
+    except errors.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your appointment is cancelled. We hope to see you another time.")
+    return see_other(manage_url)
+
+
+@never_cache
+@on_studio_clock
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
+    """Choose a new time with the same therapist, confirm it, and move the appointment.
+
+    Without `start` the page is the slot picker; with it, the question
+    whether to move there; a POST moves it.
+    """
+    appointment = _guest_appointment(appointment_id, token)
+    context = _context(request, appointment)
+    if not context["can_change"]:
+        return redirect(_url("booking:manage", appointment))
+    if request.method == "POST":
+        return _move(request, appointment, context)
+    start_at = parse_slot(request.GET.get("start"))
+    if start_at is not None:
+        return _render_move(request, appointment, context, start_at)
+
+    here = _url("booking:reschedule", appointment)
+    picker = build_picker(
+        offering=appointment.offering,
+        therapist_id=appointment.therapist_id,
+        query=SlotQueryForm(request.GET, therapists=[]),
+        day_url=lambda params: with_query(here, params),
+        time_url=lambda slot: with_query(here, {"start": slot_value(slot.start_at)}),
+        moving=appointment,
+        default_on=appointment.start_at.astimezone(Rules.from_settings().zone).date(),
+    )
+    return render(
+        request,
+        "booking/reschedule.html",
+        {
+            **context,
+            "picker": picker,
+            "picker_url": here,
+            "therapist": appointment.therapist,
+            "zone_name": settings.STUDIO_TIME_ZONE,
+        },
+    )
+
+
+def _move(request: HttpRequest, appointment: Appointment, context: dict[str, Any]) -> HttpResponse:
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        wanted = parse_slot(request.POST.get("around"))
+        return _render_move(request, appointment, context, wanted, "Choose a time.")
+    try:
+        moved = services.reschedule_appointment(
+            appointment=appointment,
+            start_at=form.cleaned_data["start"],
+            actor=services.Actor.guest(),
+        )
+    except (errors.SlotUnavailable, errors.InvalidStart) as error:
+        return _render_move(
+            request, appointment, context, form.cleaned_data["start"], error.message
+        )
+    except errors.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        when = date_format(timezone.localtime(moved.start_at), "l j F, H:i")
+        messages.success(request, f"Your appointment is moved to {when}.")
+    return see_other(_url("booking:manage", appointment))
+
+
+def _render_move(
+    request: HttpRequest,
+    appointment: Appointment,
+    context: dict[str, Any],
+    start_at: datetime | None,
+    problem: str | None = None,
+) -> HttpResponse:
+    """Ask to confirm the move to `start_at`, or, when it cannot be, offer the nearest times."""
+    zone = Rules.from_settings().zone
+    new_start = start_at.astimezone(zone) if start_at and not problem else None
+    alternatives: list[datetime] = []
+    if problem and start_at is not None:
+        alternatives = nearest_free(
+            offering=appointment.offering,
+            wanted=start_at,
+            therapist_id=appointment.therapist_id,
+            moving=appointment,
+        )
+    return render(
+        request,
+        "booking/reschedule_confirm.html",
+        {
+            **context,
+            "new_start": new_start,
+            "new_end": (
+                new_start + timedelta(minutes=appointment.offering.duration_minutes)
+                if new_start
+                else None
+            ),
+            "wanted": slot_value(start_at) if start_at else "",
+            "start_errors": [problem] if problem else [],
+            "alternatives": by_day(alternatives),
+            "picker_url": _url("booking:reschedule", appointment),
+        },
+    )

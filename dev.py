@@ -28,6 +28,9 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 CI_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/studio"
 CI_REDIS_URL = "redis://127.0.0.1:6379/1"
+# The broker on a Redis database of its own: the tests flush the cache's.
+CI_BROKER_URL = "redis://127.0.0.1:6379/14"
+CI_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 def say(message: str) -> None:
@@ -126,6 +129,8 @@ def test(options: argparse.Namespace) -> int:
         # CI runs on the real servers; the suite fails if they do not answer.
         env.setdefault("DATABASE_URL", CI_DATABASE_URL)
         env.setdefault("REDIS_URL", CI_REDIS_URL)
+        env.setdefault("CELERY_BROKER_URL", CI_BROKER_URL)
+        env.setdefault("RABBITMQ_URL", CI_RABBITMQ_URL)
     steps: list[tuple[str, list[str | Path]]] = [
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),

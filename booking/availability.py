@@ -12,7 +12,11 @@ A start time is offered for a therapist when
 
 The engine loads everything for a date range in a fixed number of queries
 (see `load_schedule`) and then works on sorted, merged intervals in memory,
-so a month costs the same handful of queries as a day. The booking service
+so a month costs the same handful of queries as a day. Inside, times are
+whole seconds since the epoch: comparing integers is several times faster
+than comparing aware datetimes, and a month holds thousands of candidate
+starts. Busy intervals are widened to whole seconds (start down, end up),
+so rounding can only make a slot less free, never double-book. The booking service
 checks a requested time with the very same functions (`refusal`), so every
 slot offered can be booked and every booking refused was not offered.
 """
@@ -20,6 +24,7 @@ slot offered can be booked and every booking refused was not offered.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -65,12 +70,21 @@ class Rules:
 UTC = ZoneInfo("UTC")
 
 
-class Intervals:
-    """Half-open [start, end) intervals, merged and sorted, for fast overlap checks."""
+def seconds(moment: datetime) -> int:
+    """An aware datetime as whole seconds since the epoch (exact for starts on the grid)."""
+    return math.floor(moment.timestamp())
 
-    def __init__(self, spans: Iterable[tuple[datetime, datetime]] = ()) -> None:
-        self.starts: list[datetime] = []
-        self.ends: list[datetime] = []
+
+def _busy_span(start: datetime, end: datetime) -> tuple[int, int]:
+    return math.floor(start.timestamp()), math.ceil(end.timestamp())
+
+
+class Intervals:
+    """Half-open [start, end) intervals in epoch seconds, merged and sorted."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
         for start, end in sorted(spans):
             if self.ends and start <= self.ends[-1]:
                 self.ends[-1] = max(self.ends[-1], end)
@@ -78,7 +92,7 @@ class Intervals:
                 self.starts.append(start)
                 self.ends.append(end)
 
-    def overlaps(self, start: datetime, end: datetime) -> bool:
+    def overlaps(self, start: int, end: int) -> bool:
         # Only the last interval starting before `end` can overlap, since
         # merged intervals are disjoint and sorted.
         index = bisect.bisect_left(self.starts, end) - 1
@@ -92,19 +106,19 @@ class Schedule:
     offering: Offering
     therapists: list[Therapist]
     hours: dict[int, dict[int, list[tuple[time, time]]]]
+    # Per therapist: their appointments, their time off and the studio's
+    # closures, merged.
     busy: dict[int, Intervals]
-    closures: Intervals
     kinds: list[int]
     resources_by_kind: dict[int, list[int]]
     resource_busy: dict[int, Intervals] = field(default_factory=dict)
 
-    @property
-    def duration(self) -> timedelta:
-        return timedelta(minutes=self.offering.duration_minutes)
-
-    @property
-    def buffer(self) -> timedelta:
-        return timedelta(minutes=self.offering.buffer_minutes)
+    def __post_init__(self) -> None:
+        self.duration = timedelta(minutes=self.offering.duration_minutes)
+        self.buffer = timedelta(minutes=self.offering.buffer_minutes)
+        # What a booking starting at t blocks: [t, t + blocked).
+        self.duration_seconds = int(self.duration.total_seconds())
+        self.blocked_seconds = int((self.duration + self.buffer).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -147,15 +161,15 @@ def load_schedule(
             by_day[interval.weekday].append((interval.start_time, interval.end_time))
         hours[therapist.id] = {day: sorted(spans) for day, spans in by_day.items()}
 
-    spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    closures: list[tuple[datetime, datetime]] = []
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    closures: list[tuple[int, int]] = []
     time_off = TimeOff.objects.filter(
         Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True),
         start_at__lt=reach,
         end_at__gt=window_start,
     ).values_list("therapist_id", "start_at", "end_at")
     for owner, start, end in time_off:
-        (closures if owner is None else spans[owner]).append((start, end))
+        (closures if owner is None else spans[owner]).append(_busy_span(start, end))
 
     appointments = (
         Appointment.objects.filter(
@@ -166,11 +180,11 @@ def load_schedule(
     )
     for appointment_id, owner, start, end in appointments:
         if appointment_id != ignore_appointment:
-            spans[owner].append((start, end))
+            spans[owner].append(_busy_span(start, end))
 
     kinds = sorted(offering.resource_kinds.values_list("id", flat=True))
     resources_by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
-    resource_spans: dict[int, list[tuple[datetime, datetime]]] = {}
+    resource_spans: dict[int, list[tuple[int, int]]] = {}
     if kinds:
         for resource_id, kind_id in (
             Resource.objects.filter(kind_id__in=kinds, is_active=True)
@@ -187,14 +201,16 @@ def load_schedule(
         ).values_list("appointment_id", "resource_id", "start_at", "blocked_until")
         for appointment_id, resource_id, start, end in allocations:
             if appointment_id != ignore_appointment:
-                resource_spans[resource_id].append((start, end))
+                resource_spans[resource_id].append(_busy_span(start, end))
 
     return Schedule(
         offering=offering,
         therapists=therapists,
         hours=hours,
-        busy={therapist_id: Intervals(spans[therapist_id]) for therapist_id in therapist_ids},
-        closures=Intervals(closures),
+        busy={
+            therapist_id: Intervals([*spans[therapist_id], *closures])
+            for therapist_id in therapist_ids
+        },
         kinds=kinds,
         resources_by_kind=resources_by_kind,
         resource_busy={rid: Intervals(found) for rid, found in resource_spans.items()},
@@ -203,7 +219,7 @@ def load_schedule(
 
 def candidate_starts(
     schedule: Schedule, rules: Rules, therapist_id: int, day: date
-) -> Iterator[datetime]:
+) -> Iterator[int]:
     """Starts on the grid at which the massage fits in the therapist's hours that day.
 
     Each working interval is turned into UTC for this date, so a day on
@@ -212,14 +228,12 @@ def candidate_starts(
     the step divides the hour (the settings insist) and clocks change by
     whole hours.
     """
-    duration = schedule.duration
+    duration = schedule.duration_seconds
+    step = int(rules.step.total_seconds())
     for start_time, end_time in schedule.hours[therapist_id].get(day.weekday(), []):
         opens = datetime.combine(day, start_time, tzinfo=rules.zone).astimezone(UTC)
-        closes = datetime.combine(day, end_time, tzinfo=rules.zone).astimezone(UTC)
-        moment = _first_on_grid(opens, rules)
-        while moment + duration <= closes:
-            yield moment
-            moment += rules.step
+        closes = seconds(datetime.combine(day, end_time, tzinfo=rules.zone))
+        yield from range(seconds(_first_on_grid(opens, rules)), closes - duration + 1, step)
 
 
 def _first_on_grid(moment: datetime, rules: Rules) -> datetime:
@@ -231,16 +245,13 @@ def _first_on_grid(moment: datetime, rules: Rules) -> datetime:
     return moment if late == 0 else moment + timedelta(seconds=step - late)
 
 
-def is_therapist_free(schedule: Schedule, therapist_id: int, start: datetime) -> bool:
-    blocked_until = start + schedule.duration + schedule.buffer
-    return not schedule.busy[therapist_id].overlaps(
-        start, blocked_until
-    ) and not schedule.closures.overlaps(start, blocked_until)
+def is_therapist_free(schedule: Schedule, therapist_id: int, start: int) -> bool:
+    return not schedule.busy[therapist_id].overlaps(start, start + schedule.blocked_seconds)
 
 
-def free_resources(schedule: Schedule, start: datetime) -> list[int] | None:
+def free_resources(schedule: Schedule, start: int) -> list[int] | None:
     """One free resource of every needed kind (the lowest id), or None if a kind has none."""
-    blocked_until = start + schedule.duration + schedule.buffer
+    blocked_until = start + schedule.blocked_seconds
     chosen = []
     for kind in schedule.kinds:
         free = next(
@@ -289,13 +300,14 @@ def available_slots(
         therapist_id=therapist_id,
         ignore_appointment=ignore_appointment,
     )
-    free_at: dict[datetime, set[int]] = defaultdict(set)
-    resources_free: dict[datetime, bool] = {}
+    first, last = seconds(window_start), seconds(latest)
+    free_at: dict[int, set[int]] = defaultdict(set)
+    resources_free: dict[int, bool] = {}
     day = start_on
     while day <= end_on:
         for therapist in schedule.therapists:
             for start in candidate_starts(schedule, rules, therapist.id, day):
-                if start < window_start or start > latest:
+                if start < first or start > last:
                     continue
                 if not is_therapist_free(schedule, therapist.id, start):
                     continue
@@ -306,10 +318,13 @@ def available_slots(
                     free_at[start].add(therapist.id)
         day += timedelta(days=1)
     duration = schedule.duration
-    return [
-        Slot(start_at=start, end_at=start + duration, therapist_ids=tuple(sorted(ids)))
-        for start, ids in sorted(free_at.items())
-    ]
+    slots = []
+    for start, ids in sorted(free_at.items()):
+        start_at = datetime.fromtimestamp(start, UTC)
+        slots.append(
+            Slot(start_at=start_at, end_at=start_at + duration, therapist_ids=tuple(sorted(ids)))
+        )
+    return slots
 
 
 def refusal(  # noqa: PLR0911 - one return per rule, in the order people read them
@@ -335,11 +350,12 @@ def refusal(  # noqa: PLR0911 - one return per rule, in the order people read th
             f"Appointments start every {_describe(rules.step)} on the studio's clock."
         )
     local_day = start.astimezone(rules.zone).date()
-    if start not in set(candidate_starts(schedule, rules, therapist_id, local_day)):
+    moment = seconds(start)
+    if moment not in set(candidate_starts(schedule, rules, therapist_id, local_day)):
         return errors.OutsideHours()
-    if not is_therapist_free(schedule, therapist_id, start):
+    if not is_therapist_free(schedule, therapist_id, moment):
         return errors.SlotUnavailable()
-    if free_resources(schedule, start) is None:
+    if free_resources(schedule, moment) is None:
         return errors.SlotUnavailable(
             "The room or equipment this massage needs is taken at that time. "
             "Please choose another time."

@@ -283,3 +283,55 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key}"
+
+
+class Reminder(models.Model):
+    """One message to send about an appointment: the outbox Celery works from.
+
+    The booking services write these rows in the booking's own
+    transaction; the dispatcher claims due rows, sends them and marks
+    them, so a message is neither lost with a crashed worker (its lease
+    runs out and the row is taken again) nor taken by two workers.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation"
+        DAY_BEFORE = "day_before", "Day-before reminder"
+        HOURS_BEFORE = "hours_before", "Hours-before reminder"
+        CANCELLATION = "cancellation", "Cancellation notice"
+        RESCHEDULED = "rescheduled", "Rescheduled notice"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While sending: when another worker may take it over."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The dispatcher's claim: pending rows by due time, and
+            # sending rows whose lease ran out.
+            models.Index(fields=["status", "due_at"], name="booking_reminder_due"),
+            models.Index(fields=["status", "lease_until"], name="booking_reminder_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.get_channel_display()} ({self.get_status_display()})"

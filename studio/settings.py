@@ -175,6 +175,36 @@ STUDIO_GUEST_CANCEL_HOURS = env_int("STUDIO_GUEST_CANCEL_HOURS", default=24, min
 # The longest range one availability request may ask for.
 STUDIO_AVAILABILITY_MAX_DAYS = env_int("STUDIO_AVAILABILITY_MAX_DAYS", default=31, minimum=1)
 
+# Reminders: the day-before one goes out at this local time the day
+# before; the hours-before one this many hours ahead. A reminder that
+# would go out sooner than STUDIO_REMINDER_MIN_GAP_HOURS after the
+# booking is not sent: the confirmation has only just arrived.
+STUDIO_REMINDER_DAY_BEFORE_TIME = env_str("STUDIO_REMINDER_DAY_BEFORE_TIME", "18:00")
+try:
+    _hour, _minute = (int(part) for part in STUDIO_REMINDER_DAY_BEFORE_TIME.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        f"STUDIO_REMINDER_DAY_BEFORE_TIME: expected HH:MM, got {STUDIO_REMINDER_DAY_BEFORE_TIME!r}"
+    ) from None
+STUDIO_REMINDER_HOURS_BEFORE = env_int("STUDIO_REMINDER_HOURS_BEFORE", default=2, minimum=1)
+STUDIO_REMINDER_MIN_GAP_HOURS = env_int("STUDIO_REMINDER_MIN_GAP_HOURS", default=3, minimum=0)
+# Sending: how often a failing message is tried, and how long a worker
+# may hold one before another takes it over.
+STUDIO_REMINDER_MAX_ATTEMPTS = env_int("STUDIO_REMINDER_MAX_ATTEMPTS", default=6, minimum=1)
+STUDIO_REMINDER_LEASE_SECONDS = env_int("STUDIO_REMINDER_LEASE_SECONDS", default=300, minimum=30)
+# The health check calls the outbox stuck when a due reminder waits longer.
+STUDIO_REMINDER_STALE_SECONDS = env_int("STUDIO_REMINDER_STALE_SECONDS", default=300, minimum=60)
+
+# SMS, pluggable like Django's e-mail backends.
+SMS_BACKEND = env_str("SMS_BACKEND", "booking.sms.FileBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", default=10, minimum=1)
+SMS_SENDER = env_str("SMS_SENDER", "Studio")
+
 # Static files -------------------------------------------------------------
 
 STATIC_URL = "static/"
@@ -306,3 +336,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every minute on a UTC interval, the dispatcher sends the due reminders
+# from the outbox. No countdowns or ETAs: Redis would deliver those twice
+# once they outlive its visibility timeout.
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {"task": "booking.tasks.dispatch_reminders", "schedule": 60.0},
+}

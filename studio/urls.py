@@ -3,6 +3,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from studio import health
+
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("catalog.api.urls")),
     path("", include("booking.api.urls")),
@@ -17,4 +19,5 @@ urlpatterns = [
     path("booking/", include("booking.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
+    path("health/reminders/", health.reminders, name="health-reminders"),
 ]

@@ -11,6 +11,10 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+
+from studio import celery_app
 
 IS_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -24,6 +28,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
     if IS_CI and not settings.REDIS_URL:
         pytest.exit("CI=true needs REDIS_URL pointing at a Redis server", returncode=3)
+    if IS_CI and not os.environ.get("RABBITMQ_URL"):
+        pytest.exit("CI=true needs RABBITMQ_URL pointing at a RabbitMQ server", returncode=3)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -33,6 +39,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
         if item.get_closest_marker("redis") and not settings.REDIS_URL:
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+        if item.get_closest_marker("rabbitmq") and not os.environ.get("RABBITMQ_URL"):
+            item.add_marker(pytest.mark.skip(reason="needs RabbitMQ: set RABBITMQ_URL"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process() -> Iterator[None]:
+    """Tasks enqueued by the code under test run at once, in the test's process.
+
+    The test of a real worker on a real broker turns this off for itself.
+    """
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _sms_to_a_temporary_folder(settings, tmp_path) -> None:
+    settings.SMS_BACKEND = "booking.sms.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +67,25 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def migrated_data_around_module(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Start each test from the data the migrations wrote, and leave it behind.
+
+    `serialized_rollback` loads that data (the catalog, permissions, the
+    integrations group) before each test, and Django empties every table
+    after it. Loading needs empty tables: a transactional test without
+    `serialized_rollback` that ran earlier leaves content types behind,
+    so empty them once first. Load once more at the end, so transactional
+    tests after this module still find the catalog.
+    """
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is None:
+        yield
+        return
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.deserialize_db_from_string(contents)

@@ -9,16 +9,15 @@ other one gets SlotUnavailable, and the losers leave nothing behind.
 These tests commit for real (`transaction=True`), so Django empties the
 database after each; `serialized_rollback` puts back the catalog that the
 data migrations wrote before each of them, and
-`_migrated_data_around_the_module` once more after the last.
+`migrated_data_around_module` once more after the last.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from threading import Barrier
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from booking import errors
@@ -36,31 +35,10 @@ from tests.factories import rooms, vacuum_device
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_data_around_module"),
 ]
 
 RACERS = 8
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _migrated_data_around_the_module(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """Start each test from the data the migrations wrote, and leave it behind.
-
-    `serialized_rollback` loads that data (the catalog, permissions, the
-    integrations group) before each test, and Django empties every table
-    after it. Loading needs empty tables: a transactional test without
-    `serialized_rollback` that ran earlier leaves content types behind,
-    so empty them once first. Load once more at the end, so transactional
-    tests after this module still find the catalog.
-    """
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents is None:
-        yield
-        return
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(contents)
 
 
 Outcome = Appointment | Exception

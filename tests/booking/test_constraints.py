@@ -232,7 +232,7 @@ def test_a_booking_the_constraint_refuses_reaches_the_caller_as_unavailable(
         # The check misses the appointment, as a check racing its insert would.
         return real_load_schedule(**kwargs, ignore_appointment=taken.id)
 
-    monkeypatch.setattr("booking.services.load_schedule", blind_to_the_taken_time)
+    monkeypatch.setattr("booking.services.appointments.load_schedule", blind_to_the_taken_time)
 
     with pytest.raises(errors.SlotUnavailable) as raised:
         book_appointment(

@@ -17,8 +17,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from booking.models import Therapist
@@ -43,25 +42,8 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _migrated_data_around_the_module(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """Start each test from the data the migrations wrote, and leave it behind.
-
-    `serialized_rollback` loads that data before each test and Django
-    empties every table after it. Loading needs empty tables, and a
-    transactional test without `serialized_rollback` that ran earlier
-    leaves content types behind, so empty them once first; load once
-    more at the end, so that tests after this module find the catalog.
-    (tests/booking/test_concurrency.py does the same for its module.)
-    """
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents is None:
-        yield
-        return
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(contents)
+def _migrated_data(migrated_data_around_module: None) -> None:
+    """The catalog and health rules before each test and after the last (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Each public service is one transaction that locks, then checks, then
 writes. It locks the therapists and resources it may take (in id order,
 so two bookings never wait on each other in a circle), checks the time
 with the availability engine's own rules, and writes the appointment, its
-allocations and its audit event together. On PostgreSQL the exclusion
+allocations, its audit event and its reminders together. On PostgreSQL the exclusion
 constraints are the final guard; whatever they refuse becomes
 `SlotUnavailable`, as does a deadlock between two racing bookings.
 """
@@ -23,7 +23,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from booking import errors
-from booking.availability import Rules, free_resources, load_schedule, refusal
+from booking.availability import Rules, free_resources, load_schedule, refusal, seconds
 from booking.models import (
     Allocation,
     Appointment,
@@ -32,6 +32,7 @@ from booking.models import (
     Resource,
     Therapist,
 )
+from booking.services import reminders
 from catalog.models import Contraindication, Offering
 
 P = ParamSpec("P")
@@ -147,6 +148,7 @@ def book_appointment(
     appointment.save(force_insert=True)
     _allocate(appointment, resources)
     _record(appointment, AppointmentEvent.Action.BOOKED, actor, now, {"source": source})
+    reminders.plan_after_booking(appointment, now=now)
     return appointment
 
 
@@ -170,6 +172,7 @@ def cancel_appointment(
     appointment.save(update_fields=["status", "updated_at", "sequence"])
     appointment.allocations.update(is_active=False)
     _record(appointment, AppointmentEvent.Action.CANCELLED, actor, now, {"reason": reason})
+    reminders.plan_after_cancellation(appointment, now=now)
     return appointment
 
 
@@ -204,7 +207,7 @@ def reschedule_appointment(
     refused = refusal(schedule, rules, appointment.therapist_id, start_at, now)
     if refused is not None:
         raise refused
-    resources = free_resources(schedule, start_at) or []
+    resources = free_resources(schedule, seconds(start_at)) or []
 
     previous_start = appointment.start_at
     appointment.start_at = start_at
@@ -224,6 +227,7 @@ def reschedule_appointment(
         now,
         {"from": previous_start.isoformat(), "to": start_at.isoformat()},
     )
+    reminders.plan_after_reschedule(appointment, now=now)
     return appointment
 
 
@@ -252,6 +256,7 @@ def mark_appointment(
     appointment.updated_at = now
     appointment.save(update_fields=["status", "updated_at"])
     _record(appointment, actions[Appointment.Status(status)], actor, now, {})
+    reminders.cancel_pending(appointment)
     return appointment
 
 
@@ -320,7 +325,7 @@ def _choose(
     for candidate in schedule.therapists:
         refused = refusal(schedule, rules, candidate.id, start_at, now)
         if refused is None:
-            return candidate, free_resources(schedule, start_at) or []
+            return candidate, free_resources(schedule, seconds(start_at)) or []
         refusals.append(refused)
     # With several therapists, "taken" says more than "outside hours":
     # someone works then, but nobody is free.

@@ -1,0 +1,8 @@
+"""The staff admin of the booking app, a module per concern.
+
+Importing the modules registers their admins with the site.
+"""
+
+from booking.admin import appointments, reminders, schedules
+
+__all__ = ["appointments", "reminders", "schedules"]

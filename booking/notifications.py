@@ -1,0 +1,119 @@
+"""What a reminder says, by e-mail or SMS, and handing it to the backend.
+
+E-mails have a plain-text and an HTML part from templates, in the
+studio's time zone, with the appointment's calendar file attached, so a
+client's calendar adds, moves or removes the event. Text messages are
+short.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats
+
+from booking.calendar import Method, appointment_calendar
+from booking.models import Appointment, Reminder
+from booking.sms import send_sms
+
+Kind = Reminder.Kind
+
+SUBJECTS = {
+    Kind.CONFIRMATION: "Your massage on {when} is booked",
+    Kind.DAY_BEFORE: "See you tomorrow at {time}",
+    Kind.HOURS_BEFORE: "See you today at {time}",
+    Kind.CANCELLATION: "Your massage on {when} is cancelled",
+    Kind.RESCHEDULED: "Your massage has moved to {when}",
+}
+
+SMS_TEXTS = {
+    Kind.CONFIRMATION: "{studio}: {offering} booked for {when}. Manage: {link}",
+    Kind.DAY_BEFORE: "{studio}: see you tomorrow at {time} for {offering}. Manage: {link}",
+    Kind.HOURS_BEFORE: "{studio}: see you today at {time} for {offering}. Manage: {link}",
+    Kind.CANCELLATION: "{studio}: your {offering} on {when} is cancelled.",
+    Kind.RESCHEDULED: "{studio}: your {offering} has moved to {when}. Manage: {link}",
+}
+
+
+def manage_url(appointment: Appointment) -> str:
+    path = reverse(
+        "booking:manage",
+        kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token},
+    )
+    return f"{settings.STUDIO_BASE_URL}{path}"
+
+
+def _context(reminder: Reminder) -> dict[str, Any]:
+    appointment = reminder.appointment
+    zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+    start = appointment.start_at.astimezone(zone)
+    end = appointment.end_at.astimezone(zone)
+    when = f"{formats.date_format(start, 'l j F')} at {start:%H:%M}"
+    return {
+        "kind": reminder.kind,
+        "appointment": appointment,
+        "client": appointment.client,
+        "offering": appointment.offering,
+        "therapist": appointment.therapist,
+        "start": start,
+        "end": end,
+        "when": when,
+        "time": f"{start:%H:%M}",
+        "studio_name": settings.STUDIO_NAME,
+        "studio_address": settings.STUDIO_ADDRESS,
+        "studio_phone": settings.STUDIO_PHONE,
+        "manage_url": manage_url(appointment),
+        "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
+        "is_cancellation": reminder.kind == Kind.CANCELLATION,
+    }
+
+
+def build_email(
+    reminder: Reminder, connection: BaseEmailBackend | None = None
+) -> EmailMultiAlternatives:
+    context = _context(reminder)
+    subject = SUBJECTS[Kind(reminder.kind)].format(**context)
+    message = EmailMultiAlternatives(
+        subject=f"{subject} · {settings.STUDIO_NAME}",
+        body=render_to_string("booking/email/reminder.txt", context),
+        to=[f"{reminder.appointment.client.name} <{reminder.appointment.client.email}>"],
+        connection=connection,
+    )
+    message.attach_alternative(
+        render_to_string("booking/email/reminder.html", context), "text/html"
+    )
+    method: Method = "CANCEL" if reminder.kind == Kind.CANCELLATION else "REQUEST"
+    message.attach(
+        "appointment.ics",
+        appointment_calendar(reminder.appointment, method=method),
+        f"text/calendar; method={method}; charset=utf-8",
+    )
+    return message
+
+
+def build_sms(reminder: Reminder) -> str:
+    context = _context(reminder)
+    return SMS_TEXTS[Kind(reminder.kind)].format(
+        studio=settings.STUDIO_NAME,
+        offering=context["offering"].name,
+        when=context["when"],
+        time=context["time"],
+        link=context["manage_url"],
+    )
+
+
+def send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> None:
+    """Hand the reminder to the e-mail or SMS backend; raises when that fails.
+
+    `connection` lets a batch of e-mails share one connection to the mail server.
+    """
+    if reminder.channel == Reminder.Channel.SMS:
+        send_sms(to=reminder.appointment.client.phone, text=build_sms(reminder))
+    else:
+        build_email(reminder, connection).send(fail_silently=False)

@@ -1,0 +1,37 @@
+"""Every write of the booking app, one module per concern.
+
+- `appointments`: book, cancel, reschedule and mark appointments.
+- `reminders`: the outbox of messages about them, and its dispatch.
+
+The names callers use are re-exported here.
+"""
+
+from booking.services.appointments import (
+    Actor,
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    mark_appointment,
+    reschedule_appointment,
+)
+from booking.services.reminders import (
+    claim_due_reminders,
+    deliver_reminder,
+    dispatch_due_reminders,
+    retry_reminders,
+    send_reminder_now,
+)
+
+__all__ = [
+    "Actor",
+    "ClientDetails",
+    "book_appointment",
+    "cancel_appointment",
+    "claim_due_reminders",
+    "deliver_reminder",
+    "dispatch_due_reminders",
+    "mark_appointment",
+    "reschedule_appointment",
+    "retry_reminders",
+    "send_reminder_now",
+]

@@ -20,6 +20,8 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from booking import errors
@@ -346,7 +348,7 @@ def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> 
 
 def _upsert_client(details: ClientDetails, *, now: datetime) -> Client:
     """The client with this e-mail, with the name and phone they gave last."""
-    client = Client.objects.filter(email__iexact=details.email).first()
+    client = _clients_with_email(details.email).first()
     if client is None:
         try:
             with transaction.atomic():
@@ -355,11 +357,17 @@ def _upsert_client(details: ClientDetails, *, now: datetime) -> Client:
                 )
         except IntegrityError:
             # A concurrent first booking with the same e-mail made the row.
-            client = Client.objects.get(email__iexact=details.email)
+            client = _clients_with_email(details.email).get()
     if (client.name, client.phone) != (details.name, details.phone):
         client.name, client.phone = details.name, details.phone
         client.save(update_fields=["name", "phone"])
     return client
+
+
+def _clients_with_email(email: str) -> QuerySet[Client]:
+    # Compared as lower(email) = lower(%s), the expression of the unique
+    # index: `iexact` compiles to UPPER() on PostgreSQL and scans the table.
+    return Client.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
 
 def _allocate(appointment: Appointment, resource_ids: list[int]) -> None:

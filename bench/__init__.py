@@ -1,0 +1,1 @@
+"""Benchmarks of the studio: one command each; see README.md."""

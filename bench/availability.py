@@ -1,0 +1,397 @@
+"""Availability: a month of free slots through the API, against asking per slot.
+
+    .venv/bin/python bench/availability.py [--runs 20] [--naive-runs 3]
+
+Builds a busy studio in its own database (8 therapists who give every
+massage, Monday to Saturday with a lunch break; rooms, the vacuum device
+and the Thai sticks; 500 appointments over the coming month, booked by
+`book_appointment` at times the engine offers). Then, for every active
+offering, it asks `GET /api/v1/availability/` for 31 days in process
+(URL, view, serializers and engine; no socket), and counts the queries
+of one request for 1 day and for 31 days.
+
+The baseline is what the engine replaces: walk the same step grid over
+each therapist's working hours and ask the database once per candidate
+(any appointment or time off in the way?), plus once per start time for
+the resources. It must find exactly the engine's slots, or the run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+DATABASE = common.database_url("studio_bench_availability")
+common.setup_django(
+    DATABASE,
+    STUDIO_MIN_NOTICE_MINUTES="120",
+    STUDIO_HORIZON_DAYS="90",
+    STUDIO_SLOT_STEP_MINUTES="15",
+    STUDIO_AVAILABILITY_MAX_DAYS="31",
+)
+
+# The project's modules can be imported only now that Django is set up.
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from booking.availability import available_slots  # noqa: E402
+from booking.models import Allocation, Appointment, Resource, Therapist, WorkingHours  # noqa: E402
+from booking.services import Actor, ClientDetails, book_appointment  # noqa: E402
+from catalog.models import MassageType, Offering, ResourceKind  # noqa: E402
+
+THERAPISTS = 8
+ROOMS = 4
+APPOINTMENTS = 500
+CLIENTS = 200
+DAYS = 31
+# Monday to Saturday, with an hour for lunch.
+WORKDAYS = range(6)
+HOURS = ((clock(9), clock(13)), (clock(14), clock(19)))
+SEED = 20270301
+
+# Slot = (start in UTC, the free therapists' ids in ascending order)
+Slot = tuple[datetime, tuple[int, ...]]
+
+
+def build_studio() -> None:
+    """The therapists, their weekly hours and the resources; the catalog is migrated in."""
+    every_massage = list(MassageType.objects.all())
+    for number in range(1, THERAPISTS + 1):
+        therapist = Therapist.objects.create(name=f"Therapist {number}", slug=f"therapist-{number}")
+        therapist.massage_types.set(every_massage)
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=day, start_time=opens, end_time=closes)
+            for day in WORKDAYS
+            for opens, closes in HOURS
+        )
+    kinds = {kind.slug: kind for kind in ResourceKind.objects.all()}
+    Resource.objects.bulk_create(
+        [
+            *(
+                Resource(name=f"Room {number}", kind=kinds["room"])
+                for number in range(1, ROOMS + 1)
+            ),
+            Resource(name="Vacuum device", kind=kinds["vacuum-device"]),
+            Resource(name="Thai sticks", kind=kinds["thai-sticks"]),
+        ]
+    )
+
+
+def book_month(offerings: list[Offering], first_day: date, rng: random.Random) -> None:
+    """Book APPOINTMENTS random free slots through the booking service, as the desk would."""
+    therapists = {therapist.id: therapist for therapist in Therapist.objects.all()}
+    actor = Actor(label="bench")
+    booked = attempts = 0
+    while booked < APPOINTMENTS:
+        attempts += 1
+        if attempts > 20 * APPOINTMENTS:
+            raise RuntimeError(f"Only {booked} appointments fit into the month.")
+        offering = rng.choice(offerings)
+        day = first_day + timedelta(days=rng.randrange(DAYS))
+        slots = available_slots(offering=offering, start_on=day, end_on=day)
+        if not slots:
+            continue
+        slot = rng.choice(slots)
+        client = booked % CLIENTS
+        book_appointment(
+            offering=offering,
+            start_at=slot.start_at,
+            therapist=therapists[rng.choice(slot.therapist_ids)],
+            client=ClientDetails(
+                name=f"Client {client}", email=f"client{client}@example.com", phone="+4930123456"
+            ),
+            source=Appointment.Source.ADMIN,
+            actor=actor,
+        )
+        booked += 1
+
+
+def availability_url(offering: Offering, start_on: date, end_on: date) -> str:
+    return f"/api/v1/availability/?offering={offering.id}&start={start_on}&end={end_on}"
+
+
+def ask(client: APIClient, url: str) -> list[dict[str, object]]:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}: {response.content!r}")
+    slots: list[dict[str, object]] = response.json()["slots"]
+    return slots
+
+
+def time_requests(client: APIClient, url: str, runs: int) -> list[float]:
+    """Milliseconds per request, after two untimed ones that warm the caches."""
+    for _ in range(2):
+        ask(client, url)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        ask(client, url)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def count_queries(client: APIClient, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        ask(client, url)
+    return len(queries)
+
+
+# The naive baseline -------------------------------------------------------
+
+# Is the therapist held at [start, blocked_until): an active appointment
+# (buffer included) or time off, theirs or the whole studio's?
+THERAPIST_BUSY = """
+    SELECT EXISTS (
+        SELECT 1 FROM booking_appointment
+        WHERE therapist_id = %(therapist)s AND status <> 'cancelled'
+          AND start_at < %(blocked_until)s AND blocked_until > %(start)s
+    ) OR EXISTS (
+        SELECT 1 FROM booking_timeoff
+        WHERE (therapist_id = %(therapist)s OR therapist_id IS NULL)
+          AND start_at < %(blocked_until)s AND end_at > %(start)s
+    )
+"""
+
+# How many of the needed kinds have at least one active resource free then?
+KINDS_FREE = """
+    SELECT count(DISTINCT resource.kind_id) FROM booking_resource AS resource
+    WHERE resource.kind_id = ANY(%(kinds)s) AND resource.is_active
+      AND NOT EXISTS (
+          SELECT 1 FROM booking_allocation AS allocation
+          WHERE allocation.resource_id = resource.id AND allocation.is_active
+            AND allocation.start_at < %(blocked_until)s AND allocation.blocked_until > %(start)s
+      )
+"""
+
+
+def grid_starts(
+    day: date, opens: clock, closes: clock, duration: timedelta, zone: ZoneInfo
+) -> Iterator[datetime]:
+    """Local starts on the step grid at which the massage ends by closing time."""
+    step = settings.STUDIO_SLOT_STEP_MINUTES
+    moment = datetime.combine(day, opens, tzinfo=zone)
+    late = (moment.hour * 60 + moment.minute) % step
+    if late:
+        moment += timedelta(minutes=step - late)
+    end = datetime.combine(day, closes, tzinfo=zone)
+    while moment + duration <= end:
+        yield moment
+        moment += timedelta(minutes=step)
+
+
+def naive_slots(offering: Offering, first_day: date, last_day: date) -> tuple[list[Slot], int]:
+    """The free slots found by one query per candidate; also how many queries it took."""
+    zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+    now = timezone.now()
+    earliest = now + timedelta(minutes=settings.STUDIO_MIN_NOTICE_MINUTES)
+    latest = now + timedelta(days=settings.STUDIO_HORIZON_DAYS)
+    duration = timedelta(minutes=offering.duration_minutes)
+    held = duration + timedelta(minutes=offering.buffer_minutes)
+
+    therapists = list(
+        Therapist.objects.filter(is_active=True, massage_types=offering.massage_type_id).order_by(
+            "id"
+        )
+    )
+    hours = {
+        therapist.id: list(
+            WorkingHours.objects.filter(therapist=therapist).values_list(
+                "weekday", "start_time", "end_time"
+            )
+        )
+        for therapist in therapists
+    }
+    kinds = list(offering.resource_kinds.values_list("id", flat=True))
+    queries = 2 + len(therapists)
+
+    free_at: dict[datetime, list[int]] = defaultdict(list)
+    resources_free: dict[datetime, bool] = {}
+    with connection.cursor() as cursor:
+        day = first_day
+        while day <= last_day:
+            for therapist in therapists:
+                for weekday, opens, closes in hours[therapist.id]:
+                    if weekday != day.weekday():
+                        continue
+                    for local_start in grid_starts(day, opens, closes, duration, zone):
+                        start = local_start.astimezone(UTC)
+                        if not earliest <= start <= latest:
+                            continue
+                        times = {"start": start, "blocked_until": start + held}
+                        cursor.execute(THERAPIST_BUSY, {"therapist": therapist.id, **times})
+                        queries += 1
+                        if cursor.fetchone()[0]:
+                            continue
+                        if start not in resources_free:
+                            cursor.execute(KINDS_FREE, {"kinds": kinds, **times})
+                            queries += 1
+                            resources_free[start] = cursor.fetchone()[0] == len(kinds)
+                        if resources_free[start]:
+                            free_at[start].append(therapist.id)
+            day += timedelta(days=1)
+    slots = [(start, tuple(sorted(ids))) for start, ids in sorted(free_at.items())]
+    return slots, queries
+
+
+def time_naive(
+    offering: Offering, first_day: date, last_day: date, runs: int
+) -> tuple[list[float], int]:
+    """Milliseconds per naive month, after checking it finds exactly the engine's slots."""
+    engine = [
+        (slot.start_at, slot.therapist_ids)
+        for slot in available_slots(offering=offering, start_on=first_day, end_on=last_day)
+    ]
+    timings = []
+    queries = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        found, queries = naive_slots(offering, first_day, last_day)
+        timings.append((time.perf_counter() - started) * 1000)
+        if found != engine:
+            raise RuntimeError(
+                f"{offering.slug}: the naive baseline found {len(found)} slots, "
+                f"the engine {len(engine)}; they must agree."
+            )
+    return timings, queries
+
+
+# The run ------------------------------------------------------------------
+
+
+def measure(runs: int, naive_runs: int) -> None:
+    started = time.perf_counter()
+    build_studio()
+    offerings = list(
+        Offering.objects.filter(is_active=True, massage_type__is_active=True)
+        .select_related("massage_type")
+        .order_by("id")
+    )
+    # Two days ahead, so the minimum notice never cuts into the month.
+    first_day = timezone.localdate() + timedelta(days=2)
+    last_day = first_day + timedelta(days=DAYS - 1)
+    book_month(offerings, first_day, random.Random(SEED))
+    print(
+        f"Built in {time.perf_counter() - started:.1f} s: {Therapist.objects.count()} therapists, "
+        f"{Resource.objects.filter(kind__slug='room').count()} rooms, 1 vacuum device, "
+        f"1 set of Thai sticks; {Appointment.objects.count()} appointments "
+        f"({Allocation.objects.count()} resource allocations) from {first_day} to {last_day}."
+    )
+    print(
+        f"Each of {len(offerings)} offerings: {runs} timed API requests for {DAYS} days "
+        f"(in process: URL, view, serializers, engine), {naive_runs} naive runs.\n"
+    )
+
+    # A working day (not a Sunday) for the one-day query count.
+    one_day = first_day if first_day.weekday() != 6 else first_day + timedelta(days=1)
+    client = APIClient()
+    rows = []
+    every_request: list[float] = []
+    worst_p95 = 0.0
+    least_speedup = float("inf")
+    query_counts: set[int] = set()
+    for offering in offerings:
+        month_url = availability_url(offering, first_day, last_day)
+        slots = len(ask(client, month_url))
+        timings = time_requests(client, month_url, runs)
+        for_day = count_queries(client, availability_url(offering, one_day, one_day))
+        for_month = count_queries(client, month_url)
+        naive, naive_queries = time_naive(offering, first_day, last_day, naive_runs)
+        speedup = common.median(naive) / common.median(timings)
+
+        every_request += timings
+        worst_p95 = max(worst_p95, common.p95(timings))
+        least_speedup = min(least_speedup, speedup)
+        query_counts |= {for_day, for_month}
+        rows.append(
+            [
+                offering.slug,
+                slots,
+                f"{common.median(timings):.1f}",
+                f"{common.p95(timings):.1f}",
+                for_day,
+                for_month,
+                naive_queries,
+                f"{common.median(naive):.0f}",
+                f"{common.p95(naive):.0f}",
+                f"{speedup:.0f}x",
+            ]
+        )
+    common.print_table(
+        [
+            "offering (31 days)",
+            "slots",
+            "API med ms",
+            "API p95 ms",
+            "queries 1 d",
+            "queries 31 d",
+            "naive queries",
+            "naive med ms",
+            "naive p95 ms",
+            "speed-up",
+        ],
+        rows,
+    )
+    print(
+        f"\nAll {len(every_request)} API requests: median {common.median(every_request):.1f} ms, "
+        f"p95 {common.p95(every_request):.1f} ms.\n"
+    )
+    is_constant = len(query_counts) == 1
+    common.print_table(
+        ["target", "figure", "verdict"],
+        [
+            [
+                "p95 under 50 ms (worst offering)",
+                f"{worst_p95:.1f} ms",
+                common.verdict(worst_p95 < 50),
+            ],
+            [
+                "at least 50x faster than naive (least offering, medians)",
+                f"{least_speedup:.0f}x",
+                common.verdict(least_speedup >= 50),
+            ],
+            [
+                "constant query count (1 day = 31 days, every offering)",
+                ", ".join(str(count) for count in sorted(query_counts)),
+                common.verdict(is_constant),
+            ],
+        ],
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="timed API requests per offering")
+    parser.add_argument("--naive-runs", type=int, default=3, help="naive months per offering")
+    parser.add_argument(
+        "--keep-database", action="store_true", help="leave the database for a closer look"
+    )
+    options = parser.parse_args()
+    print(f"Availability benchmark on {DATABASE.rsplit('@', 1)[-1]}; {common.machine_load()}")
+    common.create_database(DATABASE)
+    try:
+        common.migrate()
+        measure(options.runs, options.naive_runs)
+        print(f"\nDone; {common.machine_load()}.")
+    finally:
+        if not options.keep_database:
+            common.drop_database(DATABASE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -76,6 +76,8 @@ def start(options: argparse.Namespace) -> int:
         return 1
 
     address = f"{options.host}:{options.port}"
+    # Links in e-mails point at the address this command serves.
+    env.setdefault("STUDIO_BASE_URL", f"http://{address}")
     processes = [
         subprocess.Popen(
             [

@@ -156,6 +156,7 @@ def test_the_confirmation_goes_out_with_a_calendar_file(
     assert message.to == ["Mira Example <mira@example.com>"]
     assert "booked" in message.subject
     assert "Wednesday 3 March at 10:00" in message.body
+    assert "Price: €35" in message.body
     assert f"/booking/manage/{appointment.pk}/{appointment.manage_token}/" in message.body
     assert isinstance(message, EmailMultiAlternatives)
     html, _ = message.alternatives[0]

@@ -39,6 +39,8 @@ from booking.services import (
     cancel_appointment,
     mark_appointment,
 )
+from catalog.models import HealthQuestion
+from studio.templatetags.studio_tags import money
 
 
 class AppointmentEventInline(admin.TabularInline[AppointmentEvent, Appointment]):
@@ -265,15 +267,18 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     def health_answers(self, appointment: Appointment) -> SafeString | str:
         if not appointment.health:
             return "None given"
+        # The question as the client read it; "note" and any key no longer
+        # asked are shown by name.
+        questions = dict(HealthQuestion.choices) | {"note": "Note"}
         answers = (
-            (question.replace("_", " ").capitalize(), _answer(value))
-            for question, value in appointment.health.items()
+            (questions.get(key, key.replace("_", " ").capitalize()), _answer(value))
+            for key, value in appointment.health.items()
         )
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", answers))
 
     @admin.display(description="Price")
     def price_paid(self, appointment: Appointment) -> str:
-        return f"{appointment.price} {appointment.currency}"
+        return money(appointment.price, appointment.currency)
 
     @admin.action(description="Cancel the selected appointments", permissions=["change"])
     def cancel_appointments(

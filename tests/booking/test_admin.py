@@ -33,7 +33,7 @@ def booked(classical, anna, two_rooms, guest_details) -> Appointment:
         client=guest_details,
         source="web",
         actor=Actor.guest(),
-        health={"varicose_veins": True, "pregnancy": False},
+        health={"vein_problems": True, "pregnancy": False},
         notes="Sensitive left knee.",
     )
 
@@ -133,8 +133,8 @@ def test_the_appointment_list_links_to_the_day_view_and_the_phone_booking(admin_
 def test_the_appointment_page_shows_health_answers_and_notes_read_only(admin_client, booked):
     html = admin_client.get(change_url(booked)).content.decode()
 
-    assert "Varicose veins: yes" in html
-    assert "Pregnancy: no" in html
+    assert "Do you have varicose veins or other vein problems?: yes" in html
+    assert "Are you pregnant?: no" in html
     assert "Sensitive left knee." in html
     assert "Tue 2 Mar 2027, 10:00" in html  # studio time, not UTC
     for field in ["notes", "start_at", "end_at", "status", "therapist", "health"]:

@@ -403,8 +403,8 @@ def test_the_therapist_sees_the_answers_in_the_admin(
         reverse("admin:booking_appointment_change", args=[appointment.pk])
     ).content.decode()
 
-    assert "<li>Vein problems: yes</li>" in html
-    assert "<li>Pregnancy: no</li>" in html
+    assert "<li>Do you have varicose veins or other vein problems?: yes</li>" in html
+    assert "<li>Are you pregnant?: no</li>" in html
     assert "<li>Note: Sensitive left knee.</li>" in html
 
 

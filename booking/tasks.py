@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from booking.api import idempotency
 from booking.services import reminders
 
 
@@ -15,3 +16,9 @@ def dispatch_reminders() -> int:
 def send_reminder(*, reminder_id: int) -> str:
     """Send one reminder now, unless another worker already took it."""
     return reminders.send_reminder_now(reminder_id=reminder_id)
+
+
+@shared_task(ignore_result=True)
+def forget_idempotency_keys() -> int:
+    """Beat's hourly clean-up of Idempotency-Key answers no client will replay."""
+    return idempotency.forget_old_keys()

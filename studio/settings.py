@@ -341,4 +341,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # once they outlive its visibility timeout.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {"task": "booking.tasks.dispatch_reminders", "schedule": 60.0},
+    "forget-idempotency-keys": {
+        "task": "booking.tasks.forget_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }

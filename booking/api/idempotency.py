@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +24,8 @@ from studio.errors import StudioError
 
 # A claim older than this belongs to a request that died; it may be retried.
 STALE_AFTER = timedelta(minutes=2)
+# How long a key is remembered: long past any client's retries.
+KEEP_FOR = timedelta(days=1)
 MAX_KEY_LENGTH = 255
 
 
@@ -97,3 +99,10 @@ def complete(claimed: IdempotencyKey, *, status: int, body: Any) -> None:
 def release(claimed: IdempotencyKey) -> None:
     """Forget a claim whose request failed unexpectedly, so a retry can run."""
     IdempotencyKey.objects.filter(pk=claimed.pk, state=IdempotencyKey.State.RUNNING).delete()
+
+
+def forget_old_keys(*, now: datetime | None = None) -> int:
+    """Delete keys older than KEEP_FOR; returns how many. Run hourly by beat."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -7,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.api import idempotency
-from booking.models import Appointment, Client
+from booking.models import Appointment, Client, IdempotencyKey
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.factories import TherapistFactory, vacuum_device
 
@@ -240,3 +241,13 @@ def test_a_ruled_out_booking_is_a_422_naming_the_health_answer(api, vacuum, anna
     assert error["code"] == "ruled_out"
     assert list(error["fields"]) == ["health.pregnancy"]
     assert "pregnancy" in error["message"]
+
+
+def test_idempotency_keys_are_forgotten_after_a_day(db):
+    body = {"offering": 1}
+    idempotency.claim(owner="anonymous", key="old", body=body)
+    IdempotencyKey.objects.filter(key="old").update(created_at=NOW - timedelta(days=1, seconds=1))
+    idempotency.claim(owner="anonymous", key="new", body=body)
+
+    assert idempotency.forget_old_keys(now=NOW) == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]

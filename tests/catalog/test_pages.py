@@ -97,3 +97,12 @@ def test_a_massage_type_page_takes_a_fixed_number_of_queries(
     # 5. their resource kinds, 6. the type's health rules.
     with django_assert_num_queries(6):
         client.get("/catalog/vacuum/")
+
+
+def test_an_unknown_address_gets_the_studios_own_404_page(client: Client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<title>Page not found · Studio</title>" in html
+    assert 'href="/catalog/"' in html

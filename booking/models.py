@@ -170,6 +170,14 @@ class Appointment(models.Model):
     currency = models.CharField(max_length=3)
     health = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
+    consented_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the client agreed that the studio keeps their details and health answers "
+            "and contacts them about this appointment (empty: not recorded, e.g. by phone)."
+        ),
+    )
     manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
     sequence = models.PositiveIntegerField(
         default=0,

@@ -100,12 +100,12 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
             },
         ),
         ("Client", {"fields": ["client", "client_phone"]}),
-        ("Health and notes", {"fields": ["health_answers", "notes"]}),
+        ("Health and notes", {"fields": ["health_answers", "notes", "consented_at"]}),
         ("Record", {"fields": ["price_paid", "id", "created_at", "updated_at"]}),
     ]
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
-        *["client", "client_phone", "health_answers", "notes"],
+        *["client", "client_phone", "health_answers", "notes", "consented_at"],
         *["price_paid", "id", "created_at", "updated_at"],
     ]
     add_form_template = "admin/booking/appointment/phone_booking.html"

@@ -143,6 +143,14 @@ class AppointmentCreateSerializer(StrictSerializer):
     client = ClientInputSerializer()
     health = HealthSerializer(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "The client agreed that the studio keeps their details and health answers and "
+            "contacts them about this appointment; recorded with the time."
+        ),
+    )
 
 
 class AppointmentRescheduleSerializer(StrictSerializer):

@@ -233,6 +233,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             client=services.ClientDetails(**fields["client"]),
             health=fields.get("health") or {},
             notes=fields.get("notes", ""),
+            has_consent=fields["consent"],
             source=Appointment.Source.API,
             actor=self._actor(request),
         )

@@ -99,6 +99,7 @@ def book_appointment(
     therapist: Therapist | None = None,
     health: dict[str, Any] | None = None,
     notes: str = "",
+    has_consent: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one.
@@ -144,6 +145,7 @@ def book_appointment(
         currency=offering.currency,
         health=health or {},
         notes=notes,
+        consented_at=now if has_consent else None,
         created_at=now,
         updated_at=now,
     )

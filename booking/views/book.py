@@ -107,6 +107,8 @@ def _book(
             actor=services.Actor.guest(),
             therapist=next((t for t in therapists if t.id == values["therapist"]), None),
             health=form.health(),
+            # The form cannot be sent without the agreement.
+            has_consent=True,
         )
     except errors.BookingError as error:
         # A refusal booked nothing: free the key, so that the corrected

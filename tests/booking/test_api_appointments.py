@@ -251,3 +251,11 @@ def test_idempotency_keys_are_forgotten_after_a_day(db):
 
     assert idempotency.forget_old_keys(now=NOW) == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_the_clients_consent_is_recorded_with_its_time(api, classical, anna, two_rooms):
+    with_consent = book(api, classical, at(TUESDAY, "10:00"), consent=True).json()
+    without = book(api, classical, at(TUESDAY, "11:00")).json()
+
+    assert Appointment.objects.get(pk=with_consent["id"]).consented_at == NOW
+    assert Appointment.objects.get(pk=without["id"]).consented_at is None

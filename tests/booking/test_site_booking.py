@@ -136,6 +136,7 @@ def test_sending_the_form_books_and_leads_to_the_confirmation(
         "skin_condition": False,
         "note": "Sensitive left knee.",
     }
+    assert appointment.consented_at == NOW
 
 
 def test_any_therapist_books_one_who_is_free(client: Client, classical, anna, ben, two_rooms):

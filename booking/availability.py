@@ -29,11 +29,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.utils import timezone
 
 from booking import errors
@@ -77,6 +79,39 @@ def seconds(moment: datetime) -> int:
 
 def _busy_span(start: datetime, end: datetime) -> tuple[int, int]:
     return math.floor(start.timestamp()), math.ceil(end.timestamp())
+
+
+class EpochSeconds(Func):
+    """A timestamp as whole seconds since the epoch, rounded down or up, in SQL.
+
+    A month's schedule holds thousands of timestamps; PostgreSQL hands
+    them over as integers far faster than the driver builds aware
+    datetimes. Elsewhere `_spans` converts in Python, with the same
+    rounding.
+    """
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression: str, *, up: bool = False) -> None:
+        self.rounding = "CEIL" if up else "FLOOR"
+        super().__init__(expression)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"{self.rounding}(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            **extra,
+        )
+
+
+def _spans(query: QuerySet[Any], *fields: str, start: str, end: str) -> Iterable[tuple[Any, ...]]:
+    """Rows of `fields` followed by the busy span [start, end) in epoch seconds."""
+    if connection.vendor == "postgresql":
+        return query.values_list(*fields, EpochSeconds(start), EpochSeconds(end, up=True))
+    return (
+        (*row[:-2], *_busy_span(row[-2], row[-1])) for row in query.values_list(*fields, start, end)
+    )
 
 
 class Intervals:
@@ -167,20 +202,18 @@ def load_schedule(
         Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True),
         start_at__lt=reach,
         end_at__gt=window_start,
-    ).values_list("therapist_id", "start_at", "end_at")
-    for owner, start, end in time_off:
-        (closures if owner is None else spans[owner]).append(_busy_span(start, end))
-
-    appointments = (
-        Appointment.objects.filter(
-            therapist_id__in=therapist_ids, start_at__lt=reach, blocked_until__gt=window_start
-        )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .values_list("id", "therapist_id", "start_at", "blocked_until")
     )
-    for appointment_id, owner, start, end in appointments:
+    for owner, start, end in _spans(time_off, "therapist_id", start="start_at", end="end_at"):
+        (closures if owner is None else spans[owner]).append((start, end))
+
+    appointments = Appointment.objects.filter(
+        therapist_id__in=therapist_ids, start_at__lt=reach, blocked_until__gt=window_start
+    ).exclude(status=Appointment.Status.CANCELLED)
+    for appointment_id, owner, start, end in _spans(
+        appointments, "id", "therapist_id", start="start_at", end="blocked_until"
+    ):
         if appointment_id != ignore_appointment:
-            spans[owner].append(_busy_span(start, end))
+            spans[owner].append((start, end))
 
     kinds = sorted(offering.resource_kinds.values_list("id", flat=True))
     resources_by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
@@ -198,10 +231,12 @@ def load_schedule(
             is_active=True,
             start_at__lt=reach,
             blocked_until__gt=window_start,
-        ).values_list("appointment_id", "resource_id", "start_at", "blocked_until")
-        for appointment_id, resource_id, start, end in allocations:
+        )
+        for appointment_id, resource_id, start, end in _spans(
+            allocations, "appointment_id", "resource_id", start="start_at", end="blocked_until"
+        ):
             if appointment_id != ignore_appointment:
-                resource_spans[resource_id].append(_busy_span(start, end))
+                resource_spans[resource_id].append((start, end))
 
     return Schedule(
         offering=offering,

@@ -39,8 +39,16 @@ def appointments(
     return query.order_by("start_at", "id")
 
 
-def appointment_for_guest(*, appointment_id: UUID, manage_token: str) -> Appointment | None:
-    """The appointment, only if the token is its own; compared in constant time."""
+def appointment_for_guest(
+    *, appointment_id: UUID, manage_token: str, now: datetime
+) -> Appointment | None:
+    """The appointment, only if the token is its own and not used up.
+
+    The token is compared in constant time. It is used up once its
+    appointment is over: completed, missed, or past its end. A cancelled
+    appointment stays visible until then, so that the client who
+    cancelled it can see that it is.
+    """
     appointment = (
         Appointment.objects.select_related("client", "offering", "therapist")
         .filter(pk=appointment_id)
@@ -50,7 +58,20 @@ def appointment_for_guest(*, appointment_id: UUID, manage_token: str) -> Appoint
         appointment.manage_token.encode(), manage_token.encode()
     ):
         return None
-    return appointment
+    is_over = appointment.status in _OVER or appointment.end_at <= now
+    return None if is_over else appointment
+
+
+_OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+
+
+def therapists_giving(*, massage_type_id: int) -> list[Therapist]:
+    """The active therapists who give this massage type, by name."""
+    return list(
+        Therapist.objects.filter(is_active=True, massage_types=massage_type_id).order_by(
+            "name", "id"
+        )
+    )
 
 
 @dataclass(frozen=True)

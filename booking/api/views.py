@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -293,7 +294,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         token = request.headers.get("X-Manage-Token")
         if token is not None:
             found = selectors.appointment_for_guest(
-                appointment_id=appointment_id, manage_token=token
+                appointment_id=appointment_id, manage_token=token, now=timezone.now()
             )
             if found is None:
                 raise exceptions.NotFound()

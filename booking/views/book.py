@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from booking import errors, selectors, services
@@ -146,7 +147,9 @@ def _claim_form_key(key: str) -> idempotency.Replay | IdempotencyKey:
 def _replay(request: HttpRequest, replay: idempotency.Replay, form: BookingForm) -> HttpResponse:
     """Show the booking this form already made."""
     appointment = selectors.appointment_for_guest(
-        appointment_id=UUID(replay.body["appointment"]), manage_token=replay.body["token"]
+        appointment_id=UUID(replay.body["appointment"]),
+        manage_token=replay.body["token"],
+        now=timezone.now(),
     )
     if appointment is None:
         raise Http404

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
+from booking import selectors
 from booking.models import Therapist
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication, Offering
@@ -47,11 +48,7 @@ def offering_or_404(slug: str) -> Offering:
 
 def therapists_for(offering: Offering) -> list[Therapist]:
     """The active therapists who give this massage, for the picker's choice."""
-    return list(
-        Therapist.objects.filter(is_active=True, massage_types=offering.massage_type_id).order_by(
-            "name", "id"
-        )
-    )
+    return selectors.therapists_giving(massage_type_id=offering.massage_type_id)
 
 
 def offering_context(offering: Offering) -> dict[str, Any]:

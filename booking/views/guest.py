@@ -30,18 +30,13 @@ from booking.views.common import on_studio_clock, see_other, with_query
 from booking.views.slots import build_picker, by_day, nearest_free
 from catalog import selectors as catalog_selectors
 
-_OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
-
 
 def _guest_appointment(appointment_id: UUID, token: str) -> Appointment:
-    """The appointment this token opens, or a plain 404.
-
-    A token is used up once its appointment is over: completed, missed,
-    or past its end. A cancelled appointment stays visible until then,
-    so that the client who cancelled it can see that it is.
-    """
-    appointment = selectors.appointment_for_guest(appointment_id=appointment_id, manage_token=token)
-    if appointment is None or appointment.status in _OVER or appointment.end_at <= timezone.now():
+    """The appointment this token opens, or a plain 404 (see the selector)."""
+    appointment = selectors.appointment_for_guest(
+        appointment_id=appointment_id, manage_token=token, now=timezone.now()
+    )
+    if appointment is None:
         raise Http404
     return appointment
 

@@ -245,3 +245,13 @@ def test_guest_cut_off_does_not_bind_staff(integration, mine):
         )
 
     assert response.status_code == 200
+
+
+def test_a_used_up_token_reaches_nothing(api, mine):
+    Appointment.objects.filter(pk=mine["id"]).update(status="completed")
+
+    response = api.get(
+        f"/api/v1/appointments/{mine['id']}/", headers={"X-Manage-Token": mine["manage_token"]}
+    )
+
+    assert response.status_code == 404

@@ -15,7 +15,7 @@ from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from booking.models import Therapist, WorkingHours
-from catalog.models import Offering
+from catalog.models import HealthQuestion, Offering
 
 
 class PhoneBookingForm(forms.Form):
@@ -39,6 +39,14 @@ class PhoneBookingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start_time"].help_text = f"Studio time ({settings.STUDIO_TIME_ZONE})."
+        # The questions a client answers online, asked on the phone too.
+        for question in HealthQuestion:
+            self.fields[question.value] = forms.BooleanField(
+                label=question.label, required=False, help_text="Tick if the client says yes."
+            )
+
+    def health(self) -> dict[str, bool]:
+        return {question.value: self.cleaned_data[question.value] for question in HealthQuestion}
 
     def start_at(self) -> datetime:
         """The start as an aware datetime in the studio's zone.

@@ -178,6 +178,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         fieldsets: list[tuple[str | None, dict[str, Any]]] = [
             (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
             ("Client", {"fields": ["client_name", "client_email", "client_phone"]}),
+            ("Health", {"fields": [question.value for question in HealthQuestion]}),
             (None, {"fields": ["notes"]}),
         ]
         # The admin's form helpers render any form; the stubs ask for a ModelForm.
@@ -213,6 +214,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
                 source=Appointment.Source.ADMIN,
                 actor=Actor.for_user(request.user),
                 therapist=values["therapist"],
+                health=form.health(),
                 notes=values["notes"],
             )
         except BookingError as refused:

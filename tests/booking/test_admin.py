@@ -10,7 +10,7 @@ from booking.models import Appointment, AppointmentEvent, Client, Therapist, Tim
 from booking.services import Actor, book_appointment, cancel_appointment
 from catalog.models import Offering
 from tests.booking.conftest import NOW, TUESDAY, at
-from tests.factories import TherapistFactory, give_hours
+from tests.factories import TherapistFactory, give_hours, vacuum_device
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +184,30 @@ def test_a_phone_booking_books_through_the_service(admin_client, admin_user, ann
     assert (appointment.client.email, appointment.notes) == ("karl@example.com", "Called at 8.")
     event = appointment.events.get()
     assert (event.action, event.actor, event.user) == ("booked", "admin", admin_user)
+
+
+def test_a_phone_booking_keeps_the_health_answers_asked_on_the_phone(admin_client, anna, two_rooms):
+    admin_client.post(ADD_URL, phone_booking(recent_injury="on"))
+
+    assert Appointment.objects.get().health == {
+        "vein_problems": False,
+        "pregnancy": False,
+        "recent_injury": True,
+        "skin_condition": False,
+    }
+
+
+def test_a_phone_booking_ruled_out_by_an_answer_says_why_and_saves_nothing(
+    admin_client, anna, two_rooms
+):
+    vacuum_device()
+    vacuum = Offering.objects.get(slug="vacuum-hip-45")
+
+    response = admin_client.post(ADD_URL, phone_booking(offering=vacuum.pk, vein_problems="on"))
+
+    assert response.status_code == 200
+    assert "not given with varicose veins" in response.content.decode()
+    assert not Appointment.objects.exists()
 
 
 def test_a_phone_booking_with_a_therapist_named_books_that_therapist(

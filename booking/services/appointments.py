@@ -337,11 +337,22 @@ def _choose(
     raise (taken or refusals)[0]
 
 
+def guest_change_deadline(appointment: Appointment) -> datetime:
+    """Until when a guest may cancel or move the appointment themselves."""
+    return appointment.start_at - timedelta(hours=settings.STUDIO_GUEST_CANCEL_HOURS)
+
+
+def can_guest_change(appointment: Appointment, *, now: datetime) -> bool:
+    """Whether cancel and reschedule would accept a guest now; pages show it."""
+    return appointment.status == Appointment.Status.CONFIRMED and now <= guest_change_deadline(
+        appointment
+    )
+
+
 def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> None:
     if appointment.status != Appointment.Status.CONFIRMED:
         raise errors.NotActive()
-    cut_off = appointment.start_at - timedelta(hours=settings.STUDIO_GUEST_CANCEL_HOURS)
-    if not actor.is_staff and now > cut_off:
+    if not actor.is_staff and now > guest_change_deadline(appointment):
         raise errors.CancellationClosed(
             f"Appointments can be changed online until {settings.STUDIO_GUEST_CANCEL_HOURS} "
             "hours before they start. Please call the studio."

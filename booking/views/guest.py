@@ -50,16 +50,14 @@ def _url(name: str, appointment: Appointment) -> str:
 def _context(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
     """The appointment, and until when the guests' cancellation policy lets it change.
 
-    The cut-off is shown here; the booking service enforces it.
+    The booking service owns the rule; the page only shows it.
     """
-    change_until = appointment.start_at - timedelta(hours=settings.STUDIO_GUEST_CANCEL_HOURS)
-    is_confirmed = appointment.status == Appointment.Status.CONFIRMED
     return {
         "appointment": appointment,
         "offering": appointment.offering,
-        "is_confirmed": is_confirmed,
-        "change_until": change_until,
-        "can_change": is_confirmed and timezone.now() <= change_until,
+        "is_confirmed": appointment.status == Appointment.Status.CONFIRMED,
+        "change_until": services.guest_change_deadline(appointment),
+        "can_change": services.can_guest_change(appointment, now=timezone.now()),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
         "manage_url": request.build_absolute_uri(_url("booking:manage", appointment)),
         "calendar_url": _url("booking:calendar", appointment),

@@ -212,8 +212,12 @@ def build_studio(appointments: int) -> list[Appointment]:
             for hour in HOURS:
                 start = datetime.combine(day, clock(hour), tzinfo=zone).astimezone(UTC)
                 for therapist, therapist_room in zip(therapists, rooms, strict=True):
+                    client = clients[len(booked) % CLIENTS]
                     appointment = Appointment(
-                        client=clients[len(booked) % CLIENTS],
+                        client=client,
+                        contact_name=client.name,
+                        contact_email=client.email,
+                        contact_phone=client.phone,
                         offering=offering,
                         therapist=therapist,
                         start_at=start,

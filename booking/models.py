@@ -129,9 +129,21 @@ class TimeOff(models.Model):
 
 
 class Client(models.Model):
+    """The studio's record of a person.
+
+    Only staff, or the person after opening a link sent to this e-mail,
+    change it: a booking made with an e-mail alone carries its own
+    contact details (`Appointment.contact_*`) and never rewrites these.
+    """
+
     name = models.CharField(max_length=120)
     email = models.EmailField()
     phone = models.CharField(max_length=32)
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person last proved this e-mail is theirs, by opening a link sent to it.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -157,6 +169,20 @@ class Appointment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    is_client_verified = models.BooleanField(
+        default=False,
+        help_text=(
+            "Whether the booker is known to be the client of the record: booked by staff, "
+            "or by someone who proved the e-mail is theirs. Otherwise the link to the "
+            "record is only by the e-mail typed in."
+        ),
+    )
+    # The contact details the appointment was booked with. Its messages
+    # go here, whatever the client record says now (DESIGN.md, "Public
+    # safety").
+    contact_name = models.CharField(max_length=120)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=32, blank=True)
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
     start_at = models.DateTimeField()

@@ -134,6 +134,9 @@ def book_appointment(
 
     appointment = Appointment(
         client=_upsert_client(client, now=now),
+        contact_name=client.name,
+        contact_email=client.email,
+        contact_phone=client.phone,
         offering=offering,
         therapist=chosen,
         start_at=start_at,

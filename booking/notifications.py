@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats
 
 from booking.calendar import Method, appointment_calendar
+from booking.guest_access import manage_link
 from booking.models import Appointment, Reminder
 from booking.sms import send_sms
 
@@ -42,11 +42,8 @@ SMS_TEXTS = {
 
 
 def manage_url(appointment: Appointment) -> str:
-    path = reverse(
-        "booking:manage",
-        kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token},
-    )
-    return f"{settings.STUDIO_BASE_URL}{path}"
+    """The link that opens the booking; its token is exchanged for a session at once."""
+    return f"{settings.STUDIO_BASE_URL}{manage_link(appointment)}"
 
 
 def _context(reminder: Reminder) -> dict[str, Any]:

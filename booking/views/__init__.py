@@ -8,12 +8,13 @@ whatever the visitor's own.
 
 - `slots`: the slot picker, and the free times nearest a wanted one.
 - `book`: the booking form, booking once per form.
-- `guest`: a guest's booking, by its manage token: confirmation,
-  calendar file, manage page, cancel and reschedule.
+- `guest`: a guest's booking, by its manage token exchanged for the
+  session: confirmation, calendar file, manage page, cancel and
+  reschedule; and the old links with the token in the path.
 """
 
 from booking.views.book import booking_form
-from booking.views.guest import calendar, cancel, confirmation, manage, reschedule
+from booking.views.guest import calendar, cancel, confirmation, manage, old_link, reschedule
 from booking.views.slots import slot_picker
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "cancel",
     "confirmation",
     "manage",
+    "old_link",
     "reschedule",
     "slot_picker",
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from booking import errors, selectors, services
 from booking.api import idempotency
 from booking.availability import Rules
+from booking.guest_access import grant_access
 from booking.models import Appointment, IdempotencyKey, Therapist
 from booking.site_forms import BookingForm, parse_slot, slot_value
 from booking.views.common import (
@@ -124,12 +125,13 @@ def _book(
         status=201,
         body={"appointment": str(appointment.pk), "token": appointment.manage_token},
     )
-    return see_other(
-        reverse(
-            "booking:confirmation",
-            kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token},
-        )
-    )
+    return _confirmation(request, appointment)
+
+
+def _confirmation(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    """On to the confirmation, which this browser opens through its session."""
+    grant_access(request, appointment)
+    return see_other(reverse("booking:confirmation", kwargs={"appointment_id": appointment.pk}))
 
 
 def _claim_form_key(key: str) -> idempotency.Replay | IdempotencyKey:
@@ -161,12 +163,7 @@ def _replay(request: HttpRequest, replay: idempotency.Replay, form: BookingForm)
             "This form had already booked the appointment below. To change its time, "
             "choose “Manage your booking”, then “Change the time”.",
         )
-    return see_other(
-        reverse(
-            "booking:confirmation",
-            kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token},
-        )
-    )
+    return _confirmation(request, appointment)
 
 
 def _refused(

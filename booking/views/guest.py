@@ -1,8 +1,10 @@
 """A guest's booking, reached by its manage token: see it, move it, cancel it.
 
-A wrong token, and the token of an appointment that is over, is a plain
-404 that tells nothing about the appointment. The pages are never
-cached: they hold the token, and show a state that changes.
+The token opens the pages once, through the session (see
+`booking.guest_access`); the pages' own addresses never hold it. A wrong
+token, a browser without it, and the token of an appointment that is
+over, are a plain 404 that tells nothing about the appointment. The
+pages are never cached: they show a state that changes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +23,10 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from booking import errors, selectors, services
+from booking import errors, services
 from booking.availability import Rules
 from booking.calendar import appointment_calendar
+from booking.guest_access import exchange_token, exchanges_token, granted_appointment, manage_link
 from booking.models import Appointment
 from booking.site_forms import CancelForm, SlotQueryForm, StartForm, parse_slot, slot_value
 from booking.views.common import on_studio_clock, see_other, with_query
@@ -31,20 +34,8 @@ from booking.views.slots import build_picker, by_day, nearest_free
 from catalog import selectors as catalog_selectors
 
 
-def _guest_appointment(appointment_id: UUID, token: str) -> Appointment:
-    """The appointment this token opens, or a plain 404 (see the selector)."""
-    appointment = selectors.appointment_for_guest(
-        appointment_id=appointment_id, manage_token=token, now=timezone.now()
-    )
-    if appointment is None:
-        raise Http404
-    return appointment
-
-
 def _url(name: str, appointment: Appointment) -> str:
-    return reverse(
-        name, kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token}
-    )
+    return reverse(name, kwargs={"appointment_id": appointment.pk})
 
 
 def _context(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
@@ -59,16 +50,33 @@ def _context(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
         "change_until": services.guest_change_deadline(appointment),
         "can_change": services.can_guest_change(appointment, now=timezone.now()),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
-        "manage_url": request.build_absolute_uri(_url("booking:manage", appointment)),
+        "manage_url": _url("booking:manage", appointment),
+        # The link to keep, as the e-mail has it: it opens the booking in
+        # any browser, once exchanged for that browser's session.
+        "keep_url": request.build_absolute_uri(manage_link(appointment)),
         "calendar_url": _url("booking:calendar", appointment),
     }
 
 
 @never_cache
+def old_link(request: HttpRequest, appointment_id: UUID, token: str, page: str) -> HttpResponse:
+    """A link sent before the token left the address: exchanged like `?t=`.
+
+    E-mails already sent keep working; the browser goes on to the same
+    page (`page` is the name the URLconf gives) without the token.
+    """
+    to = reverse(f"booking:{page}", kwargs={"appointment_id": appointment_id})
+    if request.GET:
+        to = f"{to}?{request.GET.urlencode()}"
+    return exchange_token(request, appointment_id=appointment_id, token=token, to=to)
+
+
+@never_cache
 @on_studio_clock
 @require_GET
-def confirmation(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
-    appointment = _guest_appointment(appointment_id, token)
+@exchanges_token
+def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
+    appointment = granted_appointment(request, appointment_id)
     if appointment.status != Appointment.Status.CONFIRMED:
         return redirect(_url("booking:manage", appointment))
     said_yes = {question for question, answer in appointment.health.items() if answer is True}
@@ -88,15 +96,17 @@ def confirmation(request: HttpRequest, appointment_id: UUID, token: str) -> Http
 @never_cache
 @on_studio_clock
 @require_GET
-def manage(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
-    appointment = _guest_appointment(appointment_id, token)
+@exchanges_token
+def manage(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
+    appointment = granted_appointment(request, appointment_id)
     return render(request, "booking/manage.html", _context(request, appointment))
 
 
 @never_cache
 @require_GET
-def calendar(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
-    appointment = _guest_appointment(appointment_id, token)
+@exchanges_token
+def calendar(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
+    appointment = granted_appointment(request, appointment_id)
     local_start = appointment.start_at.astimezone(Rules.from_settings().zone)
     response = HttpResponse(
         appointment_calendar(appointment, method="PUBLISH"),
@@ -111,8 +121,9 @@ def calendar(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResp
 @never_cache
 @on_studio_clock
 @require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
-    appointment = _guest_appointment(appointment_id, token)
+@exchanges_token
+def cancel(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
+    appointment = granted_appointment(request, appointment_id)
     manage_url = _url("booking:manage", appointment)
     context = _context(request, appointment)
     if request.method == "GET":
@@ -142,13 +153,14 @@ def cancel(request: HttpRequest, appointment_id: UUID, token: str) -> HttpRespon
 @never_cache
 @on_studio_clock
 @require_http_methods(["GET", "POST"])
-def reschedule(request: HttpRequest, appointment_id: UUID, token: str) -> HttpResponse:
+@exchanges_token
+def reschedule(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     """Choose a new time with the same therapist, confirm it, and move the appointment.
 
     Without `start` the page is the slot picker; with it, the question
     whether to move there; a POST moves it.
     """
-    appointment = _guest_appointment(appointment_id, token)
+    appointment = granted_appointment(request, appointment_id)
     context = _context(request, appointment)
     if not context["can_change"]:
         return redirect(_url("booking:manage", appointment))

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from icalendar import Calendar
@@ -157,9 +158,11 @@ def test_the_confirmation_goes_out_with_a_calendar_file(
     assert "booked" in message.subject
     assert "Wednesday 3 March at 10:00" in message.body
     assert "Price: €35" in message.body
-    assert f"/booking/manage/{appointment.pk}/{appointment.manage_token}/" in message.body
+    link = f"/booking/manage/{appointment.pk}/?t={appointment.manage_token}"
+    assert link in message.body
     assert isinstance(message, EmailMultiAlternatives)
     html, _ = message.alternatives[0]
+    assert f'href="{settings.STUDIO_BASE_URL}{link}"' in str(html)
     assert "Cancel or move this booking" in str(html)
     name, ics, mimetype = message.attachments[0]
     assert (name, mimetype) == ("appointment.ics", "text/calendar; method=REQUEST; charset=utf-8")

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking.api import idempotency
+from booking.guest_access import SESSION_KEY
 from booking.models import Appointment, IdempotencyKey
 from booking.services import Actor, ClientDetails, book_appointment
 from booking.site_forms import slot_value
@@ -53,10 +54,7 @@ def details(start_at, **changes) -> dict:
 
 
 def confirmation_url(appointment: Appointment) -> str:
-    return reverse(
-        "booking:confirmation",
-        kwargs={"appointment_id": appointment.pk, "token": appointment.manage_token},
-    )
+    return reverse("booking:confirmation", kwargs={"appointment_id": appointment.pk})
 
 
 def test_the_form_shows_the_chosen_time_on_the_studio_clock(
@@ -309,6 +307,18 @@ def test_sending_without_choosing_a_new_time_offers_the_nearest_again(
     assert not Appointment.objects.exists()
 
 
+def test_the_confirmation_opens_in_the_browser_that_booked_and_no_other(
+    client: Client, classical, anna, two_rooms
+):
+    response = client.post(form_url(classical), details(at(TUESDAY, "10:00")))
+
+    appointment = Appointment.objects.get()
+    assert appointment.manage_token not in response["Location"]
+    assert client.session[SESSION_KEY] == {str(appointment.pk): appointment.manage_token}
+    assert client.get(response["Location"]).status_code == 200
+    assert Client().get(response["Location"]).status_code == 404
+
+
 def test_the_same_form_sent_twice_books_once(client: Client, classical, anna, two_rooms):
     sent = details(at(TUESDAY, "10:00"))
 
@@ -438,6 +448,7 @@ def test_a_second_submit_while_the_first_runs_waits_for_it_and_shows_its_booking
 
     assert response.status_code == 303
     assert response["Location"] == confirmation_url(first)
+    assert client.get(response["Location"]).status_code == 200
     assert Appointment.objects.count() == 1
 
 

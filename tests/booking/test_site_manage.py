@@ -1,4 +1,8 @@
-"""A guest's booking by its manage token: confirmation, calendar file, cancel, reschedule."""
+"""A guest's booking by its manage token: confirmation, calendar file, cancel, reschedule.
+
+The token opens the pages once, through the session; the pages' own
+addresses never hold it.
+"""
 
 import re
 
@@ -8,7 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from booking.guest_access import SESSION_KEY, manage_link
 from booking.models import Appointment, AppointmentEvent
+from booking.notifications import manage_url
 from booking.services import Actor, ClientDetails, book_appointment, mark_appointment
 from booking.site_forms import slot_value
 from tests.booking.conftest import NOW, TUESDAY, at
@@ -39,28 +45,52 @@ def booked(classical, anna, two_rooms, guest_details) -> Appointment:
     )
 
 
-def url(name: str, appointment: Appointment, token: str | None = None) -> str:
-    return reverse(
-        f"booking:{name}",
-        kwargs={"appointment_id": appointment.pk, "token": token or appointment.manage_token},
+def url(name: str, appointment: Appointment) -> str:
+    return reverse(f"booking:{name}", kwargs={"appointment_id": appointment.pk})
+
+
+def old_link(name: str, appointment: Appointment, token: str | None = None) -> str:
+    """A guest page as the e-mails linked to it before: the token in the path."""
+    page = {
+        "manage": "",
+        "confirmation": "confirmed/",
+        "calendar": "appointment.ics",
+        "cancel": "cancel/",
+        "reschedule": "reschedule/",
+    }[name]
+    return f"/booking/manage/{appointment.pk}/{token or appointment.manage_token}/{page}"
+
+
+def wrong(token: str) -> str:
+    """One character off, so the length and the rest of it are right."""
+    return ("y" if token.startswith("x") else "x") + token[1:]
+
+
+@pytest.fixture
+def guest(client: Client, booked) -> Client:
+    """The client's browser, after opening the link in the e-mail."""
+    assert client.get(manage_link(booked)).status_code == 303
+    return client
+
+
+def test_the_manage_url_is_the_one_the_emails_link_to(booked, settings):
+    settings.STUDIO_BASE_URL = "https://studio.example"
+
+    assert (
+        manage_url(booked)
+        == f"https://studio.example/booking/manage/{booked.pk}/?t={booked.manage_token}"
     )
-
-
-def test_the_manage_url_is_the_one_the_emails_link_to():
-    path = reverse(
-        "booking:manage",
-        kwargs={"appointment_id": "7d0f1c2e-2f3a-4a57-9f0e-0e8f7f6b2c11", "token": "abc_-XYZ"},
+    assert reverse("booking:manage", kwargs={"appointment_id": booked.pk}) == (
+        f"/booking/manage/{booked.pk}/"
     )
-
-    assert path == "/booking/manage/7d0f1c2e-2f3a-4a57-9f0e-0e8f7f6b2c11/abc_-XYZ/"
 
 
 def test_the_confirmation_says_what_when_with_whom_where_and_the_price(
-    client: Client, booked, settings
+    guest: Client, booked, settings
 ):
     settings.STUDIO_ADDRESS = "Lindenstraße 12, 10969 Berlin"
 
-    response = client.get(url("confirmation", booked))
+    response = guest.get(url("confirmation", booked))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -72,14 +102,17 @@ def test_the_confirmation_says_what_when_with_whom_where_and_the_price(
     assert "Lindenstraße 12, 10969 Berlin" in html
     assert "€35" in html
     assert f'href="{url("calendar", booked)}" download' in html
-    assert f'<a href="http://testserver{url("manage", booked)}">' in html
+    # The link to keep is the e-mail's, which any browser exchanges;
+    # the button opens the page in this one.
+    assert f'<a href="http://testserver{manage_link(booked)}">' in html
+    assert f'href="{url("manage", booked)}">Manage your booking</a>' in html
     assert "until Monday 1 March, 10:00 (24 hours before it starts)" in html
     # Classical massage asks for a word first about the veins.
     assert "please mention them when you arrive" in html
 
 
-def test_the_calendar_file_is_a_download_of_the_appointment(client: Client, booked):
-    response = client.get(url("calendar", booked))
+def test_the_calendar_file_is_a_download_of_the_appointment(guest: Client, booked):
+    response = guest.get(url("calendar", booked))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -90,9 +123,9 @@ def test_the_calendar_file_is_a_download_of_the_appointment(client: Client, book
 
 
 def test_the_manage_page_shows_the_cancellation_policy_and_the_ways_to_change(
-    client: Client, booked
+    guest: Client, booked
 ):
-    html = client.get(url("manage", booked)).content.decode()
+    html = guest.get(url("manage", booked)).content.decode()
 
     assert "Confirmed" in html
     assert "until Monday 1 March, 10:00 (24 hours before it starts)" in html
@@ -100,63 +133,162 @@ def test_the_manage_page_shows_the_cancellation_policy_and_the_ways_to_change(
     assert f'href="{url("cancel", booked)}">Cancel the appointment</a>' in html
 
 
+def test_opening_the_link_exchanges_the_token_for_the_session_and_drops_it(client: Client, booked):
+    response = client.get(manage_link(booked))
+
+    assert response.status_code == 303
+    assert response["Location"] == f"/booking/manage/{booked.pk}/"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+    assert client.session[SESSION_KEY] == {str(booked.pk): booked.manage_token}
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert booked.manage_token not in page.content.decode()
+
+
+def test_the_link_opens_the_booking_every_time_in_any_browser(booked):
+    for browser in (Client(), Client(), Client()):
+        response = browser.get(manage_link(booked), follow=True)
+
+        assert response.redirect_chain == [(url("manage", booked), 303)]
+        assert response.status_code == 200
+
+
+def test_a_token_on_any_guest_page_is_exchanged_and_the_rest_of_the_query_kept(
+    client: Client, booked
+):
+    start = slot_value(at(TUESDAY, "15:00"))
+
+    response = client.get(url("reschedule", booked), {"start": start, "t": booked.manage_token})
+
+    assert response.status_code == 303
+    assert response["Location"] == f"{url('reschedule', booked)}?start=2027-03-02T14%3A00Z"
+    assert "15:00" in client.get(response["Location"]).content.decode()
+
+
 @pytest.mark.parametrize("name", GUEST_PAGES)
-def test_a_wrong_token_is_a_plain_404(client: Client, booked, name):
-    # One character off, so the length and the rest of it are right.
-    first = "y" if booked.manage_token.startswith("x") else "x"
-    response = client.get(url(name, booked, token=first + booked.manage_token[1:]))
+def test_an_old_link_with_the_token_in_the_path_still_opens_its_page(client: Client, booked, name):
+    response = client.get(old_link(name, booked))
+
+    assert response.status_code == 303
+    assert response["Location"] == url(name, booked)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert client.session[SESSION_KEY] == {str(booked.pk): booked.manage_token}
+    assert client.get(url(name, booked)).status_code == 200
+
+
+@pytest.mark.parametrize("name", GUEST_PAGES)
+def test_a_guest_page_without_the_session_is_a_plain_404(client: Client, booked, name):
+    response = client.get(url(name, booked))
 
     assert response.status_code == 404
     assert "Mira" not in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["cancel", "reschedule"])
-def test_a_wrong_token_cannot_change_anything(client: Client, booked, name):
-    response = client.post(
-        url(name, booked, token="wrong"), {"start": slot_value(at(TUESDAY, "11:00"))}
+@pytest.mark.parametrize("name", GUEST_PAGES)
+def test_a_wrong_token_is_a_plain_404_that_leaves_nothing_in_the_session(
+    client: Client, booked, name
+):
+    token = wrong(booked.manage_token)
+
+    in_query = client.get(url(name, booked), {"t": token})
+    in_path = client.get(old_link(name, booked, token=token))
+
+    assert in_query.status_code == in_path.status_code == 404
+    assert "Mira" not in in_query.content.decode()
+    assert SESSION_KEY not in client.session
+    assert client.get(url(name, booked)).status_code == 404
+
+
+def test_a_wrong_token_does_not_close_a_booking_the_browser_opened(guest: Client, booked):
+    assert guest.get(url("manage", booked), {"t": wrong(booked.manage_token)}).status_code == 404
+
+    assert guest.get(url("manage", booked)).status_code == 200
+
+
+def test_the_session_opens_only_the_bookings_whose_links_it_opened(
+    guest: Client, booked, classical
+):
+    other = book_appointment(
+        offering=classical,
+        start_at=at(TUESDAY, "15:00"),
+        client=ClientDetails("Quick Other", "other@example.com", "+49 30 7654321"),
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
     )
 
-    assert response.status_code == 404
+    assert guest.get(url("manage", other)).status_code == 404
+    assert guest.get(url("manage", booked)).status_code == 200
+
+
+def test_opening_the_link_gives_the_session_a_new_key(client: Client, booked):
+    client.get(url("manage", booked))
+    session = client.session
+    session["planted"] = True
+    session.save()
+    planted = session.session_key
+
+    client.get(manage_link(booked))
+
+    assert client.session.session_key != planted
+    assert Client(HTTP_COOKIE=f"sessionid={planted}").get(url("manage", booked)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["cancel", "reschedule"])
+def test_a_wrong_token_cannot_change_anything(client: Client, booked, name):
+    moving = {"start": slot_value(at(TUESDAY, "11:00"))}
+    token = wrong(booked.manage_token)
+
+    responses = [
+        client.post(f"{url(name, booked)}?t={token}", moving),
+        client.post(old_link(name, booked, token=token), moving),
+        client.post(url(name, booked), moving),
+    ]
+
+    assert [response.status_code for response in responses] == [404, 404, 404]
     booked.refresh_from_db()
     assert (booked.status, booked.start_at) == ("confirmed", at(TUESDAY, "10:00"))
 
 
 def test_an_unknown_appointment_is_a_404(client: Client):
-    path = "/booking/manage/7d0f1c2e-2f3a-4a57-9f0e-0e8f7f6b2c11/some-token/"
+    appointment_id = "7d0f1c2e-2f3a-4a57-9f0e-0e8f7f6b2c11"
 
-    assert client.get(path).status_code == 404
+    assert client.get(f"/booking/manage/{appointment_id}/?t=some-token").status_code == 404
+    assert client.get(f"/booking/manage/{appointment_id}/some-token/").status_code == 404
+    assert client.get(f"/booking/manage/{appointment_id}/").status_code == 404
     assert client.get("/booking/manage/not-a-uuid/some-token/").status_code == 404
 
 
 @pytest.mark.parametrize("name", GUEST_PAGES)
-def test_the_token_is_used_up_once_the_appointment_is_over(client: Client, booked, name, frozen):
+def test_the_token_is_used_up_once_the_appointment_is_over(guest: Client, booked, name, frozen):
     frozen.move_to(at(TUESDAY, "10:30"))
 
-    assert client.get(url(name, booked)).status_code == 404
+    assert guest.get(url(name, booked)).status_code == 404
 
 
-def test_the_token_is_used_up_once_staff_mark_the_appointment(client: Client, booked, frozen):
+def test_the_token_is_used_up_once_staff_mark_the_appointment(guest: Client, booked, frozen):
     frozen.move_to(at(TUESDAY, "10:05"))
-    assert client.get(url("manage", booked)).status_code == 200
+    assert guest.get(url("manage", booked)).status_code == 200
 
     mark_appointment(appointment=booked, status="no_show", actor=Actor(label="desk", is_staff=True))
 
-    assert client.get(url("manage", booked)).status_code == 404
+    assert guest.get(url("manage", booked)).status_code == 404
 
 
-def test_token_pages_are_never_cached(client: Client, booked):
-    response = client.get(url("manage", booked))
+def test_token_pages_are_never_cached(guest: Client, booked):
+    response = guest.get(url("manage", booked))
 
     assert "no-store" in response["Cache-Control"]
     assert '<meta name="robots" content="noindex">' in response.content.decode()
 
 
-def test_cancelling_asks_first_then_cancels(client: Client, booked):
-    page = client.get(url("cancel", booked))
+def test_cancelling_asks_first_then_cancels(guest: Client, booked):
+    page = guest.get(url("cancel", booked))
     assert page.status_code == 200
     assert "Cancel this appointment?" in page.content.decode()
 
-    response = client.post(url("cancel", booked), {"reason": "Ill."}, follow=True)
+    response = guest.post(url("cancel", booked), {"reason": "Ill."}, follow=True)
 
     assert response.redirect_chain == [(url("manage", booked), 303)]
     booked.refresh_from_db()
@@ -170,28 +302,28 @@ def test_cancelling_asks_first_then_cancels(client: Client, booked):
     assert "Book again" in html
 
 
-def test_cancelling_twice_says_it_is_cancelled_already(client: Client, booked):
-    client.post(url("cancel", booked))
+def test_cancelling_twice_says_it_is_cancelled_already(guest: Client, booked):
+    guest.post(url("cancel", booked))
 
-    response = client.post(url("cancel", booked), follow=True)
+    response = guest.post(url("cancel", booked), follow=True)
 
     assert "This appointment is already cancelled." in response.content.decode()
 
 
 def test_after_the_cut_off_the_page_says_to_call_and_changes_are_refused(
-    client: Client, booked, frozen, settings
+    guest: Client, booked, frozen, settings
 ):
     settings.STUDIO_PHONE = "+49 30 1234567"
     frozen.move_to(at(TUESDAY, "08:00"))
 
-    html = client.get(url("manage", booked)).content.decode()
+    html = guest.get(url("manage", booked)).content.decode()
     assert "so this one can no longer be changed here. To move or cancel it, please call us" in html
     assert 'href="tel:+49 30 1234567"' in html
     assert "Cancel the appointment" not in html
-    assert client.get(url("cancel", booked)).status_code == 302
-    assert client.get(url("reschedule", booked)).status_code == 302
+    assert guest.get(url("cancel", booked)).status_code == 302
+    assert guest.get(url("reschedule", booked)).status_code == 302
 
-    response = client.post(url("cancel", booked), follow=True)
+    response = guest.post(url("cancel", booked), follow=True)
 
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.CONFIRMED
@@ -207,9 +339,9 @@ def test_forms_on_token_pages_need_the_csrf_token(booked):
 
 
 def test_the_reschedule_picker_opens_on_the_appointment_day_with_its_therapist(
-    client: Client, booked, ben
+    guest: Client, booked, ben
 ):
-    response = client.get(url("reschedule", booked))
+    response = guest.get(url("reschedule", booked))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -222,12 +354,12 @@ def test_the_reschedule_picker_opens_on_the_appointment_day_with_its_therapist(
     assert f'href="{reschedule}?start=2027-03-02T09%3A15Z">10:15</a>' in html
 
 
-def test_rescheduling_confirms_the_new_time_then_moves_it(client: Client, booked):
+def test_rescheduling_confirms_the_new_time_then_moves_it(guest: Client, booked):
     new_start = slot_value(at(TUESDAY, "15:00"))
 
-    page = client.get(url("reschedule", booked), {"start": new_start})
+    page = guest.get(url("reschedule", booked), {"start": new_start})
     assert "Tuesday 2 March, 15:00\N{EN DASH}15:30" in page.content.decode()
-    response = client.post(url("reschedule", booked), {"start": new_start}, follow=True)
+    response = guest.post(url("reschedule", booked), {"start": new_start}, follow=True)
 
     assert response.redirect_chain == [(url("manage", booked), 303)]
     booked.refresh_from_db()
@@ -236,7 +368,7 @@ def test_rescheduling_confirms_the_new_time_then_moves_it(client: Client, booked
 
 
 def test_rescheduling_to_a_taken_time_offers_the_nearest_free_ones(
-    client: Client, booked, classical
+    guest: Client, booked, classical
 ):
     book_appointment(
         offering=classical,
@@ -247,7 +379,7 @@ def test_rescheduling_to_a_taken_time_offers_the_nearest_free_ones(
         now=NOW,
     )
 
-    response = client.post(url("reschedule", booked), {"start": slot_value(at(TUESDAY, "15:00"))})
+    response = guest.post(url("reschedule", booked), {"start": slot_value(at(TUESDAY, "15:00"))})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -259,18 +391,18 @@ def test_rescheduling_to_a_taken_time_offers_the_nearest_free_ones(
     assert booked.start_at == at(TUESDAY, "10:00")
 
 
-def test_rescheduling_into_the_past_is_refused_with_the_reason(client: Client, booked):
-    response = client.post(url("reschedule", booked), {"start": "2027-02-26T09:00Z"})
+def test_rescheduling_into_the_past_is_refused_with_the_reason(guest: Client, booked):
+    response = guest.post(url("reschedule", booked), {"start": "2027-02-26T09:00Z"})
 
     assert "That time is in the past." in response.content.decode()
     booked.refresh_from_db()
     assert booked.start_at == at(TUESDAY, "10:00")
 
 
-def test_a_cancelled_appointment_cannot_be_rescheduled(client: Client, booked):
-    client.post(url("cancel", booked))
+def test_a_cancelled_appointment_cannot_be_rescheduled(guest: Client, booked):
+    guest.post(url("cancel", booked))
 
-    response = client.post(url("reschedule", booked), {"start": slot_value(at(TUESDAY, "15:00"))})
+    response = guest.post(url("reschedule", booked), {"start": slot_value(at(TUESDAY, "15:00"))})
 
     assert response.status_code == 302
     booked.refresh_from_db()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from booking.guest_access import manage_link
 from booking.models import Appointment
 from booking.services import Actor, ClientDetails, book_appointment
 from catalog.models import Offering
@@ -68,6 +69,7 @@ def test_a_client_books_on_a_phone_then_moves_and_cancels(live_server, browser, 
 
     book_from_the_catalog(page, steps, live_server.url, booking_day)
     appointment = Appointment.objects.get()
+    assert page.url == f"{live_server.url}/booking/manage/{appointment.pk}/confirmed/"
     assert appointment.start_at == local(booking_day, time(10))
     assert appointment.health["vein_problems"] is True
     assert appointment.source == Appointment.Source.WEB
@@ -81,6 +83,7 @@ def test_a_client_books_on_a_phone_then_moves_and_cancels(live_server, browser, 
 
     page.get_by_role("link", name="Manage your booking").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your booking")
+    assert page.url == f"{live_server.url}/booking/manage/{appointment.pk}/"
     steps.shot("manage")
 
     move_to(page, steps, moving_day)
@@ -96,6 +99,42 @@ def test_a_client_books_on_a_phone_then_moves_and_cancels(live_server, browser, 
     steps.shot("cancelled")
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
+
+
+def test_the_link_in_the_email_opens_the_booking_and_leaves_the_address_at_once(
+    live_server, browser, studio, steps_for
+):
+    appointment = book_appointment(
+        offering=Offering.objects.get(slug="classical-shin-foot-45"),
+        start_at=local(days_ahead(3), time(10)),
+        client=ClientDetails("Mira Example", "mira@example.com", "+49 30 1234567"),
+        source=Appointment.Source.WEB,
+        actor=Actor.guest(),
+        therapist=studio["anna"],
+    )
+    page = open_page(browser, PHONE)
+    steps = steps_for(page)
+    sent: list[tuple[str, str]] = []
+    page.on(
+        "request", lambda request: sent.append((request.url, request.headers.get("referer", "")))
+    )
+
+    # Opened twice, as a client does with an e-mail: it works each time.
+    for _ in range(2):
+        page.goto(f"{live_server.url}{manage_link(appointment)}")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your booking")
+        assert page.url == f"{live_server.url}/booking/manage/{appointment.pk}/"
+    steps.shot("manage-from-email")
+    page.get_by_role("link", name="Change the time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the time")
+
+    # Only the request that opened the link carried the token; no
+    # request after it, and no Referer, did.
+    with_token = [
+        (url, referer) for url, referer in sent if appointment.manage_token in url + referer
+    ]
+    assert [url for url, _ in with_token] == [f"{live_server.url}{manage_link(appointment)}"] * 2
+    assert all(not referer for _, referer in with_token)
 
 
 def book_from_the_catalog(page: Page, steps: Steps, site: str, day: date) -> None:

@@ -75,3 +75,20 @@ def test_the_dockerfile_copies_every_app_and_collects_static_files():
         assert (ROOT / app / "__init__.py").exists()
     assert "collectstatic --noinput" in text
     assert "\nUSER studio\n" in text
+
+
+def test_gunicorn_runs_with_the_config_whose_access_log_leaves_out_the_query():
+    """The request line (%(r)s) and the query (%(q)s) would show a guest's token."""
+    config: dict[str, Any] = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 (our own file)
+
+    for command in (dockerfile_cmd(), compose()["services"]["web"]["command"]):
+        assert command[command.index("--config") + 1] == "gunicorn.conf.py"
+    assert (
+        "COPY pyproject.toml README.md manage.py gunicorn.conf.py ./"
+        in (ROOT / "Dockerfile").read_text()
+    )
+    assert "%(U)s" in config["access_log_format"]
+    assert "%(r)s" not in config["access_log_format"]
+    assert "%(q)s" not in config["access_log_format"]
+    assert config["logger_class"].__name__ == "TokenFreeLogger"

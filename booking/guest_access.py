@@ -1,0 +1,113 @@
+"""A guest's way into their booking: the manage token, exchanged for the session.
+
+The e-mails link to a guest page with the token in the query
+(`/booking/manage/<id>/?t=<token>`); links sent before it moved there
+carry it in the path (`/booking/manage/<id>/<token>/…`). Either way, the
+first request checks the token, notes in the session that this browser
+may manage the appointment, and redirects to the same page without the
+token. So the token never reaches an access log (gunicorn's format
+leaves out the query, see gunicorn.conf.py), an error log (Django logs
+the path; `studio.log_redaction` scrubs what is left) or a Referer, and
+the link keeps working however often it is opened.
+
+The session keeps the token itself, not only the appointment's id, so
+that every page checks it again with `selectors.appointment_for_guest`:
+a token that is used up closes the pages to a browser that exchanged it
+before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+from booking import selectors
+from booking.models import Appointment
+
+View = Callable[..., HttpResponse]
+
+# The query parameter of the links in e-mails; studio.log_redaction
+# scrubs its value from log lines, should one ever print a query.
+TOKEN_PARAMETER = "t"  # noqa: S105 (the name of a query parameter, not a secret)
+# appointment id -> manage token, for every booking this browser opened.
+SESSION_KEY = "booking_guest_tokens"
+
+
+def manage_link(appointment: Appointment) -> str:
+    """The manage page's path with the token, as the e-mails link to it."""
+    path = reverse("booking:manage", kwargs={"appointment_id": appointment.pk})
+    return f"{path}?{TOKEN_PARAMETER}={appointment.manage_token}"
+
+
+def grant_access(request: HttpRequest, appointment: Appointment) -> None:
+    """Let this browser's session open the appointment's pages.
+
+    The session gets a new key first, as at a login, so that a session
+    id planted in the browser beforehand opens nothing.
+    """
+    request.session.cycle_key()
+    tokens = dict(request.session.get(SESSION_KEY, {}))
+    tokens[str(appointment.pk)] = appointment.manage_token
+    request.session[SESSION_KEY] = tokens
+
+
+def granted_appointment(request: HttpRequest, appointment_id: UUID) -> Appointment:
+    """The appointment this session holds the token of, or a plain 404.
+
+    The 404 is the same for an unknown appointment, one this browser
+    never opened, and one whose token is used up (see the selector).
+    """
+    token = request.session.get(SESSION_KEY, {}).get(str(appointment_id))
+    if not isinstance(token, str):
+        raise Http404
+    appointment = selectors.appointment_for_guest(
+        appointment_id=appointment_id, manage_token=token, now=timezone.now()
+    )
+    if appointment is None:
+        raise Http404
+    return appointment
+
+
+def exchange_token(
+    request: HttpRequest, *, appointment_id: UUID, token: str, to: str
+) -> HttpResponse:
+    """Check the token, keep it in the session, and send the browser on to `to`.
+
+    A wrong or used-up token is a plain 404 that leaves the session
+    untouched.
+    """
+    appointment = selectors.appointment_for_guest(
+        appointment_id=appointment_id, manage_token=token, now=timezone.now()
+    )
+    if appointment is None:
+        raise Http404
+    grant_access(request, appointment)
+    response = HttpResponseRedirect(to, status=303)
+    # The address just opened holds the token: no Referer may carry it on.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def exchanges_token(view: View) -> View:
+    """Exchange a `?t=` token on any guest page, then show the page without it.
+
+    The other query parameters (a chosen start, say) travel along.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, appointment_id: UUID, **kwargs: Any) -> HttpResponse:
+        token = request.GET.get(TOKEN_PARAMETER)
+        if token is None:
+            return view(request, appointment_id, **kwargs)
+        rest = request.GET.copy()
+        del rest[TOKEN_PARAMETER]
+        to = f"{request.path}?{rest.urlencode()}" if rest else request.path
+        return exchange_token(request, appointment_id=appointment_id, token=token, to=to)
+
+    return wrapper

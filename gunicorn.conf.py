@@ -1,0 +1,30 @@
+"""gunicorn's settings for the studio: the Dockerfile and docker-compose.yml run it with `-c`.
+
+The access log must never show a guest's manage token. Its format
+writes the path (`%(U)s`) where gunicorn's default writes the whole
+request line (`%(r)s`, query included), and every value it writes is
+scrubbed of tokens as well, for the links sent before the token moved
+out of the path (see studio.log_redaction).
+"""
+
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+from studio.log_redaction import redact_tokens
+
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
+class TokenFreeLogger(Logger):
+    """gunicorn's logger, with tokens scrubbed from every value of an access log line."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {
+            name: redact_tokens(value) if isinstance(value, str) else value
+            for name, value in atoms.items()
+        }
+
+
+logger_class = TokenFreeLogger

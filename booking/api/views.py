@@ -31,7 +31,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
-from booking.api import idempotency
 from booking.api.serializers import (
     AppointmentCancelSerializer,
     AppointmentCreatedSerializer,
@@ -44,6 +43,7 @@ from booking.api.serializers import (
 )
 from booking.availability import available_slots
 from booking.models import Appointment, Therapist
+from booking.services import idempotency
 from catalog.models import MassageType
 from studio.api import ErrorSerializer
 from studio.errors import StudioError

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from booking import errors, selectors, services
-from booking.api import idempotency
 from booking.availability import Rules
 from booking.models import Appointment, IdempotencyKey, Therapist
+from booking.services import idempotency
 from booking.site_forms import BookingForm, parse_slot, slot_value
 from booking.views.common import (
     offering_context,

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from booking.api import idempotency
 from booking.models import Appointment, Client, IdempotencyKey
+from booking.services import idempotency
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.factories import TherapistFactory, vacuum_device
 

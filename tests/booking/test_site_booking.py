@@ -9,9 +9,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from booking.api import idempotency
 from booking.models import Appointment, IdempotencyKey
-from booking.services import Actor, ClientDetails, book_appointment
+from booking.services import Actor, ClientDetails, book_appointment, idempotency
 from booking.site_forms import slot_value
 from booking.views import book as book_views
 from tests.booking.conftest import NOW, TUESDAY, at

@@ -46,7 +46,6 @@ from booking.models import Appointment, Therapist
 from booking.services import idempotency
 from catalog.models import MassageType
 from studio.api import ErrorSerializer
-from studio.errors import StudioError
 
 MANAGE_TOKEN = OpenApiParameter(
     "X-Manage-Token",
@@ -207,27 +206,28 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
     def create(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return self._book(request)
-        owner = f"user:{request.user.pk}" if request.user.is_authenticated else "anonymous"
+            return self._created(self._book(request))
+        owner = idempotency.key_owner(
+            user_id=request.user.pk if request.user.is_authenticated else None, body=request.data
+        )
         claimed = idempotency.claim(owner=owner, key=key, body=request.data)
         if isinstance(claimed, idempotency.Replay):
-            return Response(claimed.body, status=claimed.status)
+            return self._created(claimed.appointment, status_code=claimed.status)
         try:
-            response = self._book(request)
-        except (StudioError, exceptions.APIException) as error:
-            # A refusal is an answer too: the same request gets it again.
-            response = self.handle_exception(error)
+            appointment = self._book(request)
         except BaseException:
+            # Only a booking made is kept: after a refusal the corrected
+            # body, or the same one once the time is free, runs anew.
             idempotency.release(claimed)
             raise
-        idempotency.complete(claimed, status=response.status_code, body=response.data)
-        return response
+        idempotency.complete(claimed, status=status.HTTP_201_CREATED, appointment=appointment)
+        return self._created(appointment)
 
-    def _book(self, request: Request) -> Response:
+    def _book(self, request: Request) -> Appointment:
         given = AppointmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
-        appointment = services.book_appointment(
+        return services.book_appointment(
             offering=fields["offering"],
             start_at=fields["start"],
             therapist=fields.get("therapist"),
@@ -238,8 +238,12 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             source=Appointment.Source.API,
             actor=self._actor(request),
         )
-        body = AppointmentCreatedSerializer(appointment).data
-        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _created(
+        self, appointment: Appointment, *, status_code: int = status.HTTP_201_CREATED
+    ) -> Response:
+        """The answer to a booking, rendered from the row: a replay reads the same."""
+        return Response(AppointmentCreatedSerializer(appointment).data, status=status_code)
 
     @extend_schema(parameters=[MANAGE_TOKEN], responses={200: AppointmentSerializer})
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -1,25 +1,35 @@
-"""`Idempotency-Key` for POSTs: a repeated request gets the first answer.
+"""`Idempotency-Key` for bookings: a repeated request gets the first booking.
 
 The key is claimed by inserting a row before the work starts, so of two
 identical requests racing, one runs and the other learns it is running
-(409). Once the work ends, its status and body are stored with the row
-and replayed for the same key and body; the same key with a different
-body is a client's mistake (422). The rows live in the database, so every
-web process sees them.
+(409). Only a booking made is kept: the row then points at the
+appointment, and a repeat of the same key and body gets that
+appointment rendered again (with its state and manage token as they are
+now); the same key with a different body is a client's mistake (422). A
+refusal (a 4xx) is not kept: the claim is released, so the corrected
+body, or the same one once the time is free again, runs anew under the
+same key. The rows live in the database, so every web process sees them.
+
+Keys are scoped per caller (`key_owner`), so one caller never receives
+what another booked. The rows hold no personal data: the owner and the
+request are hashes, and the answer is rendered from the appointment.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from booking.models import IdempotencyKey
+from booking.models import Appointment, IdempotencyKey
 from studio.errors import StudioError
 
 # A claim older than this belongs to a request that died; it may be retried.
@@ -44,7 +54,9 @@ class KeyInProgress(StudioError):
 class KeyInvalid(StudioError):
     code = "invalid"
     status_code = 400
-    default_message = f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} characters."
+    default_message = (
+        f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable characters."
+    )
 
     def __init__(self) -> None:
         super().__init__(fields={"Idempotency-Key": [self.default_message]})
@@ -52,52 +64,105 @@ class KeyInvalid(StudioError):
 
 @dataclass(frozen=True)
 class Replay:
+    """The booking a key already made, to answer its repeat with."""
+
     status: int
-    body: Any
+    appointment: Appointment
 
 
 def fingerprint(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
-    """Claim `key` for this request, or return the first answer to replay.
+def owner_for_email(email: str) -> str:
+    """The key space of anonymous callers booking for this e-mail, in any letter case."""
+    return "anon:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
-    Raises KeyReused for the same key with another body, KeyInProgress
-    while the first request with the key is still running.
+
+def key_owner(*, user_id: int | None, body: Any) -> str:
+    """Whose key space a request's `Idempotency-Key` belongs to.
+
+    A logged-in user or a token has their own; an anonymous caller
+    shares one with whoever books for the same client e-mail, so that a
+    second caller who reuses a key and body for another e-mail gets a
+    booking of their own, never the first one's manage token. A body
+    without an e-mail cannot book (it is a 400, which is not kept); its
+    key space is the body's own hash, which is nobody else's.
     """
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if user_id is not None:
+        return f"user:{user_id}"
+    client = body.get("client") if isinstance(body, dict) else None
+    email = client.get("email") if isinstance(client, dict) else None
+    if isinstance(email, str) and email.strip():
+        return owner_for_email(email)
+    return "body:" + fingerprint(body)
+
+
+def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
+    """Claim `key` for this request, or return the booking to replay.
+
+    Raises KeyInvalid for an empty, overlong or unprintable key,
+    KeyReused for the same key with another body after a booking was
+    made, KeyInProgress while the first request with the key still runs.
+    """
+    # PostgreSQL refuses a NUL in text, and control characters have no
+    # business in a header: refuse them as bad input, not a 500.
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise KeyInvalid()
     request_hash = fingerprint(body)
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(owner=owner, key=key, request_hash=request_hash)
-    except IntegrityError:
-        pass
-    existing = IdempotencyKey.objects.get(owner=owner, key=key)
+    # Twice at most: a first request refused meanwhile releases its claim,
+    # and then this one may take the key.
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    owner=owner, key=key, request_hash=request_hash
+                )
+        except IntegrityError:
+            pass
+        existing = (
+            IdempotencyKey.objects.select_related("appointment")
+            .filter(owner=owner, key=key)
+            .first()
+        )
+        if existing is not None:
+            return _answer_for(existing, request_hash=request_hash)
+    raise KeyInProgress()
+
+
+def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> Replay | IdempotencyKey:
+    """What a request meets when its key is taken: a replay, a takeover or a refusal."""
+    if existing.state == IdempotencyKey.State.RUNNING:
+        stale_before = timezone.now() - STALE_AFTER
+        # Take over a claim whose request died, but only one taker wins it.
+        taken = IdempotencyKey.objects.filter(
+            pk=existing.pk, state=IdempotencyKey.State.RUNNING, created_at__lt=stale_before
+        ).update(created_at=timezone.now(), request_hash=request_hash)
+        if not taken:
+            raise KeyInProgress()
+        existing.refresh_from_db()
+        return existing
     if existing.request_hash != request_hash:
         raise KeyReused()
-    if existing.state == IdempotencyKey.State.DONE:
-        return Replay(status=existing.response_status or 200, body=existing.response_body)
-    stale_before = timezone.now() - STALE_AFTER
-    # Take over a claim whose request died, but only one taker wins it.
-    taken = IdempotencyKey.objects.filter(
-        pk=existing.pk, state=IdempotencyKey.State.RUNNING, created_at__lt=stale_before
-    ).update(created_at=timezone.now())
-    if not taken:
+    if existing.appointment is None:  # never: a done row goes with its appointment
         raise KeyInProgress()
-    existing.refresh_from_db()
-    return existing
+    return Replay(status=existing.response_status or 201, appointment=existing.appointment)
 
 
-def complete(claimed: IdempotencyKey, *, status: int, body: Any) -> None:
+def complete(claimed: IdempotencyKey, *, status: int, appointment: Appointment) -> None:
+    """Keep the booking a claimed request made, for its repeats to replay.
+
+    Only a success is kept: a refusal is released instead (`release`).
+    """
+    if not 200 <= status < 300:
+        raise ValueError(f"Only a success is kept for an Idempotency-Key, not {status}.")
     IdempotencyKey.objects.filter(pk=claimed.pk).update(
-        state=IdempotencyKey.State.DONE, response_status=status, response_body=body
+        state=IdempotencyKey.State.DONE, response_status=status, appointment=appointment
     )
 
 
 def release(claimed: IdempotencyKey) -> None:
-    """Forget a claim whose request failed unexpectedly, so a retry can run."""
+    """Forget a claim whose request booked nothing, so the key can run again."""
     IdempotencyKey.objects.filter(pk=claimed.pk, state=IdempotencyKey.State.RUNNING).delete()
 
 
@@ -105,4 +170,18 @@ def forget_old_keys(*, now: datetime | None = None) -> int:
     """Delete keys older than KEEP_FOR; returns how many. Run hourly by beat."""
     cutoff = (now or timezone.now()) - KEEP_FOR
     deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def forget_client_keys(*, emails: Iterable[str], appointment_ids: Iterable[UUID]) -> int:
+    """Delete every key that leads to a client: by their e-mails or their appointments.
+
+    For erasing a client: a key row links to a person only through the
+    appointment it booked and, for anonymous callers, the hash of the
+    e-mail in `owner`. Returns how many rows went.
+    """
+    owners = [owner_for_email(email) for email in emails]
+    deleted, _ = IdempotencyKey.objects.filter(
+        Q(owner__in=owners) | Q(appointment_id__in=list(appointment_ids))
+    ).delete()
     return deleted

@@ -8,6 +8,7 @@ the result. Who may do what:
   every appointment; a therapist with a staff login: their own.
 """
 
+import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -146,7 +147,7 @@ class AppointmentFilter(django_filters.FilterSet):  # type: ignore[misc] # djang
         model = Appointment
         fields = ["date", "therapist", "status"]
 
-    def on_date(self, queryset: QuerySet[Appointment], name: str, value: Any) -> Any:
+    def on_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
         return queryset & selectors.appointments(on=value)
 
 

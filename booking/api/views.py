@@ -58,7 +58,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="Any unique string; a repeated request with it gets the first answer.",
+    description=(
+        "Up to 255 printable characters, unique per booking. For a day, the same key and body "
+        "from the same caller (a user, or for guests the client e-mail) answer with the "
+        "booking it made; a refusal is not kept, so a corrected request may reuse the key."
+    ),
 )
 CONFLICT = OpenApiResponse(
     ErrorSerializer, description="The time is not free (`slot_unavailable`)."
@@ -196,7 +200,13 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         parameters=[IDEMPOTENCY_KEY],
         responses={
             201: AppointmentCreatedSerializer,
-            409: CONFLICT,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "The time is not free (`slot_unavailable`), or a request with this "
+                    "Idempotency-Key still runs (`idempotency_key_in_progress`)."
+                ),
+            ),
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="The Idempotency-Key was used before with a different body.",

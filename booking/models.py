@@ -296,18 +296,35 @@ class AppointmentEvent(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """The first answer to a POST made with an `Idempotency-Key` header."""
+    """A booking made with an `Idempotency-Key` header, to answer its repeats.
+
+    Holds no personal data: who sent the key is a user id or a hash, the
+    request a hash, and the answer is rendered again from the appointment.
+    """
 
     class State(models.TextChoices):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
 
-    owner = models.CharField(max_length=64, help_text="The credentials that sent the key.")
+    owner = models.CharField(
+        max_length=80,
+        help_text=(
+            "Whose key space: `user:<id>`, `anon:<sha256 of the client e-mail>`, "
+            "`body:<sha256 of a body without one>` or `website`."
+        ),
+    )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     state = models.CharField(max_length=8, choices=State.choices, default=State.RUNNING)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="idempotency_keys",
+        help_text="What the request booked; empty while it runs.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

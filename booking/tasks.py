@@ -2,8 +2,7 @@
 
 from celery import shared_task
 
-from booking.api import idempotency
-from booking.services import reminders
+from booking.services import idempotency, reminders
 
 
 @shared_task(ignore_result=True)

@@ -303,6 +303,8 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "120/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
+    # Bodies nest objects: the API takes JSON only, and its schema says so.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "studio.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "studio.schema.AutoSchema",
     "DATETIME_FORMAT": "iso-8601",

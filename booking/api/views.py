@@ -8,6 +8,7 @@ the result. Who may do what:
   every appointment; a therapist with a staff login: their own.
 """
 
+import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -31,7 +32,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
-from booking.api import idempotency
 from booking.api.serializers import (
     AppointmentCancelSerializer,
     AppointmentCreatedSerializer,
@@ -44,9 +44,9 @@ from booking.api.serializers import (
 )
 from booking.availability import available_slots
 from booking.models import Appointment, Therapist
+from booking.services import idempotency
 from catalog.models import MassageType
 from studio.api import ErrorSerializer
-from studio.errors import StudioError
 
 MANAGE_TOKEN = OpenApiParameter(
     "X-Manage-Token",
@@ -58,7 +58,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="Any unique string; a repeated request with it gets the first answer.",
+    description=(
+        "Up to 255 printable characters, unique per booking. For a day, the same key and body "
+        "from the same caller (a user, or for guests the client e-mail) answer with the "
+        "booking it made; a refusal is not kept, so a corrected request may reuse the key."
+    ),
 )
 CONFLICT = OpenApiResponse(
     ErrorSerializer, description="The time is not free (`slot_unavailable`)."
@@ -147,7 +151,7 @@ class AppointmentFilter(django_filters.FilterSet):  # type: ignore[misc] # djang
         model = Appointment
         fields = ["date", "therapist", "status"]
 
-    def on_date(self, queryset: QuerySet[Appointment], name: str, value: Any) -> Any:
+    def on_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
         return queryset & selectors.appointments(on=value)
 
 
@@ -196,7 +200,13 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         parameters=[IDEMPOTENCY_KEY],
         responses={
             201: AppointmentCreatedSerializer,
-            409: CONFLICT,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "The time is not free (`slot_unavailable`), or a request with this "
+                    "Idempotency-Key still runs (`idempotency_key_in_progress`)."
+                ),
+            ),
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="The Idempotency-Key was used before with a different body.",
@@ -207,27 +217,28 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
     def create(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return self._book(request)
-        owner = f"user:{request.user.pk}" if request.user.is_authenticated else "anonymous"
+            return self._created(self._book(request))
+        owner = idempotency.key_owner(
+            user_id=request.user.pk if request.user.is_authenticated else None, body=request.data
+        )
         claimed = idempotency.claim(owner=owner, key=key, body=request.data)
         if isinstance(claimed, idempotency.Replay):
-            return Response(claimed.body, status=claimed.status)
+            return self._created(claimed.appointment, status_code=claimed.status)
         try:
-            response = self._book(request)
-        except (StudioError, exceptions.APIException) as error:
-            # A refusal is an answer too: the same request gets it again.
-            response = self.handle_exception(error)
+            appointment = self._book(request)
         except BaseException:
+            # Only a booking made is kept: after a refusal the corrected
+            # body, or the same one once the time is free, runs anew.
             idempotency.release(claimed)
             raise
-        idempotency.complete(claimed, status=response.status_code, body=response.data)
-        return response
+        idempotency.complete(claimed, status=status.HTTP_201_CREATED, appointment=appointment)
+        return self._created(appointment)
 
-    def _book(self, request: Request) -> Response:
+    def _book(self, request: Request) -> Appointment:
         given = AppointmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
-        appointment = services.book_appointment(
+        return services.book_appointment(
             offering=fields["offering"],
             start_at=fields["start"],
             therapist=fields.get("therapist"),
@@ -238,8 +249,12 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             source=Appointment.Source.API,
             actor=self._actor(request),
         )
-        body = AppointmentCreatedSerializer(appointment).data
-        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _created(
+        self, appointment: Appointment, *, status_code: int = status.HTTP_201_CREATED
+    ) -> Response:
+        """The answer to a booking, rendered from the row: a replay reads the same."""
+        return Response(AppointmentCreatedSerializer(appointment).data, status=status_code)
 
     @extend_schema(parameters=[MANAGE_TOKEN], responses={200: AppointmentSerializer})
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -2,6 +2,7 @@
 
 - `appointments`: book, cancel, reschedule and mark appointments.
 - `reminders`: the outbox of messages about them, and its dispatch.
+- `idempotency`: a booking asked for twice with one `Idempotency-Key` is made once.
 
 The names callers use are re-exported here.
 """

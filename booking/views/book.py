@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import datetime
-from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from booking import errors, selectors, services
-from booking.api import idempotency
 from booking.availability import Rules
 from booking.guest_access import grant_access
 from booking.models import Appointment, IdempotencyKey, Therapist
+from booking.services import idempotency
 from booking.site_forms import BookingForm, parse_slot, slot_value
 from booking.views.common import (
     offering_context,
@@ -120,11 +119,7 @@ def _book(
     except BaseException:
         idempotency.release(claimed)
         raise
-    idempotency.complete(
-        claimed,
-        status=201,
-        body={"appointment": str(appointment.pk), "token": appointment.manage_token},
-    )
+    idempotency.complete(claimed, status=201, appointment=appointment)
     return _confirmation(request, appointment)
 
 
@@ -148,9 +143,10 @@ def _claim_form_key(key: str) -> idempotency.Replay | IdempotencyKey:
 
 def _replay(request: HttpRequest, replay: idempotency.Replay, form: BookingForm) -> HttpResponse:
     """Show the booking this form already made."""
+    # The guest's own rule still holds: a booking that is over is not shown.
     appointment = selectors.appointment_for_guest(
-        appointment_id=UUID(replay.body["appointment"]),
-        manage_token=replay.body["token"],
+        appointment_id=replay.appointment.pk,
+        manage_token=replay.appointment.manage_token,
         now=timezone.now(),
     )
     if appointment is None:

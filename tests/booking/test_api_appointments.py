@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from booking.api import idempotency
 from booking.models import Appointment, Client, IdempotencyKey
+from booking.services import idempotency
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.factories import TherapistFactory, vacuum_device
 
@@ -199,7 +199,9 @@ class TestIdempotency:
 
     def test_a_key_still_running_is_a_409(self, api, classical, anna, two_rooms):
         body = booking(classical, at(TUESDAY, "10:00"))
-        idempotency.claim(owner="anonymous", key="k-3", body=body)
+        idempotency.claim(
+            owner=idempotency.key_owner(user_id=None, body=body), key="k-3", body=body
+        )
 
         response = api.post(
             "/api/v1/appointments/", body, format="json", headers={"Idempotency-Key": "k-3"}
@@ -209,15 +211,17 @@ class TestIdempotency:
         assert response.json()["error"]["code"] == "idempotency_key_in_progress"
         assert not Appointment.objects.exists()
 
-    def test_a_refusal_is_replayed_too(self, api, classical, anna, two_rooms):
+    def test_a_refusal_is_not_replayed_once_the_time_is_free(self, api, classical, anna, two_rooms):
         book(api, classical, at(TUESDAY, "10:00"))
         first = book(api, classical, at(TUESDAY, "10:00"), headers={"Idempotency-Key": "k-4"})
         Appointment.objects.update(status="cancelled")
 
         second = book(api, classical, at(TUESDAY, "10:00"), headers={"Idempotency-Key": "k-4"})
 
-        assert first.status_code == second.status_code == 409
-        assert Appointment.objects.count() == 1
+        assert first.status_code == 409
+        assert first.json()["error"]["code"] == "slot_unavailable"
+        assert second.status_code == 201
+        assert Appointment.objects.filter(status="confirmed").count() == 1
 
     def test_the_same_key_from_two_integrations_is_two_requests(
         self, api, integration, classical, anna, ben, two_rooms

@@ -9,10 +9,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from booking.api import idempotency
 from booking.guest_access import SESSION_KEY
 from booking.models import Appointment, IdempotencyKey
-from booking.services import Actor, ClientDetails, book_appointment
+from booking.services import Actor, ClientDetails, book_appointment, idempotency
 from booking.site_forms import slot_value
 from booking.views import book as book_views
 from tests.booking.conftest import NOW, TUESDAY, at
@@ -330,6 +329,19 @@ def test_the_same_form_sent_twice_books_once(client: Client, classical, anna, tw
     assert first["Location"] == second["Location"] == confirmation_url(appointment)
 
 
+def test_a_booked_form_keeps_only_its_appointment_for_a_resend(
+    client: Client, classical, anna, two_rooms
+):
+    sent = details(at(TUESDAY, "10:00"))
+
+    client.post(form_url(classical), sent)
+
+    row = IdempotencyKey.objects.get()
+    assert (row.owner, row.key, row.state) == ("website", sent["idempotency_key"], "done")
+    assert row.appointment == Appointment.objects.get()
+    assert row.request_hash == idempotency.fingerprint(book_views.FORM_KEY_BODY)
+
+
 def test_the_booked_form_sent_again_with_another_time_shows_the_first_booking(
     client: Client, classical, anna, two_rooms
 ):
@@ -438,9 +450,7 @@ def test_a_second_submit_while_the_first_runs_waits_for_it_and_shows_its_booking
 
     def first_submit_finishes(seconds: float) -> None:
         assert isinstance(running, IdempotencyKey)
-        idempotency.complete(
-            running, status=201, body={"appointment": str(first.pk), "token": first.manage_token}
-        )
+        idempotency.complete(running, status=201, appointment=first)
 
     monkeypatch.setattr("booking.views.book.time.sleep", first_submit_finishes)
 

@@ -1,0 +1,187 @@
+"""`Idempotency-Key` for bookings: a repeated request gets the first booking.
+
+The key is claimed by inserting a row before the work starts, so of two
+identical requests racing, one runs and the other learns it is running
+(409). Only a booking made is kept: the row then points at the
+appointment, and a repeat of the same key and body gets that
+appointment rendered again (with its state and manage token as they are
+now); the same key with a different body is a client's mistake (422). A
+refusal (a 4xx) is not kept: the claim is released, so the corrected
+body, or the same one once the time is free again, runs anew under the
+same key. The rows live in the database, so every web process sees them.
+
+Keys are scoped per caller (`key_owner`), so one caller never receives
+what another booked. The rows hold no personal data: the owner and the
+request are hashes, and the answer is rendered from the appointment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.models import Appointment, IdempotencyKey
+from studio.errors import StudioError
+
+# A claim older than this belongs to a request that died; it may be retried.
+STALE_AFTER = timedelta(minutes=2)
+# How long a key is remembered: long past any client's retries.
+KEEP_FOR = timedelta(days=1)
+MAX_KEY_LENGTH = 255
+
+
+class KeyReused(StudioError):
+    code = "idempotency_key_reused"
+    status_code = 422
+    default_message = "This Idempotency-Key was used with a different request body."
+
+
+class KeyInProgress(StudioError):
+    code = "idempotency_key_in_progress"
+    status_code = 409
+    default_message = "A request with this Idempotency-Key is still being processed. Retry shortly."
+
+
+class KeyInvalid(StudioError):
+    code = "invalid"
+    status_code = 400
+    default_message = (
+        f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable characters."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(fields={"Idempotency-Key": [self.default_message]})
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The booking a key already made, to answer its repeat with."""
+
+    status: int
+    appointment: Appointment
+
+
+def fingerprint(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def owner_for_email(email: str) -> str:
+    """The key space of anonymous callers booking for this e-mail, in any letter case."""
+    return "anon:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def key_owner(*, user_id: int | None, body: Any) -> str:
+    """Whose key space a request's `Idempotency-Key` belongs to.
+
+    A logged-in user or a token has their own; an anonymous caller
+    shares one with whoever books for the same client e-mail, so that a
+    second caller who reuses a key and body for another e-mail gets a
+    booking of their own, never the first one's manage token. A body
+    without an e-mail cannot book (it is a 400, which is not kept); its
+    key space is the body's own hash, which is nobody else's.
+    """
+    if user_id is not None:
+        return f"user:{user_id}"
+    client = body.get("client") if isinstance(body, dict) else None
+    email = client.get("email") if isinstance(client, dict) else None
+    if isinstance(email, str) and email.strip():
+        return owner_for_email(email)
+    return "body:" + fingerprint(body)
+
+
+def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
+    """Claim `key` for this request, or return the booking to replay.
+
+    Raises KeyInvalid for an empty, overlong or unprintable key,
+    KeyReused for the same key with another body after a booking was
+    made, KeyInProgress while the first request with the key still runs.
+    """
+    # PostgreSQL refuses a NUL in text, and control characters have no
+    # business in a header: refuse them as bad input, not a 500.
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise KeyInvalid()
+    request_hash = fingerprint(body)
+    # Twice at most: a first request refused meanwhile releases its claim,
+    # and then this one may take the key.
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    owner=owner, key=key, request_hash=request_hash
+                )
+        except IntegrityError:
+            pass
+        existing = (
+            IdempotencyKey.objects.select_related("appointment")
+            .filter(owner=owner, key=key)
+            .first()
+        )
+        if existing is not None:
+            return _answer_for(existing, request_hash=request_hash)
+    raise KeyInProgress()
+
+
+def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> Replay | IdempotencyKey:
+    """What a request meets when its key is taken: a replay, a takeover or a refusal."""
+    if existing.state == IdempotencyKey.State.RUNNING:
+        stale_before = timezone.now() - STALE_AFTER
+        # Take over a claim whose request died, but only one taker wins it.
+        taken = IdempotencyKey.objects.filter(
+            pk=existing.pk, state=IdempotencyKey.State.RUNNING, created_at__lt=stale_before
+        ).update(created_at=timezone.now(), request_hash=request_hash)
+        if not taken:
+            raise KeyInProgress()
+        existing.refresh_from_db()
+        return existing
+    if existing.request_hash != request_hash:
+        raise KeyReused()
+    if existing.appointment is None:  # never: a done row goes with its appointment
+        raise KeyInProgress()
+    return Replay(status=existing.response_status or 201, appointment=existing.appointment)
+
+
+def complete(claimed: IdempotencyKey, *, status: int, appointment: Appointment) -> None:
+    """Keep the booking a claimed request made, for its repeats to replay.
+
+    Only a success is kept: a refusal is released instead (`release`).
+    """
+    if not 200 <= status < 300:
+        raise ValueError(f"Only a success is kept for an Idempotency-Key, not {status}.")
+    IdempotencyKey.objects.filter(pk=claimed.pk).update(
+        state=IdempotencyKey.State.DONE, response_status=status, appointment=appointment
+    )
+
+
+def release(claimed: IdempotencyKey) -> None:
+    """Forget a claim whose request booked nothing, so the key can run again."""
+    IdempotencyKey.objects.filter(pk=claimed.pk, state=IdempotencyKey.State.RUNNING).delete()
+
+
+def forget_old_keys(*, now: datetime | None = None) -> int:
+    """Delete keys older than KEEP_FOR; returns how many. Run hourly by beat."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def forget_client_keys(*, emails: Iterable[str], appointment_ids: Iterable[UUID]) -> int:
+    """Delete every key that leads to a client: by their e-mails or their appointments.
+
+    For erasing a client: a key row links to a person only through the
+    appointment it booked and, for anonymous callers, the hash of the
+    e-mail in `owner`. Returns how many rows went.
+    """
+    owners = [owner_for_email(email) for email in emails]
+    deleted, _ = IdempotencyKey.objects.filter(
+        Q(owner__in=owners) | Q(appointment_id__in=list(appointment_ids))
+    ).delete()
+    return deleted

@@ -233,6 +233,14 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "studio@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A worker renews a reminder's lease right before each send; a send that
+# outlasts the lease can be claimed and sent by a second worker.
+_longest_send_seconds = max(EMAIL_TIMEOUT, SMS_GATEWAY_TIMEOUT)
+if _longest_send_seconds >= STUDIO_REMINDER_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "STUDIO_REMINDER_LEASE_SECONDS must be longer than EMAIL_TIMEOUT and "
+        f"SMS_GATEWAY_TIMEOUT, got {STUDIO_REMINDER_LEASE_SECONDS}"
+    )
 
 # Security -----------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from datetime import datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -51,6 +52,8 @@ Status = Reminder.Status
 _TIMED_KINDS = [Kind.DAY_BEFORE, Kind.HOURS_BEFORE]
 # Notices that are sent whatever the appointment's state is now.
 _NOTICES = {Kind.CANCELLATION}
+# The task that sends one reminder, by name (booking.tasks.send_reminder).
+SEND_REMINDER_TASK = "booking.tasks.send_reminder"
 
 
 def plan_after_booking(appointment: Appointment, *, now: datetime) -> None:
@@ -130,8 +133,9 @@ def _create(reminders: list[Reminder], *, now: datetime) -> None:
 
 
 def _send_soon(reminder_ids: list[int]) -> None:
-    from booking.tasks import send_reminder  # noqa: PLC0415 - the tasks import the services
-
+    # By the task's name: the tasks import the services, never the
+    # other way round.
+    send_reminder = current_app.tasks[SEND_REMINDER_TASK]
     for reminder_id in reminder_ids:
         try:
             send_reminder.delay(reminder_id=reminder_id)

@@ -196,6 +196,14 @@ STUDIO_REMINDER_MAX_ATTEMPTS = env_int("STUDIO_REMINDER_MAX_ATTEMPTS", default=6
 STUDIO_REMINDER_LEASE_SECONDS = env_int("STUDIO_REMINDER_LEASE_SECONDS", default=300, minimum=30)
 # The health check calls the outbox stuck when a due reminder waits longer.
 STUDIO_REMINDER_STALE_SECONDS = env_int("STUDIO_REMINDER_STALE_SECONDS", default=300, minimum=60)
+# A monitor sending `Authorization: Bearer <this>` sees the health check's
+# figures; empty, only logged-in staff see them (anyone sees ok or stuck).
+STUDIO_MONITORING_TOKEN = env_str("STUDIO_MONITORING_TOKEN")
+if STUDIO_MONITORING_TOKEN and len(STUDIO_MONITORING_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "STUDIO_MONITORING_TOKEN: use at least 32 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
 
 # SMS, pluggable like Django's e-mail backends.
 SMS_BACKEND = env_str("SMS_BACKEND", "booking.sms.FileBackend")

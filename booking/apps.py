@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = "Booking"
+
+    def ready(self) -> None:
+        # Register the Celery tasks in every process, web included: the
+        # services hand reminders to them by name, without importing them.
+        from booking import tasks  # noqa: F401, PLC0415 - registration is the import's effect

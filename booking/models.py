@@ -371,6 +371,12 @@ class Reminder(models.Model):
     lease_until = models.DateTimeField(
         null=True, blank=True, help_text="While sending: when another worker may take it over."
     )
+    lease_token = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="While sending: whose lease it is. Every claim writes a new one.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

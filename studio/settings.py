@@ -7,6 +7,7 @@ under `var/`. Production sets DATABASE_URL, CELERY_BROKER_URL, REDIS_URL,
 SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "studio",
     "catalog",
     "booking",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -196,6 +200,14 @@ STUDIO_REMINDER_MAX_ATTEMPTS = env_int("STUDIO_REMINDER_MAX_ATTEMPTS", default=6
 STUDIO_REMINDER_LEASE_SECONDS = env_int("STUDIO_REMINDER_LEASE_SECONDS", default=300, minimum=30)
 # The health check calls the outbox stuck when a due reminder waits longer.
 STUDIO_REMINDER_STALE_SECONDS = env_int("STUDIO_REMINDER_STALE_SECONDS", default=300, minimum=60)
+# A monitor sending `Authorization: Bearer <this>` sees the health check's
+# figures; empty, only logged-in staff see them (anyone sees ok or stuck).
+STUDIO_MONITORING_TOKEN = env_str("STUDIO_MONITORING_TOKEN")
+if STUDIO_MONITORING_TOKEN and len(STUDIO_MONITORING_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "STUDIO_MONITORING_TOKEN: use at least 32 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
 
 # SMS, pluggable like Django's e-mail backends.
 SMS_BACKEND = env_str("SMS_BACKEND", "booking.sms.FileBackend")
@@ -233,6 +245,14 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "studio@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A worker renews a reminder's lease right before each send; a send that
+# outlasts the lease can be claimed and sent by a second worker.
+_longest_send_seconds = max(EMAIL_TIMEOUT, SMS_GATEWAY_TIMEOUT)
+if _longest_send_seconds >= STUDIO_REMINDER_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "STUDIO_REMINDER_LEASE_SECONDS must be longer than EMAIL_TIMEOUT and "
+        f"SMS_GATEWAY_TIMEOUT, got {STUDIO_REMINDER_LEASE_SECONDS}"
+    )
 
 # Security -----------------------------------------------------------------
 
@@ -258,6 +278,31 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGIN_URL = "admin:login"
+
+# Admin log-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is refused,
+# the right password included, for AXES_COOLOFF_MINUTES. The owner lifts
+# it sooner with `manage.py axes_reset_username <name>` (or axes_reset).
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out log-in never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
+# Username and address together: a stranger guessing at a username
+# cannot lock its owner out from the studio's own address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries made while locked out do not restart the wait the page promises.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address is the socket's: an X-Forwarded-For header is
+# the client's own words, and a forged one must not dodge the lockout.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Successful log-ins would pile up addresses and browsers forever; only
+# the failures that count towards a lockout are kept, until it expires.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "studio.lockout.locked_out"
 
 LOGGING = {
     "version": 1,

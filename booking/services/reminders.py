@@ -7,22 +7,31 @@ cancellation or a move updates the pending reminders in the same breath.
 Dispatch: a reminder is claimed before it is sent, by a conditional
 update from pending to sending (under `SELECT … FOR UPDATE SKIP LOCKED`
 when claiming a batch on PostgreSQL), so two workers never take the same
-row. The claim carries a lease: a worker killed mid-send leaves its row
-in "sending", and once the lease runs out the row is claimed again. A
-send that fails is tried again with exponential back-off until
-STUDIO_REMINDER_MAX_ATTEMPTS, then marked failed for staff to see.
-A crash after the message left but before the row was marked sent means
-the message goes out again: at least once wins over at most once.
+row. The claim carries a lease and a token of its own: a worker killed
+mid-send leaves its row in "sending", and once the lease runs out the
+row is claimed again, under a new token. Right before each message the
+worker renews that one row's lease, only while the row still carries its
+token, and it marks the row only under the same condition; so when a
+slow provider makes a batch outlast its lease, the rows another worker
+claimed meanwhile are sent by that worker alone. A send that fails is
+tried again with exponential back-off until STUDIO_REMINDER_MAX_ATTEMPTS,
+then marked failed for staff to see. A crash after the message left but
+before the row was marked sent means the message goes out again: at
+least once wins over at most once. The lease must outlast one send, so
+the settings refuse a lease no longer than EMAIL_TIMEOUT or
+SMS_GATEWAY_TIMEOUT.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -43,6 +52,8 @@ Status = Reminder.Status
 _TIMED_KINDS = [Kind.DAY_BEFORE, Kind.HOURS_BEFORE]
 # Notices that are sent whatever the appointment's state is now.
 _NOTICES = {Kind.CANCELLATION}
+# The task that sends one reminder, by name (booking.tasks.send_reminder).
+SEND_REMINDER_TASK = "booking.tasks.send_reminder"
 
 
 def plan_after_booking(appointment: Appointment, *, now: datetime) -> None:
@@ -122,8 +133,9 @@ def _create(reminders: list[Reminder], *, now: datetime) -> None:
 
 
 def _send_soon(reminder_ids: list[int]) -> None:
-    from booking.tasks import send_reminder  # noqa: PLC0415 - the tasks import the services
-
+    # By the task's name: the tasks import the services, never the
+    # other way round.
+    send_reminder = current_app.tasks[SEND_REMINDER_TASK]
     for reminder_id in reminder_ids:
         try:
             send_reminder.delay(reminder_id=reminder_id)
@@ -137,26 +149,27 @@ def send_reminder_now(*, reminder_id: int, now: datetime | None = None) -> str:
     Returns the reminder's status afterwards.
     """
     now = now or timezone.now()
+    token = uuid.uuid4()
     claimed = Reminder.objects.filter(
         pk=reminder_id, status=Status.PENDING, due_at__lte=now
-    ).update(
-        status=Status.SENDING,
-        lease_until=now + timedelta(seconds=settings.STUDIO_REMINDER_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
-    )
+    ).update(status=Status.SENDING, lease_token=token, lease_until=_lease_end(now))
     if not claimed:
-        status: str = Reminder.objects.filter(pk=reminder_id).values_list("status", flat=True).get()
-        return status
-    return deliver_reminder(reminder_id=reminder_id, now=now)
+        return _status(reminder_id)
+    return deliver_reminder(reminder_id=reminder_id, token=token, now=now)
 
 
 @transaction.atomic(durable=True)
-def claim_due_reminders(*, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Claim up to `limit` due reminders for this worker, oldest first.
+def claim_due_reminders(
+    *, token: uuid.UUID, now: datetime | None = None, limit: int = 100
+) -> list[int]:
+    """Claim up to `limit` due reminders for the worker holding `token`, oldest first.
 
     Due means pending and due, or sending with a lease that ran out (its
-    worker died). SKIP LOCKED lets several workers claim side by side,
-    each taking rows the others have not locked.
+    worker died, or has not reached it yet in a slow batch). SKIP LOCKED
+    lets several workers claim side by side, each taking rows the others
+    have not locked. The claim writes the worker's token on each row: from
+    then on, the worker that claimed a row earlier can neither send it nor
+    mark it (`deliver_reminder` checks the token).
     """
     now = now or timezone.now()
     due = (
@@ -170,11 +183,18 @@ def claim_due_reminders(*, now: datetime | None = None, limit: int = 100) -> lis
     )
     ids = [reminder.pk for reminder in due]
     Reminder.objects.filter(pk__in=ids).update(
-        status=Status.SENDING,
-        lease_until=now + timedelta(seconds=settings.STUDIO_REMINDER_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
+        status=Status.SENDING, lease_token=token, lease_until=_lease_end(now)
     )
     return ids
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.STUDIO_REMINDER_LEASE_SECONDS)
+
+
+def _status(reminder_id: int) -> str:
+    status: str = Reminder.objects.filter(pk=reminder_id).values_list("status", flat=True).get()
+    return status
 
 
 def _with_appointments() -> QuerySet[Reminder]:
@@ -183,41 +203,82 @@ def _with_appointments() -> QuerySet[Reminder]:
     )
 
 
-def deliver_reminder(*, reminder_id: int, now: datetime | None = None) -> str:
-    """Send a claimed reminder and record the outcome; returns the new status.
+def deliver_reminder(*, reminder_id: int, token: uuid.UUID, now: datetime | None = None) -> str:
+    """Send a reminder claimed with `token` and record the outcome; returns the new status.
 
-    A reminder about an appointment that is no longer active is not sent
-    but cancelled, except the cancellation notice itself. A failure is
-    retried later with back-off, and marked failed after the last try.
+    The message goes out only while the row is still this claim's: right
+    before the send the lease is renewed for this one message, on the
+    condition that the row still carries `token`; if another worker has
+    claimed it since, nothing is sent. A reminder about an appointment
+    that is no longer active is not sent but cancelled, except the
+    cancellation notice itself. A failure is retried later with back-off,
+    and marked failed after the last try.
     """
-    return _deliver(_with_appointments().get(pk=reminder_id), now=now or timezone.now())
+    return _deliver(
+        _with_appointments().get(pk=reminder_id), token=token, now=now or timezone.now()
+    )
 
 
 def _deliver(
-    reminder: Reminder, *, now: datetime, connection: BaseEmailBackend | None = None
+    reminder: Reminder,
+    *,
+    token: uuid.UUID,
+    now: datetime,
+    connection: BaseEmailBackend | None = None,
 ) -> str:
-    if reminder.status != Status.SENDING:
-        return reminder.status
-    still_ours = Reminder.objects.filter(pk=reminder.pk, status=Status.SENDING)
+    still_ours = Reminder.objects.filter(pk=reminder.pk, status=Status.SENDING, lease_token=token)
+    # The lease taken with a batch may have run out while earlier messages
+    # of it went to a slow provider. Renew it for this message alone; this
+    # fails once another worker has claimed the row (every claim writes
+    # its own token), and then the row is theirs to send. A row whose
+    # lease ran out but that nobody claimed is still safely ours: a claim
+    # that comes later finds the lease renewed, or waits for this update
+    # and then finds the same. A try counts here, when a message is about
+    # to leave, not at the claim, so a row that outlasted the leases of
+    # slow batches still gets its full number of tries.
+    if not still_ours.update(lease_until=_lease_end(now), attempts=F("attempts") + 1):
+        return _status(reminder.pk)
+    # Only this worker has changed the row since it was loaded after the claim.
+    reminder.attempts += 1
     if reminder.kind not in _NOTICES and not reminder.appointment.is_active:
-        still_ours.update(status=Status.CANCELLED, lease_until=None)
+        still_ours.update(status=Status.CANCELLED, lease_until=None, lease_token=None)
         return Status.CANCELLED
     try:
         notifications.send(reminder, connection=connection)
     except Exception as error:  # any failure of a send is retried, then shown to staff
         logger.warning("Reminder %s failed (attempt %s): %s", reminder.pk, reminder.attempts, error)
         if reminder.attempts >= settings.STUDIO_REMINDER_MAX_ATTEMPTS:
-            still_ours.update(status=Status.FAILED, lease_until=None, last_error=str(error))
-            return Status.FAILED
-        still_ours.update(
+            marked = still_ours.update(
+                status=Status.FAILED, lease_until=None, lease_token=None, last_error=str(error)
+            )
+            return Status.FAILED if marked else _taken_over(reminder)
+        marked = still_ours.update(
             status=Status.PENDING,
             due_at=now + _backoff(reminder.attempts),
             lease_until=None,
+            lease_token=None,
             last_error=str(error),
         )
-        return Status.PENDING
-    still_ours.update(status=Status.SENT, sent_at=now, lease_until=None, last_error="")
-    return Status.SENT
+        return Status.PENDING if marked else _taken_over(reminder)
+    marked = still_ours.update(
+        status=Status.SENT,
+        sent_at=now,
+        lease_until=None,
+        lease_token=None,
+        last_error="",
+    )
+    return Status.SENT if marked else _taken_over(reminder)
+
+
+def _taken_over(reminder: Reminder) -> str:
+    """The send outlasted the lease and another worker claimed the row meanwhile."""
+    logger.warning(
+        "Reminder %s was claimed by another worker while it was being sent: "
+        "STUDIO_REMINDER_LEASE_SECONDS (%s) is shorter than one send",
+        reminder.pk,
+        settings.STUDIO_REMINDER_LEASE_SECONDS,
+    )
+    return _status(reminder.pk)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -226,16 +287,19 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def dispatch_due_reminders(*, limit: int = 100, max_batches: int = 50) -> int:
-    """Claim and send due reminders batch by batch; returns how many were handled.
+    """Claim and send due reminders batch by batch; returns how many were claimed.
 
     Each batch is loaded in one query and its e-mails share one
-    connection to the mail server. Each row is still marked sent on its
-    own, right after its message left: a worker killed mid-batch sends
-    at most that one message again.
+    connection to the mail server. The lease is renewed for each message
+    right before it leaves, and each row is marked sent on its own right
+    after: a worker killed mid-batch sends at most that one message
+    again, and a batch that outlasts its lease (a slow provider) leaves
+    the rows it has not reached to whichever worker claims them next.
     """
     handled = 0
     for _ in range(max_batches):
-        ids = claim_due_reminders(limit=limit)
+        token = uuid.uuid4()
+        ids = claim_due_reminders(token=token, limit=limit)
         if not ids:
             break
         batch = _with_appointments().filter(pk__in=ids).order_by("due_at", "id")
@@ -246,7 +310,7 @@ def dispatch_due_reminders(*, limit: int = 100, max_batches: int = 50) -> int:
             logger.warning("Could not connect to the mail server; each send will try")
         try:
             for reminder in batch:
-                _deliver(reminder, now=timezone.now(), connection=connection)
+                _deliver(reminder, token=token, now=timezone.now(), connection=connection)
         finally:
             connection.close()
         handled += len(ids)

@@ -1,5 +1,7 @@
 """The reminder outbox: what is planned, and that each message goes out once."""
 
+import ast
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from icalendar import Calendar
 
+from booking import services
 from booking.models import Reminder
 from booking.selectors import outbox_health
 from booking.services import (
@@ -239,11 +242,12 @@ def test_a_claimed_reminder_of_an_appointment_cancelled_meanwhile_is_dropped(
 ):
     time_machine.move_to(NOW, tick=False)
     appointment = book(classical, at(WEDNESDAY, "10:00"), guest_details)
-    (claimed,) = claim_due_reminders()
+    token = uuid.uuid4()
+    (claimed,) = claim_due_reminders(token=token)
     appointment.status = "cancelled"
     appointment.save(update_fields=["status"])
 
-    assert deliver_reminder(reminder_id=claimed) == Status.CANCELLED
+    assert deliver_reminder(reminder_id=claimed, token=token) == Status.CANCELLED
     assert mail.outbox == []
 
 
@@ -254,13 +258,13 @@ def test_two_claims_never_take_the_same_reminder(
     for start in ("10:00", "11:00", "12:00"):
         book(classical, at(WEDNESDAY, start), guest_details)
 
-    first = claim_due_reminders(limit=2)
-    second = claim_due_reminders(limit=2)
+    first = claim_due_reminders(token=uuid.uuid4(), limit=2)
+    second = claim_due_reminders(token=uuid.uuid4(), limit=2)
 
     assert len(first) == 2
     assert len(second) == 1
     assert not set(first) & set(second)
-    assert claim_due_reminders() == []
+    assert claim_due_reminders(token=uuid.uuid4()) == []
 
 
 def test_a_reminder_stuck_in_sending_is_taken_again_after_its_lease(
@@ -268,15 +272,15 @@ def test_a_reminder_stuck_in_sending_is_taken_again_after_its_lease(
 ):
     time_machine.move_to(NOW, tick=False)
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
-    (claimed,) = claim_due_reminders()  # the worker dies here, before sending
+    (claimed,) = claim_due_reminders(token=uuid.uuid4())  # the worker dies here, before sending
 
     time_machine.move_to(NOW + timedelta(seconds=299), tick=False)
-    assert claim_due_reminders() == []
+    assert claim_due_reminders(token=uuid.uuid4()) == []
     time_machine.move_to(NOW + timedelta(seconds=301), tick=False)
     assert dispatch_due_reminders() == 1
 
     reminder = Reminder.objects.get(pk=claimed)
-    assert (reminder.status, reminder.attempts) == (Status.SENT, 2)
+    assert (reminder.status, reminder.attempts) == (Status.SENT, 1)
     assert len(mail.outbox) == 1
 
 
@@ -348,3 +352,29 @@ def test_beat_runs_the_sweep_every_minute(settings):
     # What a worker does at start: import every app's tasks module.
     celery_app.loader.import_default_modules()
     assert "booking.tasks.dispatch_reminders" in celery_app.tasks
+
+
+def test_a_booking_hands_its_confirmation_to_a_worker_once_committed(
+    classical, anna, two_rooms, guest_details, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(NOW, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(classical, at(WEDNESDAY, "10:00"), guest_details)
+
+    # Tasks run in the test's process (tests/conftest.py), as a worker would run them.
+    assert len(mail.outbox) == 1
+    assert appointment.reminders.get(kind=Kind.CONFIRMATION).status == Status.SENT
+
+
+def test_the_services_never_import_the_tasks():
+    """The tasks import the services; the services hand work over by the task's name."""
+    imported: set[str] = set()
+    for module in Path(services.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+
+    assert "booking" in {name.split(".")[0] for name in imported}  # the walk saw imports
+    assert not {name for name in imported if name.startswith("booking.tasks")}

@@ -123,3 +123,19 @@ def test_an_unreadable_secret_file_is_refused_with_its_name(monkeypatch, tmp_pat
 
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FILE"):
         env_str("SECRET_KEY")
+
+
+def test_a_reminder_lease_no_longer_than_one_send_is_refused():
+    result = run_django(
+        "check", **PRODUCTION, STUDIO_REMINDER_LEASE_SECONDS="30", EMAIL_TIMEOUT="30"
+    )
+
+    assert result.returncode != 0
+    assert "STUDIO_REMINDER_LEASE_SECONDS must be longer than EMAIL_TIMEOUT" in result.stderr
+
+
+def test_a_short_monitoring_token_is_refused():
+    result = run_django("check", **PRODUCTION, STUDIO_MONITORING_TOKEN="guessable")
+
+    assert result.returncode != 0
+    assert "STUDIO_MONITORING_TOKEN: use at least 32 random characters" in result.stderr

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 from ipaddress import IPv6Address, ip_address, ip_network
 
 from django.conf import settings
@@ -176,11 +178,12 @@ def _check_held(*, email: str, phone: str, now: datetime) -> None:
     allowance: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS
     if allowance <= 0 or not (email or phone):
         return
-    held = Q(pk__in=[])
+    conditions = []
     if email:
-        held |= Q(email_lower=email)
+        conditions.append(Q(email_lower=email))
     if phone:
-        held |= Q(phone_digits__in=[phone, f"00{phone}"])
+        conditions.append(Q(phone_digits__in=[phone, f"00{phone}"]))
+    held = reduce(operator.or_, conditions)
     found = (
         Appointment.objects.filter(status=Appointment.Status.CONFIRMED, start_at__gt=now)
         .alias(email_lower=Lower("contact_email"), phone_digits=_digits_of("contact_phone"))

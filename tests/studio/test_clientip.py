@@ -7,8 +7,10 @@ from studio.clientip import client_ip
 
 
 def request(remote: str, forwarded: str | None = None):
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
-    return RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
+    made = RequestFactory().get("/", REMOTE_ADDR=remote)
+    if forwarded is not None:
+        made.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return made
 
 
 def test_without_trusted_proxies_a_forged_header_is_ignored(settings):

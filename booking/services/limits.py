@@ -173,7 +173,9 @@ def _check_held(*, email: str, phone: str, now: datetime) -> None:
 
     One query over the confirmed appointments that start after now,
     served by the index on `start_at`: its cost follows the bookings
-    ahead, not the studio's history.
+    ahead, not the studio's history. Two bookings at the same moment may
+    both find one place left; the hourly counts, which are atomic, bound
+    how far past the limit that can go.
     """
     allowance: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS
     if allowance <= 0 or not (email or phone):
@@ -230,8 +232,8 @@ def _give_back_all(keys: list[str]) -> None:
 
 def _call_the_studio() -> str:
     if settings.STUDIO_PHONE:
-        return gettext("please call the studio on %(phone)s") % {"phone": settings.STUDIO_PHONE}
-    return gettext("please call the studio")
+        return gettext("call the studio on %(phone)s") % {"phone": settings.STUDIO_PHONE}
+    return gettext("call the studio")
 
 
 def _too_many_per_hour(counted: str, seconds: int) -> str:
@@ -255,7 +257,7 @@ def _too_many_held(count: int) -> str:
         "You already have %(count)d upcoming bookings, the most the studio takes online.",
         count,
     ) % {"count": count}
-    what_to_do = gettext("To book more, %(call)s.") % {"call": _call_the_studio()}
+    what_to_do = gettext("To book more, please %(call)s.") % {"call": _call_the_studio()}
     return f"{reason} {what_to_do}"
 
 
@@ -265,5 +267,5 @@ def _too_many_changes(allowance: int) -> str:
         "This booking has been moved %(count)d times online, the most the studio allows.",
         allowance,
     ) % {"count": allowance}
-    what_to_do = gettext("To change it again, %(call)s.") % {"call": _call_the_studio()}
+    what_to_do = gettext("To change it again, please %(call)s.") % {"call": _call_the_studio()}
     return f"{reason} {what_to_do}"

@@ -412,3 +412,46 @@ def test_the_reschedule_page_refuses_a_move_too_many_with_a_429(classical, anna,
     )
     appointment.refresh_from_db()
     assert appointment.start_at == at(TUESDAY, "10:00")
+
+
+def test_a_form_refused_by_a_limit_books_once_sent_again_next_hour(
+    classical, anna, two_rooms, limits, frozen
+):
+    limits.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP = 1
+    browser = Client()
+    url = reverse("booking:book", kwargs={"offering_slug": classical.slug})
+    browser.post(url, form(at(TUESDAY, "9:00"), 1))
+    refused_form = form(at(TUESDAY, "10:00"), 2)
+    refused = browser.post(url, refused_form)
+
+    frozen.move_to(NOW + timedelta(hours=1))
+    again = browser.post(url, refused_form)
+
+    assert (refused.status_code, again.status_code) == (429, 303)
+    assert Appointment.objects.filter(contact_email="client2@example.com").count() == 1
+
+
+def test_addresses_of_one_ipv6_network_share_one_allowance(classical, anna, two_rooms, limits):
+    limits.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP = 2
+    api = APIClient()
+    addresses = ["2001:db8:1:2::1", "2001:db8:1:2::abcd", "2001:db8:1:2:ffff::9", "2001:db8:1:3::1"]
+
+    answers = [
+        book(api, classical, start, number, address=address)
+        for number, (start, address) in enumerate(zip(starts(4), addresses, strict=True))
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429, 201]
+
+
+def test_without_a_studio_phone_the_refusal_still_says_to_call(classical, anna, two_rooms, limits):
+    limits.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP = 1
+    limits.STUDIO_PHONE = ""
+    api = APIClient()
+
+    answers = [book(api, classical, start, number) for number, start in enumerate(starts(2))]
+
+    assert answers[-1].json()["error"]["message"] == (
+        "Too many bookings have been made from your network in the last hour. "
+        "Please try again in 60 minutes, or call the studio."
+    )

@@ -118,6 +118,7 @@ def _book(
                 has_consent=True,
             )
     except errors.RateLimited as error:
+        # Booked nothing either: the same form books once the limit allows.
         idempotency.release(claimed)
         form.add_error(None, error.message)
         return rate_limited(_render_form(request, form, offering, therapists), error)

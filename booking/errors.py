@@ -74,3 +74,19 @@ class NotActive(BookingError):
     code = "not_active"
     status_code = 409
     default_message = "This appointment is no longer active."
+
+
+class RateLimited(BookingError):
+    """A limit the studio sets on what one source books or changes online (429).
+
+    `retry_after` is how many seconds until the limit may let the request
+    through; the API sends it as `Retry-After`, and so does the website.
+    """
+
+    code = "rate_limited"
+    status_code = 429
+    default_message = "Too many requests. Please try again later, or call the studio."
+
+    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

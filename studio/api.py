@@ -65,7 +65,12 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StudioError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        refusal = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        # A limit's refusal (429) says when to try again.
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            refusal["Retry-After"] = str(retry_after)
+        return refusal
     if isinstance(exc, DjangoValidationError):
         fields = _flatten(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         exc = exceptions.ValidationError(fields)

@@ -179,6 +179,26 @@ STUDIO_GUEST_CANCEL_HOURS = env_int("STUDIO_GUEST_CANCEL_HOURS", default=24, min
 # The longest range one availability request may ask for.
 STUDIO_AVAILABILITY_MAX_DAYS = env_int("STUDIO_AVAILABILITY_MAX_DAYS", default=31, minimum=1)
 
+# Limits on what one source books and changes online (booking/services/
+# limits.py); 0 turns one off. Staff and integrations are not limited.
+STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP = env_int(
+    "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP", default=10, minimum=0
+)
+STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_EMAIL = env_int(
+    "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_EMAIL", default=5, minimum=0
+)
+STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_PHONE = env_int(
+    "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_PHONE", default=5, minimum=0
+)
+# Future bookings one e-mail, and one phone, may hold at once.
+STUDIO_LIMIT_ACTIVE_BOOKINGS = env_int("STUDIO_LIMIT_ACTIVE_BOOKINGS", default=4, minimum=0)
+# How often a guest may move one booking.
+STUDIO_LIMIT_CHANGES_PER_BOOKING = env_int("STUDIO_LIMIT_CHANGES_PER_BOOKING", default=3, minimum=0)
+# How many reverse proxies stand in front of gunicorn, each appending to
+# X-Forwarded-For: the client's address is that many entries from the
+# right. With 0 the header is ignored, since anyone can send it.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", default=0, minimum=0)
+
 # Reminders: the day-before one goes out at this local time the day
 # before; the hours-before one this many hours ahead. A reminder that
 # would go out sooner than STUDIO_REMINDER_MIN_GAP_HOURS after the
@@ -296,9 +316,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Tries made while locked out do not restart the wait the page promises.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# The client's address is the socket's: an X-Forwarded-For header is
-# the client's own words, and a forged one must not dodge the lockout.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address as the rate limits see it: the socket's, or
+# through TRUSTED_PROXIES; a forged X-Forwarded-For never dodges it.
+AXES_CLIENT_IP_CALLABLE = "studio.clientip.client_ip"
 # Successful log-ins would pile up addresses and browsers forever; only
 # the failures that count towards a lockout are kept, until it expires.
 AXES_DISABLE_ACCESS_LOG = True
@@ -341,8 +361,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's own, counted atomically and by the client IP of TRUSTED_PROXIES.
+        "studio.throttling.AnonRateThrottle",
+        "studio.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/minute"),

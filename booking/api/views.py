@@ -44,9 +44,10 @@ from booking.api.serializers import (
 )
 from booking.availability import available_slots
 from booking.models import Appointment, Therapist
-from booking.services import idempotency
+from booking.services import idempotency, limits
 from catalog.models import MassageType
 from studio.api import ErrorSerializer
+from studio.clientip import client_ip
 
 MANAGE_TOKEN = OpenApiParameter(
     "X-Manage-Token",
@@ -69,6 +70,14 @@ CONFLICT = OpenApiResponse(
 )
 UNPROCESSABLE = OpenApiResponse(
     ErrorSerializer, description="Refused by a rule, e.g. the guests' cancellation cut-off."
+)
+RATE_LIMITED = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "Refused by the studio's limits (`rate_limited`) or the request throttle "
+        "(`throttled`): the `Retry-After` header says after how many seconds to try again, "
+        "and the message what else to do (call the studio)."
+    ),
 )
 
 
@@ -207,12 +216,16 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
                     "Idempotency-Key still runs (`idempotency_key_in_progress`)."
                 ),
             ),
+            429: RATE_LIMITED,
             422: OpenApiResponse(
                 ErrorSerializer,
                 description="The Idempotency-Key was used before with a different body.",
             ),
         },
-        description="Book a massage. Open to anyone; guests keep the `manage_token`.",
+        description=(
+            "Book a massage. Open to anyone; guests keep the `manage_token`. Callers without "
+            "a token are held to the studio's limits per address, e-mail and phone (429)."
+        ),
     )
     def create(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key")
@@ -238,17 +251,23 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         given = AppointmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
-        return services.book_appointment(
-            offering=fields["offering"],
-            start_at=fields["start"],
-            therapist=fields.get("therapist"),
-            client=services.ClientDetails(**fields["client"]),
-            health=fields.get("health") or {},
-            notes=fields.get("notes", ""),
-            has_consent=fields["consent"],
-            source=Appointment.Source.API,
-            actor=self._actor(request),
-        )
+        with limits.limit_booking(
+            ip=client_ip(request),
+            email=fields["client"]["email"],
+            phone=fields["client"]["phone"],
+            user=request.user,
+        ):
+            return services.book_appointment(
+                offering=fields["offering"],
+                start_at=fields["start"],
+                therapist=fields.get("therapist"),
+                client=services.ClientDetails(**fields["client"]),
+                health=fields.get("health") or {},
+                notes=fields.get("notes", ""),
+                has_consent=fields["consent"],
+                source=Appointment.Source.API,
+                actor=self._actor(request),
+            )
 
     def _created(
         self, appointment: Appointment, *, status_code: int = status.HTTP_201_CREATED
@@ -281,19 +300,27 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
     @extend_schema(
         parameters=[MANAGE_TOKEN],
         request=AppointmentRescheduleSerializer,
-        responses={200: AppointmentSerializer, 409: CONFLICT, 422: UNPROCESSABLE},
-        description="Move to another free start, with the same therapist.",
+        responses={
+            200: AppointmentSerializer,
+            409: CONFLICT,
+            422: UNPROCESSABLE,
+            429: RATE_LIMITED,
+        },
+        description=(
+            "Move to another free start, with the same therapist. The studio limits how "
+            "often a guest may move one booking (429)."
+        ),
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: str) -> Response:
         appointment = self._reach(request, pk, change=True)
         given = AppointmentRescheduleSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        appointment = services.reschedule_appointment(
-            appointment=appointment,
-            start_at=given.validated_data["start"],
-            actor=self._actor(request),
-        )
+        actor = self._actor(request)
+        with limits.limit_guest_change(appointment=appointment, actor=actor):
+            appointment = services.reschedule_appointment(
+                appointment=appointment, start_at=given.validated_data["start"], actor=actor
+            )
         return Response(AppointmentSerializer(appointment).data)
 
     def _reach(self, request: Request, pk: str, *, change: bool) -> Appointment:

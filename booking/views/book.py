@@ -18,18 +18,20 @@ from booking import errors, selectors, services
 from booking.availability import Rules
 from booking.guest_access import grant_access
 from booking.models import Appointment, IdempotencyKey, Therapist
-from booking.services import idempotency
+from booking.services import idempotency, limits
 from booking.site_forms import BookingForm, parse_slot, slot_value
 from booking.views.common import (
     offering_context,
     offering_or_404,
     on_studio_clock,
+    rate_limited,
     see_other,
     therapists_for,
     with_query,
 )
 from booking.views.slots import by_day, is_offered, nearest_free
 from catalog.models import HealthQuestion, Offering
+from studio.clientip import client_ip
 
 # The form's idempotency keys have an owner of their own, apart from the
 # API's callers. A key stands for one filled-in form, whatever the form
@@ -98,19 +100,27 @@ def _book(
 
     values = form.cleaned_data
     try:
-        appointment = services.book_appointment(
-            offering=offering,
-            start_at=values["start"],
-            client=services.ClientDetails(
-                name=values["name"], email=values["email"], phone=values["phone"]
-            ),
-            source=Appointment.Source.WEB,
-            actor=services.Actor.guest(),
-            therapist=next((t for t in therapists if t.id == values["therapist"]), None),
-            health=form.health(),
-            # The form cannot be sent without the agreement.
-            has_consent=True,
-        )
+        with limits.limit_booking(
+            ip=client_ip(request), email=values["email"], phone=values["phone"], user=request.user
+        ):
+            appointment = services.book_appointment(
+                offering=offering,
+                start_at=values["start"],
+                client=services.ClientDetails(
+                    name=values["name"], email=values["email"], phone=values["phone"]
+                ),
+                source=Appointment.Source.WEB,
+                actor=services.Actor.guest(),
+                therapist=next((t for t in therapists if t.id == values["therapist"]), None),
+                health=form.health(),
+                # The form cannot be sent without the agreement.
+                has_consent=True,
+            )
+    except errors.RateLimited as error:
+        # Booked nothing either: the same form books once the limit allows.
+        idempotency.release(claimed)
+        form.add_error(None, error.message)
+        return rate_limited(_render_form(request, form, offering, therapists), error)
     except errors.BookingError as error:
         # A refusal booked nothing: free the key, so that the corrected
         # form, which keeps it, can be sent.

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
 from booking import selectors
+from booking.errors import RateLimited
 from booking.models import Therapist
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication, Offering
@@ -37,6 +38,13 @@ def with_query(path: str, params: dict[str, str]) -> str:
 def see_other(url: str) -> HttpResponseRedirect:
     """After a POST, the browser fetches the next page with a GET."""
     return HttpResponseRedirect(url, status=303)
+
+
+def rate_limited(response: HttpResponse, error: RateLimited) -> HttpResponse:
+    """A page that shows a limit's refusal: 429, and when to try again."""
+    response.status_code = error.status_code
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def offering_or_404(slug: str) -> Offering:

@@ -28,8 +28,9 @@ from booking.availability import Rules
 from booking.calendar import appointment_calendar
 from booking.guest_access import exchange_token, exchanges_token, granted_appointment, manage_link
 from booking.models import Appointment
+from booking.services import limits
 from booking.site_forms import CancelForm, SlotQueryForm, StartForm, parse_slot, slot_value
-from booking.views.common import on_studio_clock, see_other, with_query
+from booking.views.common import on_studio_clock, rate_limited, see_other, with_query
 from booking.views.slots import build_picker, by_day, nearest_free
 from catalog import selectors as catalog_selectors
 
@@ -198,12 +199,15 @@ def _move(request: HttpRequest, appointment: Appointment, context: dict[str, Any
     if not form.is_valid():
         wanted = parse_slot(request.POST.get("around"))
         return _render_move(request, appointment, context, wanted, "Choose a time.")
+    actor = services.Actor.guest()
     try:
-        moved = services.reschedule_appointment(
-            appointment=appointment,
-            start_at=form.cleaned_data["start"],
-            actor=services.Actor.guest(),
-        )
+        with limits.limit_guest_change(appointment=appointment, actor=actor):
+            moved = services.reschedule_appointment(
+                appointment=appointment, start_at=form.cleaned_data["start"], actor=actor
+            )
+    except errors.RateLimited as error:
+        messages.error(request, error.message)
+        return rate_limited(render(request, "booking/manage.html", context), error)
     except (errors.SlotUnavailable, errors.InvalidStart) as error:
         return _render_move(
             request, appointment, context, form.cleaned_data["start"], error.message

@@ -1,0 +1,271 @@
+"""Limits the studio sets on what one source may book and change online.
+
+One anonymous client must not empty the calendar, nor send a hundred
+e-mails by moving one booking back and forth (DESIGN.md, invariant 7).
+The API and the website call these services around the booking
+services; staff and integrations (users with the booking permissions)
+are not limited here, only by the API's per-user throttle.
+
+- Bookings per hour, per IP address (as `studio.clientip.client_ip`
+  sees it through `TRUSTED_PROXIES`; an IPv6 client by its /64, which
+  one home gets whole), per e-mail and per phone. Counted on the shared
+  cache with atomic increments, in fixed hourly windows, so every web
+  process counts the same.
+- Future bookings held at once, per e-mail and per phone: counted in the
+  database (confirmed appointments that start after now with that
+  contact e-mail or phone), so a cancellation or a visit that has taken
+  place frees its place. Not per IP: the studio keeps no client's
+  address, and many clients share one (an office, a hotel, a mobile
+  network), so the address gets only the hourly limit.
+- Moves per booking by a guest. A cancellation is never refused: it
+  frees the time and ends the booking, so it can send one e-mail only.
+
+Each limit is a setting; 0 turns it off. A refusal is `RateLimited`,
+which carries `retry_after` in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import reduce
+from ipaddress import IPv6Address, ip_address, ip_network
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+from django.core.cache import cache
+from django.db.models import Count, F, Min, Q, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Lower, Replace
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from booking import errors
+from booking.models import Appointment
+from booking.services.appointments import Actor
+from studio.throttling import Window, count_hit, give_back
+
+HOUR = 3600
+# What a phone number is written with besides its digits.
+_PHONE_PUNCTUATION = (" ", "-", "(", ")", ".", "/", "+", "\u00a0")
+
+
+def normalise_email(email: str) -> str:
+    """The e-mail as the limits count it: trimmed and in lower case."""
+    return email.strip().lower()
+
+
+def normalise_phone(phone: str) -> str:
+    """The phone number as the limits count it: its digits, without an international 00.
+
+    `+49 30 1234567`, `0049-30-123 45 67` and `+49 (30) 1234567` are one
+    number. A number written nationally (`030 1234567`) stays another
+    until phone numbers are stored in E.164.
+    """
+    digits = "".join(character for character in phone if character.isdigit())
+    return digits.removeprefix("00")
+
+
+def is_exempt(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Staff and integrations who may book for anyone are not limited here."""
+    return isinstance(user, PermissionsMixin) and user.has_perm("booking.add_appointment")
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """One hourly counter: what it counts, its cache key and its allowance."""
+
+    name: str
+    key: str
+    allowance: int
+
+
+@contextmanager
+def limit_booking(
+    *,
+    ip: str,
+    email: str,
+    phone: str,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime | None = None,
+) -> Iterator[None]:
+    """Count a booking against the studio's limits; the block makes it.
+
+    Refuses with RateLimited when the e-mail or the phone already holds
+    STUDIO_LIMIT_ACTIVE_BOOKINGS future bookings, or when the address,
+    the e-mail or the phone has made its STUDIO_LIMIT_BOOKINGS_PER_HOUR_*
+    this hour. The hourly counts are taken before the block runs, each
+    by one atomic increment, so concurrent requests in any process can
+    never pass more than the limit between them; if the block raises (the
+    booking was refused or failed), the counts are given back.
+    """
+    if is_exempt(user):
+        yield
+        return
+    now = now or timezone.now()
+    email, phone = normalise_email(email), normalise_phone(phone)
+    _check_held(email=email, phone=phone, now=now)
+    window = Window.around(now.timestamp(), HOUR)
+    limits = [
+        _Limit("ip", _ip_key(ip), settings.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP),
+        _Limit("email", _hashed(email), settings.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_EMAIL),
+        _Limit("phone", _hashed(phone), settings.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_PHONE),
+    ]
+    taken: list[str] = []
+    for limit in limits:
+        if limit.allowance <= 0 or not limit.key:
+            continue
+        key = window.key(f"limits:book:{limit.name}:{limit.key}")
+        count = count_hit(key, timeout=2 * HOUR)
+        taken.append(key)
+        if count > limit.allowance:
+            _give_back_all(taken)
+            seconds = window.seconds_left(now.timestamp())
+            raise errors.RateLimited(_too_many_per_hour(limit.name, seconds), retry_after=seconds)
+    try:
+        yield
+    except BaseException:
+        _give_back_all(taken)
+        raise
+
+
+@contextmanager
+def limit_guest_change(
+    *, appointment: Appointment, actor: Actor, now: datetime | None = None
+) -> Iterator[None]:
+    """Count a guest's move of `appointment`; the block moves it.
+
+    A guest may move one booking STUDIO_LIMIT_CHANGES_PER_BOOKING times;
+    after that RateLimited says to call the studio. Staff and
+    integrations are not counted. The count is one atomic increment on
+    the shared cache, given back if the block raises (the time was
+    taken, say). It lives until the horizon has passed since the last
+    move, by when the appointment is over.
+    """
+    allowance: int = settings.STUDIO_LIMIT_CHANGES_PER_BOOKING
+    if actor.is_staff or allowance <= 0:
+        yield
+        return
+    now = now or timezone.now()
+    key = f"limits:changes:{appointment.pk}"
+    lifetime = int(timedelta(days=settings.STUDIO_HORIZON_DAYS + 1).total_seconds())
+    count = count_hit(key, timeout=lifetime)
+    # Keep the count as long as the booking can still be moved.
+    cache.touch(key, lifetime)
+    if count > allowance:
+        give_back(key)
+        seconds = int((appointment.start_at - now).total_seconds())
+        raise errors.RateLimited(_too_many_changes(allowance), retry_after=seconds)
+    try:
+        yield
+    except BaseException:
+        give_back(key)
+        raise
+
+
+def _check_held(*, email: str, phone: str, now: datetime) -> None:
+    """Refuse a booking when the e-mail or phone already holds the most future bookings.
+
+    One query over the confirmed appointments that start after now,
+    served by the index on `start_at`: its cost follows the bookings
+    ahead, not the studio's history. Two bookings at the same moment may
+    both find one place left; the hourly counts, which are atomic, bound
+    how far past the limit that can go.
+    """
+    allowance: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS
+    if allowance <= 0 or not (email or phone):
+        return
+    conditions = []
+    if email:
+        conditions.append(Q(email_lower=email))
+    if phone:
+        conditions.append(Q(phone_digits__in=[phone, f"00{phone}"]))
+    held = reduce(operator.or_, conditions)
+    found = (
+        Appointment.objects.filter(status=Appointment.Status.CONFIRMED, start_at__gt=now)
+        .alias(email_lower=Lower("contact_email"), phone_digits=_digits_of("contact_phone"))
+        .aggregate(count=Count("pk", filter=held), first_start_at=Min("start_at", filter=held))
+    )
+    if found["count"] >= allowance:
+        # A place frees itself when the soonest of them has started.
+        seconds = int((found["first_start_at"] - now).total_seconds())
+        raise errors.RateLimited(_too_many_held(found["count"]), retry_after=seconds)
+
+
+def _digits_of(field: str) -> Combinable:
+    """The field without the punctuation phones are written with: portable SQL."""
+    expression: Combinable = F(field)
+    for character in _PHONE_PUNCTUATION:
+        expression = Replace(expression, Value(character), Value(""))
+    return expression
+
+
+def _ip_key(ip: str) -> str:
+    """The address as the limits count it; IPv6 by its /64, which one client gets whole."""
+    try:
+        address = ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _hashed(value: str) -> str:
+    """A cache key part for an e-mail or phone: fixed length, and not the value itself."""
+    if not value:
+        return ""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def _give_back_all(keys: list[str]) -> None:
+    for key in keys:
+        give_back(key)
+
+
+def _call_the_studio() -> str:
+    if settings.STUDIO_PHONE:
+        return gettext("call the studio on %(phone)s") % {"phone": settings.STUDIO_PHONE}
+    return gettext("call the studio")
+
+
+def _too_many_per_hour(counted: str, seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    reasons = {
+        "ip": gettext("Too many bookings have been made from your network in the last hour."),
+        "email": gettext("Too many bookings have been made with this e-mail in the last hour."),
+        "phone": gettext("Too many bookings have been made with this phone in the last hour."),
+    }
+    what_to_do = ngettext(
+        "Please try again in %(minutes)d minute, or %(call)s.",
+        "Please try again in %(minutes)d minutes, or %(call)s.",
+        minutes,
+    ) % {"minutes": minutes, "call": _call_the_studio()}
+    return f"{reasons[counted]} {what_to_do}"
+
+
+def _too_many_held(count: int) -> str:
+    reason = ngettext(
+        "You already have %(count)d upcoming booking, the most the studio takes online.",
+        "You already have %(count)d upcoming bookings, the most the studio takes online.",
+        count,
+    ) % {"count": count}
+    what_to_do = gettext("To book more, please %(call)s.") % {"call": _call_the_studio()}
+    return f"{reason} {what_to_do}"
+
+
+def _too_many_changes(allowance: int) -> str:
+    reason = ngettext(
+        "This booking has been moved %(count)d time online, the most the studio allows.",
+        "This booking has been moved %(count)d times online, the most the studio allows.",
+        allowance,
+    ) % {"count": allowance}
+    what_to_do = gettext("To change it again, please %(call)s.") % {"call": _call_the_studio()}
+    return f"{reason} {what_to_do}"

@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0007_contact_details"),
+        ("booking", "0008_idempotency_minimal"),
     ]
 
     operations = [

@@ -96,8 +96,11 @@ class DaySchedule:
     therapists: list[TherapistDay]
 
 
-def day_schedule(*, day: date, zone: ZoneInfo) -> DaySchedule:
+def day_schedule(*, day: date, zone: ZoneInfo, with_health: bool = False) -> DaySchedule:
     """Each therapist's appointments, hours and time off on one local day.
+
+    Health answers and notes are loaded only `with_health`, for staff
+    allowed to see them.
 
     Four queries however full the day is: the appointments (with their
     clients and offerings), the therapists (active ones, and any other
@@ -106,11 +109,10 @@ def day_schedule(*, day: date, zone: ZoneInfo) -> DaySchedule:
     """
     starts = datetime.combine(day, time(0), tzinfo=zone)
     ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    appointments = list(
-        Appointment.objects.filter(start_at__gte=starts, start_at__lt=ends)
-        .select_related("client", "offering")
-        .order_by("start_at")
-    )
+    query = Appointment.objects.filter(start_at__gte=starts, start_at__lt=ends)
+    if not with_health:
+        query = query.defer("health", "notes")
+    appointments = list(query.select_related("client", "offering").order_by("start_at"))
     busy_ids = {appointment.therapist_id for appointment in appointments}
     therapists = list(
         Therapist.objects.filter(Q(is_active=True) | Q(id__in=busy_ids))

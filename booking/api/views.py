@@ -189,7 +189,10 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(AppointmentSerializer(page, many=True).data)
+        context = {"can_see_health": self._can_see_health(request)}
+        return self.get_paginated_response(
+            AppointmentSerializer(page, many=True, context=context).data
+        )
 
     @extend_schema(
         request=AppointmentCreateSerializer,
@@ -238,12 +241,16 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             source=Appointment.Source.API,
             actor=self._actor(request),
         )
-        body = AppointmentCreatedSerializer(appointment).data
+        # The answer is stored for replays of the Idempotency-Key: notes
+        # only for a caller who may read them anyway.
+        context = {"can_see_health": services.can_see_health(request.user)}
+        body = AppointmentCreatedSerializer(appointment, context=context).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[MANAGE_TOKEN], responses={200: AppointmentSerializer})
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(AppointmentSerializer(self._reach(request, pk, change=False)).data)
+        appointment = self._reach(request, pk, change=False)
+        return Response(self._render(request, appointment))
 
     @extend_schema(
         parameters=[MANAGE_TOKEN],
@@ -261,7 +268,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             actor=self._actor(request),
             reason=given.validated_data.get("reason", ""),
         )
-        return Response(AppointmentSerializer(appointment).data)
+        return Response(self._render(request, appointment))
 
     @extend_schema(
         parameters=[MANAGE_TOKEN],
@@ -279,7 +286,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             start_at=given.validated_data["start"],
             actor=self._actor(request),
         )
-        return Response(AppointmentSerializer(appointment).data)
+        return Response(self._render(request, appointment))
 
     def _reach(self, request: Request, pk: str, *, change: bool) -> Appointment:
         """The appointment, if the token or the user may reach it; else 404 or 401/403.
@@ -313,6 +320,17 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         if found is None:
             raise exceptions.NotFound()
         return found
+
+    def _render(self, request: Request, appointment: Appointment) -> Any:
+        context = {"can_see_health": self._can_see_health(request)}
+        return AppointmentSerializer(appointment, context=context).data
+
+    def _can_see_health(self, request: Request) -> bool:
+        # A guest reached the appointment by its token, so it is theirs:
+        # they may read the notes they wrote.
+        if request.headers.get("X-Manage-Token") is not None:
+            return True
+        return services.can_see_health(request.user)
 
     def _actor(self, request: Request) -> services.Actor:
         if request.headers.get("X-Manage-Token") is not None or not request.user.is_authenticated:

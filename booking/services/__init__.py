@@ -2,6 +2,7 @@
 
 - `appointments`: book, cancel, reschedule and mark appointments.
 - `reminders`: the outbox of messages about them, and its dispatch.
+- `privacy`: who may see health data.
 
 The names callers use are re-exported here.
 """
@@ -16,6 +17,9 @@ from booking.services.appointments import (
     mark_appointment,
     reschedule_appointment,
 )
+from booking.services.privacy import (
+    can_see_health,
+)
 from booking.services.reminders import (
     claim_due_reminders,
     deliver_reminder,
@@ -29,6 +33,7 @@ __all__ = [
     "ClientDetails",
     "book_appointment",
     "can_guest_change",
+    "can_see_health",
     "cancel_appointment",
     "claim_due_reminders",
     "deliver_reminder",

@@ -9,9 +9,10 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower
 
-from booking.models import Appointment, Reminder, Therapist, TimeOff, WorkingHours
+from booking.models import Appointment, Client, Reminder, Therapist, TimeOff, WorkingHours
 
 
 def active_therapists() -> QuerySet[Therapist]:
@@ -188,4 +189,24 @@ def outbox_health(*, now: datetime) -> OutboxHealth:
         oldest_due_at=waiting["oldest"],
         due=waiting["count"],
         failed=Reminder.objects.filter(status=Reminder.Status.FAILED).count(),
+    )
+
+
+def clients_with_email(*, email: str) -> QuerySet[Client]:
+    """The client whose e-mail this is, in any letter case (at most one).
+
+    Compared as lower(email) = lower(%s), the expression of the unique
+    index: `iexact` compiles to UPPER() on PostgreSQL and scans the table.
+    """
+    return Client.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+
+
+def client_appointments(*, client: Client) -> QuerySet[Appointment]:
+    """Every appointment linked to the client or booked with their e-mail.
+
+    The e-mail is compared as lower(contact_email), which the
+    `booking_appt_contact_email` index serves.
+    """
+    return Appointment.objects.alias(contact_email_lower=Lower("contact_email")).filter(
+        Q(client=client) | Q(contact_email_lower=Lower(Value(client.email)))
     )

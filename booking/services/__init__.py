@@ -2,7 +2,8 @@
 
 - `appointments`: book, cancel, reschedule and mark appointments.
 - `reminders`: the outbox of messages about them, and its dispatch.
-- `privacy`: who may see health data.
+- `privacy`: who may see health data; a client's export, erasure, and
+  the retention of health answers.
 
 The names callers use are re-exported here.
 """
@@ -19,6 +20,8 @@ from booking.services.appointments import (
 )
 from booking.services.privacy import (
     can_see_health,
+    erase_client,
+    export_client,
 )
 from booking.services.reminders import (
     claim_due_reminders,
@@ -38,6 +41,8 @@ __all__ = [
     "claim_due_reminders",
     "deliver_reminder",
     "dispatch_due_reminders",
+    "erase_client",
+    "export_client",
     "guest_change_deadline",
     "mark_appointment",
     "reschedule_appointment",

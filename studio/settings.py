@@ -197,6 +197,10 @@ STUDIO_REMINDER_LEASE_SECONDS = env_int("STUDIO_REMINDER_LEASE_SECONDS", default
 # The health check calls the outbox stuck when a due reminder waits longer.
 STUDIO_REMINDER_STALE_SECONDS = env_int("STUDIO_REMINDER_STALE_SECONDS", default=300, minimum=60)
 
+# Privacy: health answers and notes of a visit that ended longer ago than
+# this are dropped by a daily beat task; the visit's facts stay.
+STUDIO_HEALTH_RETENTION_DAYS = env_int("STUDIO_HEALTH_RETENTION_DAYS", default=365, minimum=1)
+
 # SMS, pluggable like Django's e-mail backends.
 SMS_BACKEND = env_str("SMS_BACKEND", "booking.sms.FileBackend")
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
@@ -344,5 +348,9 @@ CELERY_BEAT_SCHEDULE = {
     "forget-idempotency-keys": {
         "task": "booking.tasks.forget_idempotency_keys",
         "schedule": 3600.0,
+    },
+    "purge-old-health-answers": {
+        "task": "booking.tasks.purge_old_health_answers",
+        "schedule": 86400.0,
     },
 }

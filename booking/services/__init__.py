@@ -22,6 +22,7 @@ from booking.services.privacy import (
     can_see_health,
     erase_client,
     export_client,
+    purge_old_health_answers,
 )
 from booking.services.reminders import (
     claim_due_reminders,
@@ -45,6 +46,7 @@ __all__ = [
     "export_client",
     "guest_change_deadline",
     "mark_appointment",
+    "purge_old_health_answers",
     "reschedule_appointment",
     "retry_reminders",
     "send_reminder_now",

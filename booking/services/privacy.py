@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
@@ -246,6 +247,24 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
         reminders_cancelled=reminders_cancelled,
         idempotency_keys=idempotency_keys,
     )
+
+
+def purge_old_health_answers(*, now: datetime | None = None) -> int:
+    """Drop the health answers and notes of visits older than the retention period.
+
+    An appointment that ended more than STUDIO_HEALTH_RETENTION_DAYS ago
+    keeps its facts but loses its health answers and notes. Run daily by
+    beat; returns how many appointments it cleared.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_HEALTH_RETENTION_DAYS)
+    # The start bound lets the partial index `booking_appt_health_kept`
+    # serve the query: it holds only rows not yet cleared.
+    cleared = Appointment.objects.filter(
+        ~Q(health={}) | ~Q(notes=""), start_at__lt=cutoff, end_at__lt=cutoff
+    ).update(health={}, notes="")
+    if cleared:
+        logger.info("Dropped the health answers and notes of %d past appointment(s).", cleared)
+    return cleared
 
 
 def _iso(moment: datetime | None) -> str | None:

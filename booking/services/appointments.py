@@ -20,11 +20,10 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking import errors
+from booking import errors, selectors
 from booking.availability import Rules, free_resources, load_schedule, refusal, seconds
 from booking.models import (
     Allocation,
@@ -397,9 +396,7 @@ def _upsert_client(details: ClientDetails, *, now: datetime) -> Client:
 
 
 def _clients_with_email(email: str) -> QuerySet[Client]:
-    # Compared as lower(email) = lower(%s), the expression of the unique
-    # index: `iexact` compiles to UPPER() on PostgreSQL and scans the table.
-    return Client.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+    return selectors.clients_with_email(email=email)
 
 
 def _allocate(appointment: Appointment, resource_ids: list[int]) -> None:

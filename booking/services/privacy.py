@@ -46,6 +46,8 @@ ERASED_NAME = "Erased client"
 _FACT_DETAILS = {"source", "from", "to"}
 # Keys of a stored answer that are credentials, not data about the person.
 _CREDENTIALS = {"manage_token", "token"}
+# Appointments the retention sweep clears per statement.
+_PURGE_BATCH = 500
 
 
 def can_see_health(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -257,11 +259,21 @@ def purge_old_health_answers(*, now: datetime | None = None) -> int:
     beat; returns how many appointments it cleared.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_HEALTH_RETENTION_DAYS)
-    # The start bound lets the partial index `booking_appt_health_kept`
-    # serve the query: it holds only rows not yet cleared.
-    cleared = Appointment.objects.filter(
+    still_held = Appointment.objects.filter(
         ~Q(health={}) | ~Q(notes=""), start_at__lt=cutoff, end_at__lt=cutoff
-    ).update(health={}, notes="")
+    )
+    cleared = 0
+    while True:
+        # Oldest first, a batch at a time: the order and the limit lead
+        # PostgreSQL to the partial index `booking_appt_health_kept`,
+        # which holds only rows not yet cleared, instead of a scan of the
+        # years already cleared; and a first run on a long history holds
+        # no row lock for long.
+        batch = list(still_held.order_by("start_at").values_list("pk", flat=True)[:_PURGE_BATCH])
+        if batch:
+            cleared += Appointment.objects.filter(pk__in=batch).update(health={}, notes="")
+        if len(batch) < _PURGE_BATCH:
+            break
     if cleared:
         logger.info("Dropped the health answers and notes of %d past appointment(s).", cleared)
     return cleared

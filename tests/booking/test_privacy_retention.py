@@ -85,3 +85,12 @@ def test_beat_runs_the_purge_every_day():
     entry = django_settings.CELERY_BEAT_SCHEDULE["purge-old-health-answers"]
 
     assert entry == {"task": "booking.tasks.purge_old_health_answers", "schedule": 86400.0}
+
+
+def test_the_purge_clears_more_than_one_batch(two_visits, monkeypatch):
+    monkeypatch.setattr("booking.services.privacy._PURGE_BATCH", 1)
+
+    cleared = purge_old_health_answers(now=FIRST_END + timedelta(days=400))
+
+    assert cleared == 2
+    assert [kept(visit) for visit in two_visits] == [({}, "")] * 2

@@ -90,3 +90,25 @@ class RateLimited(BookingError):
     def __init__(self, message: str | None = None, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, retry_after)
+
+
+class ConsentRequired(BookingError):
+    """Health answers or notes given without the client's consent to keep them (400)."""
+
+    code = "consent_required"
+    status_code = 400
+    field = "consent"
+    default_message = (
+        "Health answers and notes are kept only with the client's consent: "
+        "send consent: true, or leave them out."
+    )
+
+
+class StillBooked(BookingError):
+    """A client with appointments to come cannot be erased: cancel those first (409)."""
+
+    code = "still_booked"
+    status_code = 409
+    default_message = (
+        "This client has appointments to come. Cancel them first, then erase the client's data."
+    )

@@ -35,6 +35,14 @@ class PhoneBookingForm(forms.Form):
     client_email = forms.EmailField(label="E-mail")
     client_phone = forms.CharField(label="Phone", max_length=32)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    consent = forms.BooleanField(
+        label="The client agreed on the phone that we keep these answers",
+        required=False,
+        help_text=(
+            "Ask before the health questions. Without this, no health answer or note is kept; "
+            "you are recorded as the one who asked."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +53,25 @@ class PhoneBookingForm(forms.Form):
                 label=question.label, required=False, help_text="Tick if the client says yes."
             )
 
+    def clean(self) -> dict[str, Any]:
+        values = super().clean() or {}
+        said_yes = any(values.get(question.value) for question in HealthQuestion)
+        if (said_yes or values.get("notes", "").strip()) and not values.get("consent"):
+            self.add_error(
+                "consent",
+                "Health answers and notes are kept only with the client's consent: "
+                "ask for it, or leave them empty.",
+            )
+        return values
+
     def health(self) -> dict[str, bool]:
+        """The answers to keep: with the client's consent only, and then every one.
+
+        An unticked box is a "no" only when the client agreed to answer;
+        without consent nothing was asked.
+        """
+        if not self.cleaned_data["consent"]:
+            return {}
         return {question.value: self.cleaned_data[question.value] for question in HealthQuestion}
 
     def start_at(self) -> datetime:

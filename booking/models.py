@@ -150,6 +150,10 @@ class Client(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="booking_client_email_unique"),
         ]
+        permissions = [
+            ("export_client", "Can export all the studio holds about a client"),
+            ("erase_client", "Can erase a client's personal data"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
@@ -204,6 +208,14 @@ class Appointment(models.Model):
             "and contacts them about this appointment (empty: not recorded, e.g. by phone)."
         ),
     )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who asked for the consent (empty: the client gave it online).",
+    )
     manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
     sequence = models.PositiveIntegerField(
         default=0,
@@ -229,7 +241,19 @@ class Appointment(models.Model):
             ),
             # The staff list: appointments by date, newest first.
             models.Index(fields=["start_at"], name="booking_appt_start"),
+            # The retention sweep: past appointments that still hold health
+            # answers or notes. Only rows not yet swept are in it, so the
+            # daily sweep does not read years of history.
+            models.Index(
+                fields=["start_at"],
+                condition=~models.Q(health={}) | ~models.Q(notes=""),
+                name="booking_appt_health_kept",
+            ),
+            # A client's export and erasure: the appointments booked with
+            # their e-mail, in any letter case.
+            models.Index(Lower("contact_email"), name="booking_appt_contact_email"),
         ]
+        permissions = [("view_health", "Can see clients' health answers and notes")]
 
     def __str__(self) -> str:
         return f"{self.offering} with {self.therapist} at {timezone.localtime(self.start_at):%Y-%m-%d %H:%M}"
@@ -276,6 +300,7 @@ class AppointmentEvent(models.Model):
         RESCHEDULED = "rescheduled", "Rescheduled"
         COMPLETED = "completed", "Marked completed"
         NO_SHOW = "no_show", "Marked no-show"
+        ERASED = "erased", "Personal data erased"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -9,9 +9,10 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower
 
-from booking.models import Appointment, Reminder, Therapist, TimeOff, WorkingHours
+from booking.models import Appointment, Client, Reminder, Therapist, TimeOff, WorkingHours
 
 
 def active_therapists() -> QuerySet[Therapist]:
@@ -96,8 +97,11 @@ class DaySchedule:
     therapists: list[TherapistDay]
 
 
-def day_schedule(*, day: date, zone: ZoneInfo) -> DaySchedule:
+def day_schedule(*, day: date, zone: ZoneInfo, with_health: bool = False) -> DaySchedule:
     """Each therapist's appointments, hours and time off on one local day.
+
+    Health answers and notes are loaded only `with_health`, for staff
+    allowed to see them.
 
     Four queries however full the day is: the appointments (with their
     clients and offerings), the therapists (active ones, and any other
@@ -106,11 +110,10 @@ def day_schedule(*, day: date, zone: ZoneInfo) -> DaySchedule:
     """
     starts = datetime.combine(day, time(0), tzinfo=zone)
     ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    appointments = list(
-        Appointment.objects.filter(start_at__gte=starts, start_at__lt=ends)
-        .select_related("client", "offering")
-        .order_by("start_at")
-    )
+    query = Appointment.objects.filter(start_at__gte=starts, start_at__lt=ends)
+    if not with_health:
+        query = query.defer("health", "notes")
+    appointments = list(query.select_related("client", "offering").order_by("start_at"))
     busy_ids = {appointment.therapist_id for appointment in appointments}
     therapists = list(
         Therapist.objects.filter(Q(is_active=True) | Q(id__in=busy_ids))
@@ -186,4 +189,24 @@ def outbox_health(*, now: datetime) -> OutboxHealth:
         oldest_due_at=waiting["oldest"],
         due=waiting["count"],
         failed=Reminder.objects.filter(status=Reminder.Status.FAILED).count(),
+    )
+
+
+def clients_with_email(*, email: str) -> QuerySet[Client]:
+    """The client whose e-mail this is, in any letter case (at most one).
+
+    Compared as lower(email) = lower(%s), the expression of the unique
+    index: `iexact` compiles to UPPER() on PostgreSQL and scans the table.
+    """
+    return Client.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+
+
+def client_appointments(*, client: Client) -> QuerySet[Appointment]:
+    """Every appointment linked to the client or booked with their e-mail.
+
+    The e-mail is compared as lower(contact_email), which the
+    `booking_appt_contact_email` index serves.
+    """
+    return Appointment.objects.alias(contact_email_lower=Lower("contact_email")).filter(
+        Q(client=client) | Q(contact_email_lower=Lower(Value(client.email)))
     )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from booking.services import idempotency, reminders
+from booking.services import idempotency, privacy, reminders
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +21,9 @@ def send_reminder(*, reminder_id: int) -> str:
 def forget_idempotency_keys() -> int:
     """Beat's hourly clean-up of Idempotency-Key answers no client will replay."""
     return idempotency.forget_old_keys()
+
+
+@shared_task(ignore_result=True)
+def purge_old_health_answers() -> int:
+    """Beat's daily drop of health answers older than the retention period."""
+    return privacy.purge_old_health_answers()

@@ -229,6 +229,10 @@ if STUDIO_MONITORING_TOKEN and len(STUDIO_MONITORING_TOKEN) < 32:
         "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
     )
 
+# Privacy: health answers and notes of a visit that ended longer ago than
+# this are dropped by a daily beat task; the visit's facts stay.
+STUDIO_HEALTH_RETENTION_DAYS = env_int("STUDIO_HEALTH_RETENTION_DAYS", default=365, minimum=1)
+
 # SMS, pluggable like Django's e-mail backends.
 SMS_BACKEND = env_str("SMS_BACKEND", "booking.sms.FileBackend")
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
@@ -426,5 +430,9 @@ CELERY_BEAT_SCHEDULE = {
     "forget-idempotency-keys": {
         "task": "booking.tasks.forget_idempotency_keys",
         "schedule": 3600.0,
+    },
+    "purge-old-health-answers": {
+        "task": "booking.tasks.purge_old_health_answers",
+        "schedule": 86400.0,
     },
 }

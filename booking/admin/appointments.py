@@ -36,6 +36,7 @@ from booking.services import (
     Actor,
     ClientDetails,
     book_appointment,
+    can_see_health,
     cancel_appointment,
     mark_appointment,
 )
@@ -68,7 +69,13 @@ class AppointmentEventInline(admin.TabularInline[AppointmentEvent, Appointment])
 
 # Where a service's error belongs on the phone booking form; the rest,
 # such as "that time is taken", is about the booking as a whole.
-PHONE_FORM_FIELDS = {"start": "start_time", "therapist": "therapist", "offering": "offering"}
+PHONE_FORM_FIELDS = {
+    "start": "start_time",
+    "therapist": "therapist",
+    "offering": "offering",
+    "consent": "consent",
+}
+HEALTH_HIDDEN = "Hidden: needs the permission to see health data."
 
 
 @admin.register(Appointment)
@@ -100,12 +107,16 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
             },
         ),
         ("Client", {"fields": ["client", "client_phone"]}),
-        ("Health and notes", {"fields": ["health_answers", "notes", "consented_at"]}),
+        (
+            "Health and notes",
+            {"fields": ["health_answers", "notes", "consented_at", "consent_recorded_by"]},
+        ),
         ("Record", {"fields": ["price_paid", "id", "created_at", "updated_at"]}),
     ]
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
         *["client", "client_phone", "health_answers", "notes", "consented_at"],
+        *["consent_recorded_by", "health_hidden"],
         *["price_paid", "id", "created_at", "updated_at"],
     ]
     add_form_template = "admin/booking/appointment/phone_booking.html"
@@ -118,6 +129,17 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         )
         # Before the defaults, whose "<object_id>/" would take "day/".
         return [day_view, *super().get_urls()]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Appointment | None = None) -> list[Any]:
+        """Health answers and notes only for staff with the permission to see them."""
+        fieldsets = list(self.fieldsets)
+        if can_see_health(request.user):
+            return fieldsets
+        hidden = ["health_hidden", "consented_at", "consent_recorded_by"]
+        return [
+            (name, {"fields": hidden}) if name == "Health and notes" else (name, options)
+            for name, options in fieldsets
+        ]
 
     def has_change_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
         # Without an appointment this is the right to run the actions; on an
@@ -178,7 +200,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         fieldsets: list[tuple[str | None, dict[str, Any]]] = [
             (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
             ("Client", {"fields": ["client_name", "client_email", "client_phone"]}),
-            ("Health", {"fields": [question.value for question in HealthQuestion]}),
+            ("Health", {"fields": ["consent", *[question.value for question in HealthQuestion]]}),
             (None, {"fields": ["notes"]}),
         ]
         # The admin's form helpers render any form; the stubs ask for a ModelForm.
@@ -216,6 +238,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
                 therapist=values["therapist"],
                 health=form.health(),
                 notes=values["notes"],
+                has_consent=values["consent"],
             )
         except BookingError as refused:
             form.add_error(PHONE_FORM_FIELDS.get(refused.field or ""), refused.message)
@@ -226,6 +249,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
             raise PermissionDenied
         zone = studio_zone()
         today = timezone.localdate(timezone=zone)
+        with_health = can_see_health(request.user)
         try:
             day = date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
@@ -234,7 +258,8 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
             **self.admin_site.each_context(request),
             "title": f"Day view: {formats.date_format(day, 'l j F Y')}",
             "opts": self.opts,
-            "schedule": selectors.day_schedule(day=day, zone=zone),
+            "schedule": selectors.day_schedule(day=day, zone=zone, with_health=with_health),
+            "can_see_health": with_health,
             "day": day,
             "today": today,
             "previous_day": day - timedelta(days=1),
@@ -277,6 +302,10 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
             for key, value in appointment.health.items()
         )
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", answers))
+
+    @admin.display(description="Health answers and notes")
+    def health_hidden(self, appointment: Appointment) -> str:
+        return HEALTH_HIDDEN
 
     @admin.display(description="Price")
     def price_paid(self, appointment: Appointment) -> str:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from booking.admin.common import local
+from booking.admin.privacy import ClientPrivacyActions
 from booking.forms import WorkingHoursFormSet
 from booking.models import (
     Appointment,
@@ -125,11 +126,12 @@ class ClientAppointmentInline(admin.TabularInline[Appointment, Client]):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin[Client]):
+class ClientAdmin(ClientPrivacyActions):
     list_display = ["name", "email", "phone", "appointment_count", "created_at"]
     search_fields = ["name", "email", "phone"]
     readonly_fields = ["created_at"]
     inlines = [ClientAppointmentInline]
+    actions = ["export_data", "erase_data"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         return super().get_queryset(request).annotate(appointment_count=Count("appointments"))

@@ -168,9 +168,23 @@ class ClientSerializer(serializers.ModelSerializer[Client]):
 
 
 class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
+    """An appointment; its notes only for callers who may see health data.
+
+    The view says who may, with `can_see_health` in the context; without
+    it the notes are null.
+    """
+
     start = serializers.DateTimeField(source="start_at")
     end = serializers.DateTimeField(source="end_at")
     client = ClientSerializer()
+    notes = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "What the client told the therapist. Null unless the caller may see health "
+            "data: the guest by the manage token, or a user with `booking.view_health`."
+        ),
+    )
 
     class Meta:
         model = Appointment
@@ -189,6 +203,12 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Appointment) -> dict[str, Any]:
+        body: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("can_see_health", False):
+            body["notes"] = None
+        return body
 
 
 class AppointmentCreatedSerializer(AppointmentSerializer):

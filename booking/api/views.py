@@ -202,7 +202,10 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(AppointmentSerializer(page, many=True).data)
+        context = {"can_see_health": self._can_see_health(request)}
+        return self.get_paginated_response(
+            AppointmentSerializer(page, many=True, context=context).data
+        )
 
     @extend_schema(
         request=AppointmentCreateSerializer,
@@ -230,13 +233,13 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
     def create(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return self._created(self._book(request))
+            return self._created(request, self._book(request))
         owner = idempotency.key_owner(
             user_id=request.user.pk if request.user.is_authenticated else None, body=request.data
         )
         claimed = idempotency.claim(owner=owner, key=key, body=request.data)
         if isinstance(claimed, idempotency.Replay):
-            return self._created(claimed.appointment, status_code=claimed.status)
+            return self._created(request, claimed.appointment, status_code=claimed.status)
         try:
             appointment = self._book(request)
         except BaseException:
@@ -245,7 +248,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             idempotency.release(claimed)
             raise
         idempotency.complete(claimed, status=status.HTTP_201_CREATED, appointment=appointment)
-        return self._created(appointment)
+        return self._created(request, appointment)
 
     def _book(self, request: Request) -> Appointment:
         given = AppointmentCreateSerializer(data=request.data)
@@ -270,14 +273,24 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             )
 
     def _created(
-        self, appointment: Appointment, *, status_code: int = status.HTTP_201_CREATED
+        self,
+        request: Request,
+        appointment: Appointment,
+        *,
+        status_code: int = status.HTTP_201_CREATED,
     ) -> Response:
-        """The answer to a booking, rendered from the row: a replay reads the same."""
-        return Response(AppointmentCreatedSerializer(appointment).data, status=status_code)
+        """The answer to a booking, rendered from the row: a replay reads the same.
+
+        Notes only for a caller who may read them anyway.
+        """
+        context = {"can_see_health": services.can_see_health(request.user)}
+        body = AppointmentCreatedSerializer(appointment, context=context).data
+        return Response(body, status=status_code)
 
     @extend_schema(parameters=[MANAGE_TOKEN], responses={200: AppointmentSerializer})
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(AppointmentSerializer(self._reach(request, pk, change=False)).data)
+        appointment = self._reach(request, pk, change=False)
+        return Response(self._render(request, appointment))
 
     @extend_schema(
         parameters=[MANAGE_TOKEN],
@@ -295,7 +308,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             actor=self._actor(request),
             reason=given.validated_data.get("reason", ""),
         )
-        return Response(AppointmentSerializer(appointment).data)
+        return Response(self._render(request, appointment))
 
     @extend_schema(
         parameters=[MANAGE_TOKEN],
@@ -321,7 +334,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             appointment = services.reschedule_appointment(
                 appointment=appointment, start_at=given.validated_data["start"], actor=actor
             )
-        return Response(AppointmentSerializer(appointment).data)
+        return Response(self._render(request, appointment))
 
     def _reach(self, request: Request, pk: str, *, change: bool) -> Appointment:
         """The appointment, if the token or the user may reach it; else 404 or 401/403.
@@ -355,6 +368,17 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         if found is None:
             raise exceptions.NotFound()
         return found
+
+    def _render(self, request: Request, appointment: Appointment) -> Any:
+        context = {"can_see_health": self._can_see_health(request)}
+        return AppointmentSerializer(appointment, context=context).data
+
+    def _can_see_health(self, request: Request) -> bool:
+        # A guest reached the appointment by its token, so it is theirs:
+        # they may read the notes they wrote.
+        if request.headers.get("X-Manage-Token") is not None:
+            return True
+        return services.can_see_health(request.user)
 
     def _actor(self, request: Request) -> services.Actor:
         if request.headers.get("X-Manage-Token") is not None or not request.user.is_authenticated:

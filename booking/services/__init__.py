@@ -3,6 +3,8 @@
 - `appointments`: book, cancel, reschedule and mark appointments.
 - `reminders`: the outbox of messages about them, and its dispatch.
 - `idempotency`: a booking asked for twice with one `Idempotency-Key` is made once.
+- `privacy`: who may see health data; a client's export, erasure, and
+  the retention of health answers.
 
 The names callers use are re-exported here.
 """
@@ -17,6 +19,12 @@ from booking.services.appointments import (
     mark_appointment,
     reschedule_appointment,
 )
+from booking.services.privacy import (
+    can_see_health,
+    erase_client,
+    export_client,
+    purge_old_health_answers,
+)
 from booking.services.reminders import (
     claim_due_reminders,
     deliver_reminder,
@@ -30,12 +38,16 @@ __all__ = [
     "ClientDetails",
     "book_appointment",
     "can_guest_change",
+    "can_see_health",
     "cancel_appointment",
     "claim_due_reminders",
     "deliver_reminder",
     "dispatch_due_reminders",
+    "erase_client",
+    "export_client",
     "guest_change_deadline",
     "mark_appointment",
+    "purge_old_health_answers",
     "reschedule_appointment",
     "retry_reminders",
     "send_reminder_now",

@@ -20,11 +20,10 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking import errors
+from booking import errors, selectors
 from booking.availability import Rules, free_resources, load_schedule, refusal, seconds
 from booking.models import (
     Allocation,
@@ -106,7 +105,11 @@ def book_appointment(
 
     The time must be one the availability engine offers. With no
     therapist given, the first free qualified therapist (by id) is taken.
-    Raises NotBookable for an inactive offering, NotQualified for a
+    Health answers (a yes or a no) and notes are kept only with the
+    client's consent; a staff member or integration who books with it is
+    recorded as the one who asked. Raises ConsentRequired for health
+    answers or notes without consent, NotBookable for an inactive
+    offering, NotQualified for a
     therapist who does not give this massage, RuledOut when a health
     answer rules the massage out, TooSoon, BeyondHorizon,
     OffStep or OutsideHours for a time no rule offers, and
@@ -114,6 +117,8 @@ def book_appointment(
     """
     now = now or timezone.now()
     rules = Rules.from_settings()
+    if _holds_health_data(health or {}, notes) and not has_consent:
+        raise errors.ConsentRequired()
     if not offering.is_active or not offering.massage_type.is_active:
         raise errors.NotBookable()
     if therapist is not None and not _is_qualified(therapist, offering):
@@ -149,6 +154,7 @@ def book_appointment(
         health=health or {},
         notes=notes,
         consented_at=now if has_consent else None,
+        consent_recorded_by_id=actor.user_id if has_consent else None,
         created_at=now,
         updated_at=now,
     )
@@ -273,6 +279,15 @@ def _is_qualified(therapist: Therapist, offering: Offering) -> bool:
     )
 
 
+def _holds_health_data(health: dict[str, Any], notes: str) -> bool:
+    """Whether there is anything the client's consent is needed to keep.
+
+    A "no" is an answer about the client's health too; only questions left
+    out (or empty) are not.
+    """
+    return any(answer not in (None, "") for answer in health.values()) or bool(notes.strip())
+
+
 def _check_health(offering: Offering, health: dict[str, Any]) -> None:
     """A "yes" to a question that rules the massage type out refuses the booking."""
     said_yes = [question for question, answer in health.items() if answer is True]
@@ -381,9 +396,7 @@ def _upsert_client(details: ClientDetails, *, now: datetime) -> Client:
 
 
 def _clients_with_email(email: str) -> QuerySet[Client]:
-    # Compared as lower(email) = lower(%s), the expression of the unique
-    # index: `iexact` compiles to UPPER() on PostgreSQL and scans the table.
-    return Client.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+    return selectors.clients_with_email(email=email)
 
 
 def _allocate(appointment: Appointment, resource_ids: list[int]) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Appointment, IdempotencyKey
@@ -173,15 +173,21 @@ def forget_old_keys(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def forget_client_keys(*, emails: Iterable[str], appointment_ids: Iterable[UUID]) -> int:
-    """Delete every key that leads to a client: by their e-mails or their appointments.
+def client_keys(
+    *, emails: Iterable[str], appointment_ids: Iterable[UUID]
+) -> QuerySet[IdempotencyKey]:
+    """Every key that leads to a client: by their e-mails or their appointments.
 
-    For erasing a client: a key row links to a person only through the
-    appointment it booked and, for anonymous callers, the hash of the
-    e-mail in `owner`. Returns how many rows went.
+    A key row links to a person only through the appointment it booked
+    and, for anonymous callers, the hash of the e-mail in `owner`.
     """
     owners = [owner_for_email(email) for email in emails]
-    deleted, _ = IdempotencyKey.objects.filter(
+    return IdempotencyKey.objects.filter(
         Q(owner__in=owners) | Q(appointment_id__in=list(appointment_ids))
-    ).delete()
+    )
+
+
+def forget_client_keys(*, emails: Iterable[str], appointment_ids: Iterable[UUID]) -> int:
+    """Delete every key of `client_keys`, for erasing a client; returns how many went."""
+    deleted, _ = client_keys(emails=emails, appointment_ids=appointment_ids).delete()
     return deleted

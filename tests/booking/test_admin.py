@@ -35,6 +35,7 @@ def booked(classical, anna, two_rooms, guest_details) -> Appointment:
         actor=Actor.guest(),
         health={"vein_problems": True, "pregnancy": False},
         notes="Sensitive left knee.",
+        has_consent=True,
     )
 
 
@@ -48,6 +49,7 @@ def phone_booking(**changes) -> dict:
         "client_email": "karl@example.com",
         "client_phone": "+49 30 7654321",
         "notes": "Called at 8.",
+        "consent": "on",
     }
     return {**form, **changes}
 

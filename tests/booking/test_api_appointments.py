@@ -52,7 +52,9 @@ def book(api, offering, start, headers=None, **extra):
 
 
 def test_booking_answers_201_with_the_contract_fields(api, classical, anna, two_rooms):
-    response = book(api, classical, at(TUESDAY, "10:00"), health={"vein_problems": False})
+    response = book(
+        api, classical, at(TUESDAY, "10:00"), health={"vein_problems": False}, consent=True
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -238,7 +240,7 @@ class TestIdempotency:
 def test_a_ruled_out_booking_is_a_422_naming_the_health_answer(api, vacuum, anna, two_rooms):
     vacuum_device()
 
-    response = book(api, vacuum, at(TUESDAY, "10:00"), health={"pregnancy": True})
+    response = book(api, vacuum, at(TUESDAY, "10:00"), health={"pregnancy": True}, consent=True)
 
     assert response.status_code == 422
     error = response.json()["error"]

@@ -72,7 +72,9 @@ def test_a_409_for_a_taken_time_is_not_kept(api, classical, anna, two_rooms):
 
 
 def test_a_refusal_by_a_rule_is_not_kept(api, vacuum, anna, two_rooms):
-    response = post(api, booking(vacuum, at(TUESDAY, "10:00"), health={"pregnancy": True}), "k")
+    response = post(
+        api, booking(vacuum, at(TUESDAY, "10:00"), health={"pregnancy": True}, consent=True), "k"
+    )
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "ruled_out"
@@ -80,7 +82,9 @@ def test_a_refusal_by_a_rule_is_not_kept(api, vacuum, anna, two_rooms):
 
 
 def test_a_kept_booking_holds_its_appointment_and_hashes_only(api, classical, anna, two_rooms):
-    body = booking(classical, at(TUESDAY, "10:00"), health={"note": "Sore knee"}, notes="Hi")
+    body = booking(
+        classical, at(TUESDAY, "10:00"), health={"note": "Sore knee"}, notes="Hi", consent=True
+    )
 
     created = post(api, body, "k").json()
 

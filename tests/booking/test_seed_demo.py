@@ -209,3 +209,23 @@ def test_seed_demo_leaves_a_therapist_as_staff_edited_them():
 
     assert not anna.working_hours.filter(weekday=5).exists()
     assert "vacuum" not in skills_of(anna)
+
+
+def test_the_demo_reception_may_see_health_answers_even_without_superuser():
+    seed()
+
+    user = get_user_model().objects.get(username="reception")
+    user.is_superuser = False
+    user.save()
+
+    assert get_user_model().objects.get(pk=user.pk).has_perm("booking.view_health")
+
+
+def test_demo_bookings_with_notes_record_the_consent_and_who_asked():
+    seed()
+
+    with_notes = Appointment.objects.exclude(notes="")
+    assert with_notes.exists()
+    assert not with_notes.filter(consented_at=None).exists()
+    recorded_by = with_notes.values_list("consent_recorded_by__username", flat=True)
+    assert set(recorded_by) == {"reception"}

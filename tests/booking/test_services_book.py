@@ -28,7 +28,13 @@ def book(offering, start_at, details, **kwargs) -> Appointment:
 def test_a_booking_records_the_appointment_its_room_and_its_event(
     classical, anna, two_rooms, guest_details
 ):
-    appointment = book(classical, at(TUESDAY, "10:00"), guest_details, health={"pregnancy": False})
+    appointment = book(
+        classical,
+        at(TUESDAY, "10:00"),
+        guest_details,
+        health={"pregnancy": False},
+        has_consent=True,
+    )
 
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CONFIRMED
@@ -171,7 +177,13 @@ def test_vein_problems_rule_out_a_vacuum_massage_with_the_reason(
     vacuum_device()
 
     with pytest.raises(errors.RuledOut, match="vein problems") as raised:
-        book(vacuum, at(TUESDAY, "10:00"), guest_details, health={"vein_problems": True})
+        book(
+            vacuum,
+            at(TUESDAY, "10:00"),
+            guest_details,
+            health={"vein_problems": True},
+            has_consent=True,
+        )
 
     assert list(raised.value.fields) == ["health.vein_problems"]
     assert not Appointment.objects.exists()
@@ -181,7 +193,11 @@ def test_an_answer_that_only_needs_a_word_first_does_not_refuse(
     classical, anna, two_rooms, guest_details
 ):
     appointment = book(
-        classical, at(TUESDAY, "10:00"), guest_details, health={"vein_problems": True}
+        classical,
+        at(TUESDAY, "10:00"),
+        guest_details,
+        health={"vein_problems": True},
+        has_consent=True,
     )
 
     assert appointment.health == {"vein_problems": True}

@@ -41,6 +41,7 @@ def booked(classical, anna, two_rooms, guest_details) -> Appointment:
         source="web",
         actor=Actor.guest(),
         health={"vein_problems": True, "pregnancy": False},
+        has_consent=True,
         now=NOW,
     )
 

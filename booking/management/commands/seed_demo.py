@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -186,6 +186,12 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(password)
         user.save()
+        # Reception asks the health questions on the phone and prepares the
+        # therapists' day, so it may see the answers, also should it stop
+        # being a superuser.
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="booking", codename="view_health")
+        )
         return user, password
 
     def _therapists(self) -> int:
@@ -250,6 +256,8 @@ class Command(BaseCommand):
                     actor=actor,
                     therapist=therapist,
                     notes=demo.notes,
+                    # Asked on the phone by reception, like every demo booking.
+                    has_consent=True,
                 )
             except BookingError as refused:
                 self.stdout.write(f"Could not book {offering}: {refused.message}")

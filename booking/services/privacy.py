@@ -1,0 +1,279 @@
+"""What the studio holds about a client: consent, export, erasure, retention.
+
+Health answers and notes are special (DESIGN.md, invariant 8): kept only
+with consent (`book_appointment` refuses them without it), seen only by
+staff with the `booking.view_health` permission, exported and erased on
+request, and dropped once STUDIO_HEALTH_RETENTION_DAYS have passed since
+the visit.
+
+A client's data is their record and every appointment linked to it or
+booked with their e-mail: an appointment booked with the e-mail before a
+record's e-mail changed, or after, carries the same person's contact
+details.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking import errors, selectors
+from booking.models import (
+    Appointment,
+    AppointmentEvent,
+    Client,
+    Reminder,
+    new_manage_token,
+)
+from booking.services import idempotency
+from booking.services.appointments import Actor
+
+logger = logging.getLogger(__name__)
+
+ERASED_NAME = "Erased client"
+# Event details that are facts of the booking, not words a person typed;
+# everything else (a cancellation's reason, say) goes on erasure.
+_FACT_DETAILS = {"source", "from", "to"}
+# Appointments the retention sweep clears per statement.
+_PURGE_BATCH = 500
+
+
+def can_see_health(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether a staff user or integration may read health answers and notes."""
+    # Anonymous visitors hold no permissions at all.
+    return isinstance(user, PermissionsMixin) and user.has_perm("booking.view_health")
+
+
+def _client_emails(client: Client, appointments: list[Appointment]) -> set[str]:
+    """The e-mails under which anonymous callers' keys for this client are kept."""
+    return {client.email, *(appointment.contact_email for appointment in appointments)} - {""}
+
+
+def export_client(*, client: Client) -> dict[str, Any]:
+    """Everything the studio holds about `client`, as JSON-ready data.
+
+    The record, and for each of their appointments (as
+    `selectors.client_appointments` finds them) its facts, the contact
+    details it was booked with, health answers,
+    notes, consent, history, reminders and the stored answers to the
+    requests that made it. Manage tokens are left out: they are keys to
+    change a booking, not data about the person.
+    """
+    appointments = list(
+        selectors.client_appointments(client=client)
+        .select_related("offering", "therapist", "consent_recorded_by")
+        .prefetch_related("events", "reminders")
+        .order_by("start_at", "id")
+    )
+    idempotency_keys = idempotency.client_keys(
+        emails=_client_emails(client, appointments),
+        appointment_ids=[appointment.pk for appointment in appointments],
+    )
+    return {
+        "exported_at": _iso(timezone.now()),
+        "client": {
+            "id": client.pk,
+            "name": client.name,
+            "email": client.email,
+            "phone": client.phone,
+            "email_verified_at": _iso(client.email_verified_at),
+            "created_at": _iso(client.created_at),
+        },
+        "appointments": [_export_appointment(appointment) for appointment in appointments],
+        "idempotency_keys": [
+            {
+                "key": row.key,
+                "owner": row.owner,
+                "state": row.state,
+                "created_at": _iso(row.created_at),
+                "response_status": row.response_status,
+                "appointment": str(row.appointment_id) if row.appointment_id else None,
+            }
+            for row in idempotency_keys.order_by("created_at", "id")
+        ],
+    }
+
+
+def _export_appointment(appointment: Appointment) -> dict[str, Any]:
+    recorded_by = appointment.consent_recorded_by
+    return {
+        "id": str(appointment.pk),
+        "client_id": appointment.client_id,
+        "is_client_verified": appointment.is_client_verified,
+        "contact": {
+            "name": appointment.contact_name,
+            "email": appointment.contact_email,
+            "phone": appointment.contact_phone,
+        },
+        "offering": appointment.offering.name,
+        "therapist": appointment.therapist.name,
+        "start_at": _iso(appointment.start_at),
+        "end_at": _iso(appointment.end_at),
+        "status": appointment.status,
+        "source": appointment.source,
+        "price": str(appointment.price),
+        "currency": appointment.currency,
+        "health": appointment.health,
+        "notes": appointment.notes,
+        "consented_at": _iso(appointment.consented_at),
+        "consent_recorded_by": recorded_by.get_username() if recorded_by else None,
+        "created_at": _iso(appointment.created_at),
+        "updated_at": _iso(appointment.updated_at),
+        "events": [
+            {
+                "action": event.action,
+                "actor": event.actor,
+                "created_at": _iso(event.created_at),
+                "details": event.details,
+            }
+            for event in sorted(appointment.events.all(), key=lambda event: event.created_at)
+        ],
+        "reminders": [
+            {
+                "kind": reminder.kind,
+                "channel": reminder.channel,
+                "status": reminder.status,
+                "due_at": _iso(reminder.due_at),
+                "sent_at": _iso(reminder.sent_at),
+                "attempts": reminder.attempts,
+                "last_error": reminder.last_error,
+            }
+            for reminder in sorted(
+                appointment.reminders.all(), key=lambda reminder: reminder.due_at
+            )
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure changed, in counts: nothing about the person."""
+
+    client_id: int
+    appointments: int
+    reminders_cancelled: int
+    idempotency_keys: int
+
+
+@transaction.atomic(durable=True)
+def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> Erasure:
+    """Anonymise `client` and their appointments, keeping what the books need.
+
+    The record gets a placeholder name and e-mail and no phone. Each of
+    their appointments (as `selectors.client_appointments` finds them)
+    gets the same contact placeholders, loses its health answers, notes and the words typed into
+    its history (a cancellation's reason), and gets a new manage token, so
+    links already sent stop working; its pending reminders are cancelled,
+    reminder errors (which may quote an address) cleared, and the stored
+    answers to the requests that booked it deleted. The facts the studio's
+    books need stay: offering, therapist, times, status, price, source,
+    consent time. Each appointment records an "erased" event. Raises
+    StillBooked while any of them is still to come: cancel those first.
+    """
+    now = now or timezone.now()
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    # Locked in id order, as the booking services lock, so a concurrent
+    # cancel or move waits for the erasure instead of undoing part of it.
+    appointments = list(
+        selectors.client_appointments(client=client)
+        .select_for_update(of=("self",))
+        .order_by("id")
+        .only("id", "contact_email")
+    )
+    ids = [appointment.pk for appointment in appointments]
+    # Before the placeholders replace them: the keys are found by these.
+    emails = _client_emails(client, appointments)
+    if Appointment.objects.filter(
+        pk__in=ids, status=Appointment.Status.CONFIRMED, end_at__gt=now
+    ).exists():
+        raise errors.StillBooked()
+
+    placeholder = f"erased-{client.pk}@erased.invalid"
+    client.name, client.email, client.phone = ERASED_NAME, placeholder, ""
+    client.email_verified_at = None
+    client.save(update_fields=["name", "email", "phone", "email_verified_at"])
+    # The admin's history names the record as it was shown: "Name <e-mail>".
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Client), object_id=str(client.pk)
+    ).update(object_repr=str(client))
+
+    for appointment in appointments:
+        # One UPDATE each: every appointment gets a token of its own.
+        Appointment.objects.filter(pk=appointment.pk).update(
+            contact_name=ERASED_NAME,
+            contact_email=placeholder,
+            contact_phone="",
+            health={},
+            notes="",
+            manage_token=new_manage_token(),
+            updated_at=now,
+        )
+    for event in AppointmentEvent.objects.filter(appointment_id__in=ids):
+        kept = {key: value for key, value in event.details.items() if key in _FACT_DETAILS}
+        if kept != event.details:
+            event.details = kept
+            event.save(update_fields=["details"])
+    reminders_cancelled = Reminder.objects.filter(
+        appointment_id__in=ids, status=Reminder.Status.PENDING
+    ).update(status=Reminder.Status.CANCELLED)
+    Reminder.objects.filter(appointment_id__in=ids).exclude(last_error="").update(last_error="")
+    idempotency_keys = idempotency.forget_client_keys(emails=emails, appointment_ids=ids)
+    AppointmentEvent.objects.bulk_create(
+        AppointmentEvent(
+            appointment_id=appointment_id,
+            action=AppointmentEvent.Action.ERASED,
+            actor=by.label,
+            user_id=by.user_id,
+            created_at=now,
+        )
+        for appointment_id in ids
+    )
+    logger.info("Erased the personal data of client %s and %d appointment(s).", client.pk, len(ids))
+    return Erasure(
+        client_id=client.pk,
+        appointments=len(ids),
+        reminders_cancelled=reminders_cancelled,
+        idempotency_keys=idempotency_keys,
+    )
+
+
+def purge_old_health_answers(*, now: datetime | None = None) -> int:
+    """Drop the health answers and notes of visits older than the retention period.
+
+    An appointment that ended more than STUDIO_HEALTH_RETENTION_DAYS ago
+    keeps its facts but loses its health answers and notes. Run daily by
+    beat; returns how many appointments it cleared.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_HEALTH_RETENTION_DAYS)
+    still_held = Appointment.objects.filter(
+        ~Q(health={}) | ~Q(notes=""), start_at__lt=cutoff, end_at__lt=cutoff
+    )
+    cleared = 0
+    while True:
+        # Oldest first, a batch at a time: the order and the limit lead
+        # PostgreSQL to the partial index `booking_appt_health_kept`,
+        # which holds only rows not yet cleared, instead of a scan of the
+        # years already cleared; and a first run on a long history holds
+        # no row lock for long.
+        batch = list(still_held.order_by("start_at").values_list("pk", flat=True)[:_PURGE_BATCH])
+        if batch:
+            cleared += Appointment.objects.filter(pk__in=batch).update(health={}, notes="")
+        if len(batch) < _PURGE_BATCH:
+            break
+    if cleared:
+        logger.info("Dropped the health answers and notes of %d past appointment(s).", cleared)
+    return cleared
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

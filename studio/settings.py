@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # PostgreSQL refuses NUL in text: an API query or header holding one is a 400.
+    "studio.api.refuse_null_characters",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -276,6 +278,9 @@ REST_FRAMEWORK = {
     ],
     # Closed unless a view opens itself; the public catalog does so.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the bodies nest objects, which forms cannot carry, and the
+    # schema then advertises exactly what the API takes (a form is a 415).
+    "DEFAULT_PARSER_CLASSES": ["studio.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "studio.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

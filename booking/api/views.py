@@ -43,6 +43,7 @@ from booking.api.serializers import (
     TherapistSerializer,
 )
 from booking.availability import available_slots
+from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
 from catalog.models import MassageType
 from studio.api import ErrorSerializer
@@ -138,7 +139,9 @@ class AvailabilityApi(APIView):
 
 class AppointmentFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
     date = django_filters.DateFilter(
-        method="on_date", help_text="Only appointments starting on this local date."
+        method="on_date",
+        validators=[validate_on_calendar],
+        help_text="Only appointments starting on this local date.",
     )
     therapist = django_filters.ModelChoiceFilter(queryset=Therapist.objects.all())
     status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)

@@ -11,6 +11,7 @@ Every error the API returns has one shape, documented in the schema:
 import re
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -28,7 +29,7 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class Pagination(PageNumberPagination):
-    """Pages of `page_size` (at most `max_page_size`); a page past the last is a 404.
+    """Pages of `page_size` (at most `max_page_size`); a page that is not one is a 404.
 
     A `page_size` that is not a whole number of at least 1 is a 400 on
     `page_size`, rather than the default size given silently; a larger
@@ -37,6 +38,15 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    # The schema says `page` is an integer, so "last" is not a page either.
+    last_page_strings = ()
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        given = request.query_params.get(self.page_query_param)
+        if given == "":
+            # DRF reads an empty `page` as the first page; it is no page number.
+            raise exceptions.NotFound("Invalid page.")
+        return super().get_page_number(request, paginator)
 
     def get_page_size(self, request: Request) -> int:
         given = request.query_params.get(self.page_size_query_param)
@@ -47,6 +57,23 @@ class Pagination(PageNumberPagination):
                 {self.page_size_query_param: ["Give a whole number of at least 1."]}
             )
         return min(int(given), self.max_page_size)
+
+
+class FilterSet(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+    """The API's filters: a parameter given with an empty value is a 400 naming it.
+
+    django-filter reads `?status=` as no filter at all, as a web form
+    sends it; to a program an empty status is no status, and the schema
+    says so (an enum, a date, an id), so it is refused.
+    """
+
+    def is_valid(self) -> bool:
+        is_valid: bool = super().is_valid()
+        for name in self.filters:
+            if self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                is_valid = False
+        return is_valid
 
 
 class IdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg] # any model

@@ -46,7 +46,7 @@ from booking.availability import available_slots
 from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
 from catalog.models import MassageType
-from studio.api import ErrorSerializer
+from studio.api import ErrorSerializer, FilterSet
 from studio.errors import StudioError
 
 MANAGE_TOKEN = OpenApiParameter(
@@ -69,7 +69,7 @@ UNPROCESSABLE = OpenApiResponse(
 )
 
 
-class TherapistFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+class TherapistFilter(FilterSet):
     massage_type = django_filters.ModelChoiceFilter(
         field_name="massage_types",
         queryset=MassageType.objects.filter(is_active=True),
@@ -137,7 +137,7 @@ class AvailabilityApi(APIView):
         return Response(body)
 
 
-class AppointmentFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+class AppointmentFilter(FilterSet):
     date = django_filters.DateFilter(
         method="on_date",
         validators=[validate_on_calendar],

@@ -211,7 +211,7 @@ def test_an_unknown_page_of_the_site_is_still_the_studios_html_page(client: Clie
     assert "Page not found" in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["0", "abc", "99999", "-1"])
+@pytest.mark.parametrize("page", ["0", "abc", "99999", "-1", "", "last"])
 def test_a_page_that_does_not_exist_is_a_404_not_found(api, db, page):
     response = api.get("/api/v1/offerings/", {"page": page})
 
@@ -231,6 +231,23 @@ def test_a_page_size_that_is_not_a_whole_number_above_zero_is_a_400(api, db, siz
     error = response.json()["error"]
     assert error["code"] == "invalid"
     assert list(error["fields"]) == ["page_size"]
+
+
+def test_an_empty_filter_is_a_400_naming_it_rather_than_no_filter(api, db):
+    response = api.get("/api/v1/offerings/", {"massage_type": ""})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["massage_type"]
+
+
+def test_an_empty_status_on_the_staff_list_is_a_400_on_status(admin_user):
+    staff = APIClient()
+    staff.force_authenticate(admin_user)
+
+    response = staff.get(BOOKINGS, {"status": ""})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["status"]
 
 
 def test_a_page_size_is_honoured_and_capped():

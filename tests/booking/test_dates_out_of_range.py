@@ -14,6 +14,7 @@ from booking.models import Appointment
 from booking.services import Actor, book_appointment
 from booking.site_forms import parse_slot
 from tests.booking.conftest import MONDAY, NOW, TUESDAY, at
+from tests.booking.test_admin import phone_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,16 @@ def test_one_check_refuses_dates_beyond_the_calendar_and_keeps_real_ones():
     assert parse_slot("2027-03-02T09:00Z") == at(TUESDAY, "10:00")
     assert parse_slot("9999-12-31T23:59Z") is None
     validate_on_calendar(date(2027, 3, 2))
+
+
+@pytest.mark.parametrize("day", UNREAL_DAYS)
+def test_a_phone_booking_on_an_unreal_date_names_the_date_and_books_nothing(
+    admin_client, anna, two_rooms, day
+):
+    form = phone_booking(start_on=day)
+
+    response = admin_client.post(reverse("admin:booking_appointment_add"), form)
+
+    assert response.status_code == 200
+    assert "start_on" in response.context["adminform"].form.errors
+    assert not Appointment.objects.exists()

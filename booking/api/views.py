@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -196,6 +197,24 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
 
     @extend_schema(
         request=AppointmentCreateSerializer,
+        # Shown in the docs; schemathesis also sends it, so a run books once.
+        examples=[
+            OpenApiExample(
+                "A booking",
+                request_only=True,
+                value={
+                    "offering": 1,
+                    "start": "2027-03-02T10:00:00+01:00",
+                    "client": {
+                        "name": "Mira Example",
+                        "email": "mira@example.com",
+                        "phone": "+49 30 1234567",
+                    },
+                    "health": {"vein_problems": False},
+                    "consent": True,
+                },
+            )
+        ],
         parameters=[IDEMPOTENCY_KEY],
         responses={
             201: AppointmentCreatedSerializer,

@@ -317,10 +317,20 @@ def available_slots(
     now: datetime | None = None,
     ignore_appointment: UUID | None = None,
 ) -> list[Slot]:
-    """The free starts of an offering between two local dates, both included."""
+    """The free starts of an offering between two local dates, both included.
+
+    Only the days that hold a bookable start are looked at: the range is
+    cut to the local dates of the bookable window first, so a range far
+    in the past or the future (up to year 1 or 9999) costs nothing and
+    never reaches date arithmetic that would overflow.
+    """
     rules = Rules.from_settings()
     now = now or timezone.now()
     earliest, latest = bookable_window(rules, now)
+    start_on = max(start_on, earliest.astimezone(rules.zone).date())
+    end_on = min(end_on, latest.astimezone(rules.zone).date())
+    if start_on > end_on:
+        return []
     window_start = max(rules.local_midnight(start_on), earliest)
     window_end = min(
         rules.local_midnight(end_on + timedelta(days=1)), latest + timedelta(seconds=1)

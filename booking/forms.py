@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
 
+from booking.dates import CalendarDateField
 from booking.models import Therapist, WorkingHours
 from catalog.models import HealthQuestion, Offering
 
@@ -29,7 +30,7 @@ class PhoneBookingForm(forms.Form):
         required=False,
         empty_label="Any free therapist",
     )
-    start_on = forms.DateField(label="Date", widget=widgets.AdminDateWidget)
+    start_on = CalendarDateField(label="Date", widget=widgets.AdminDateWidget)
     start_time = forms.TimeField(label="Time", widget=widgets.AdminTimeWidget)
     client_name = forms.CharField(label="Name", max_length=120)
     client_email = forms.EmailField(label="E-mail")

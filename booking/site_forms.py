@@ -15,6 +15,7 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import RegexValidator
 
+from booking.dates import CalendarDateField, is_on_calendar
 from booking.models import Therapist
 from catalog.models import HealthQuestion
 
@@ -37,14 +38,14 @@ def slot_value(moment: datetime) -> str:
 
 
 def parse_slot(value: str | None) -> datetime | None:
-    """The aware start time in a `slot_value`, or None if it is not one."""
+    """The aware start time in a `slot_value`, or None if it is not one the calendar holds."""
     if not value:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+    return moment if moment.tzinfo is not None and is_on_calendar(moment) else None
 
 
 def _therapist_choices(therapists: list[Therapist]) -> list[tuple[str | int, str]]:
@@ -61,8 +62,8 @@ class SlotQueryForm(forms.Form):
     therapist = forms.TypedChoiceField(
         label="Therapist", coerce=int, required=False, empty_value=None
     )
-    on = forms.DateField(required=False)
-    week = forms.DateField(required=False)
+    on = CalendarDateField(required=False)
+    week = CalendarDateField(required=False)
 
     def __init__(self, *args: Any, therapists: list[Therapist], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""What every API view shares: error bodies and pagination.
+"""What every API view shares: error bodies, pagination, ids, the 404 and NUL guards.
 
 Every error the API returns has one shape, documented in the schema:
 
@@ -8,22 +8,123 @@ Every error the API returns has one shape, documented in the schema:
 `fields` names each bad input field (nested fields joined with dots).
 """
 
+import re
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from studio.errors import StudioError
+from studio.parsers import NULL_CHARACTER_MESSAGE
+
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class Pagination(PageNumberPagination):
+    """Pages of `page_size` (at most `max_page_size`); a page that is not one is a 404.
+
+    A `page_size` that is not a whole number of at least 1 is a 400 on
+    `page_size`, rather than the default size given silently; a larger
+    one than the cap gets the cap.
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 100
+    # The schema says `page` is an integer, so "last" is not a page either.
+    last_page_strings = ()
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        given = request.query_params.get(self.page_query_param)
+        if given == "":
+            # DRF reads an empty `page` as the first page; it is no page number.
+            raise exceptions.NotFound("Invalid page.")
+        return super().get_page_number(request, paginator)
+
+    def get_page_size(self, request: Request) -> int:
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return int(self.page_size or 1)
+        if not _DIGITS.fullmatch(given) or int(given) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: ["Give a whole number of at least 1."]}
+            )
+        return min(int(given), self.max_page_size)
+
+
+class FilterSet(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+    """The API's filters: a parameter given with an empty value is a 400 naming it.
+
+    django-filter reads `?status=` as no filter at all, as a web form
+    sends it; to a program an empty status is no status, and the schema
+    says so (an enum, a date, an id), so it is refused.
+    """
+
+    def is_valid(self) -> bool:
+        is_valid: bool = super().is_valid()
+        for name in self.filters:
+            if self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                is_valid = False
+        return is_valid
+
+
+class IdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg] # any model
+    """An object named by its integer id: a JSON integer, or digits in a query string.
+
+    DRF's own field hands the value to the database as it comes, so
+    `1.5` found object 1 and `1e309` (infinity) ended in an
+    OverflowError; a float, a boolean or any other string is refused.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        is_integer = isinstance(data, int) and not isinstance(data, bool)
+        if not is_integer and not (isinstance(data, str) and _DIGITS.fullmatch(data)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(int(data))
+
+
+def refuse_null_characters(get_response: Any) -> Any:
+    """Middleware: a NUL character in an API request's query or headers is a 400 naming it.
+
+    The database refuses NUL in text, so a parameter or header that
+    reaches a query (a filter, a token, an Idempotency-Key) would end in
+    a 500; refused here once for every API view.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            named = [name for name, value in request.GET.lists() if "\x00" in name + "".join(value)]
+            named += [
+                name.removeprefix("HTTP_").replace("_", "-").title()
+                for name, value in request.META.items()
+                if name.startswith("HTTP_") and "\x00" in str(value)
+            ]
+            if named:
+                fields = {
+                    name.replace("\x00", "\\u0000"): [NULL_CHARACTER_MESSAGE] for name in named
+                }
+                return JsonResponse(
+                    error_body("invalid", "Some fields are not valid.", fields), status=400
+                )
+        response: HttpResponse = get_response(request)
+        return response
+
+    return middleware
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 of an address nobody answers: the API's error body under /api/, else the page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class ErrorDetailSerializer(serializers.Serializer[Any]):

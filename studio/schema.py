@@ -25,6 +25,10 @@ class AutoSchema(SpectacularAutoSchema):
             "401": OpenApiResponse(_ERROR, description="Missing or wrong credentials."),
             "429": OpenApiResponse(_ERROR, description="Too many requests; retry later."),
         }
+        if self.method in {"POST", "PUT", "PATCH"}:
+            errors["415"] = OpenApiResponse(
+                _ERROR, description="The body is not JSON (`unsupported_media_type`)."
+            )
         is_public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
         # Views open to all that check the caller themselves (a guest's
         # token, a user's permissions) say so with `checks_callers`.
@@ -34,6 +38,15 @@ class AutoSchema(SpectacularAutoSchema):
             )
         if "{" in self.path:
             errors["404"] = OpenApiResponse(_ERROR, description="No such object, or not yours.")
+        # A private helper of drf-spectacular, untyped: the view's paginator, if it has one.
+        elif self.method == "GET" and self._is_list_view() and self._get_paginator():  # type: ignore[no-untyped-call]
+            errors["404"] = OpenApiResponse(
+                _ERROR,
+                description=(
+                    'No such page (`not_found`, "Invalid page."): `page` is not a whole '
+                    "number of at least 1, or past the last page."
+                ),
+            )
         return errors
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # PostgreSQL refuses NUL in text: an API query or header holding one is a 400.
+    "studio.api.refuse_null_characters",
     # Last, as django-axes asks: it turns a locked-out log-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -359,6 +361,9 @@ REST_FRAMEWORK = {
     ],
     # Closed unless a view opens itself; the public catalog does so.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the bodies nest objects, which forms cannot carry, and the
+    # schema then advertises exactly what the API takes (a form is a 415).
+    "DEFAULT_PARSER_CLASSES": ["studio.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "studio.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -373,8 +378,6 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "120/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
-    # Bodies nest objects: the API takes JSON only, and its schema says so.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "studio.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "studio.schema.AutoSchema",
     "DATETIME_FORMAT": "iso-8601",

@@ -13,6 +13,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
 
+# Under /api/ an unknown address answers the API's JSON error body.
+handler404 = "studio.api.page_not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),
     path("catalog/", include("catalog.urls")),

@@ -8,7 +8,7 @@ the API.
 """
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString
 from booking import selectors
 from booking.admin.common import local, studio_zone
 from booking.admin.reminders import ReminderInline
+from booking.dates import parse_day
 from booking.errors import BookingError
 from booking.forms import CancelAppointmentsForm, PhoneBookingForm
 from booking.models import (
@@ -250,10 +251,8 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         zone = studio_zone()
         today = timezone.localdate(timezone=zone)
         with_health = can_see_health(request.user)
-        try:
-            day = date.fromisoformat(request.GET.get("date", ""))
-        except ValueError:
-            day = today
+        # A missing, malformed or unreal date shows today.
+        day = parse_day(request.GET.get("date")) or today
         context = {
             **self.admin_site.each_context(request),
             "title": f"Day view: {formats.date_format(day, 'l j F Y')}",

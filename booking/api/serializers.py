@@ -6,8 +6,10 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from booking.dates import validate_on_calendar
 from booking.models import Appointment, Client, Therapist
 from catalog.models import HealthQuestion, MassageType, Offering
+from studio.api import IdField
 
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 
@@ -30,12 +32,22 @@ class StrictSerializer(serializers.Serializer[Any]):
         return value
 
 
+class CalendarDateField(serializers.DateField):
+    """A date the studio's calendar holds (see `booking.dates`); year 1 or 9999 is a 400."""
+
+    default_validators = [validate_on_calendar]
+
+
 class AwareDateTimeField(serializers.DateTimeField):
-    """A date and time with its UTC offset; a bare local time is ambiguous."""
+    """A date and time with its UTC offset, on a date the calendar holds.
+
+    A bare local time is ambiguous; year 1 or 9999 is a 400.
+    """
 
     default_error_messages = {
         "naive": "Give the time with its UTC offset, e.g. 2027-03-02T10:00:00+01:00.",
     }
+    default_validators = [validate_on_calendar]
 
     def to_internal_value(self, value: Any) -> Any:
         if isinstance(value, str) and not re.search(r"(Z|[+-]\d{2}:?\d{2})$", value.strip()):
@@ -54,16 +66,14 @@ class TherapistSerializer(serializers.ModelSerializer[Therapist]):
 
 
 class AvailabilityQuerySerializer(StrictSerializer):
-    offering = serializers.PrimaryKeyRelatedField(
+    offering = IdField(
         queryset=Offering.objects.filter(
             is_active=True, massage_type__is_active=True
         ).select_related("massage_type")
     )
-    start = serializers.DateField(help_text="First day, in the studio's time zone.")
-    end = serializers.DateField(help_text="Last day, included.")
-    therapist = serializers.PrimaryKeyRelatedField(
-        queryset=Therapist.objects.filter(is_active=True), required=False
-    )
+    start = CalendarDateField(help_text="First day, in the studio's time zone.")
+    end = CalendarDateField(help_text="Last day, included.")
+    therapist = IdField(queryset=Therapist.objects.filter(is_active=True), required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end"] < attrs["start"]:
@@ -130,11 +140,9 @@ class HealthSerializer(StrictSerializer):
 
 
 class AppointmentCreateSerializer(StrictSerializer):
-    offering = serializers.PrimaryKeyRelatedField(
-        queryset=Offering.objects.select_related("massage_type")
-    )
+    offering = IdField(queryset=Offering.objects.select_related("massage_type"))
     start = AwareDateTimeField()
-    therapist = serializers.PrimaryKeyRelatedField(
+    therapist = IdField(
         queryset=Therapist.objects.all(),
         required=False,
         allow_null=True,

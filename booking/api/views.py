@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -43,10 +44,11 @@ from booking.api.serializers import (
     TherapistSerializer,
 )
 from booking.availability import available_slots
+from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
 from booking.services import idempotency, limits
 from catalog.models import MassageType
-from studio.api import ErrorSerializer
+from studio.api import ErrorSerializer, FilterSet
 from studio.clientip import client_ip
 
 MANAGE_TOKEN = OpenApiParameter(
@@ -81,7 +83,7 @@ RATE_LIMITED = OpenApiResponse(
 )
 
 
-class TherapistFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+class TherapistFilter(FilterSet):
     massage_type = django_filters.ModelChoiceFilter(
         field_name="massage_types",
         queryset=MassageType.objects.filter(is_active=True),
@@ -149,9 +151,11 @@ class AvailabilityApi(APIView):
         return Response(body)
 
 
-class AppointmentFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+class AppointmentFilter(FilterSet):
     date = django_filters.DateFilter(
-        method="on_date", help_text="Only appointments starting on this local date."
+        method="on_date",
+        validators=[validate_on_calendar],
+        help_text="Only appointments starting on this local date.",
     )
     therapist = django_filters.ModelChoiceFilter(queryset=Therapist.objects.all())
     status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)
@@ -209,6 +213,24 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
 
     @extend_schema(
         request=AppointmentCreateSerializer,
+        # Shown in the docs; schemathesis also sends it, so a run books once.
+        examples=[
+            OpenApiExample(
+                "A booking",
+                request_only=True,
+                value={
+                    "offering": 1,
+                    "start": "2027-03-02T10:00:00+01:00",
+                    "client": {
+                        "name": "Mira Example",
+                        "email": "mira@example.com",
+                        "phone": "+49 30 1234567",
+                    },
+                    "health": {"vein_problems": False},
+                    "consent": True,
+                },
+            )
+        ],
         parameters=[IDEMPOTENCY_KEY],
         responses={
             201: AppointmentCreatedSerializer,

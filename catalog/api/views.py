@@ -6,9 +6,10 @@ from rest_framework.permissions import AllowAny
 from catalog import selectors
 from catalog.api.serializers import MassageTypeSerializer, OfferingSerializer
 from catalog.models import MassageType, Offering
+from studio.api import FilterSet
 
 
-class OfferingFilter(django_filters.FilterSet):  # type: ignore[misc] # django-filter has no types
+class OfferingFilter(FilterSet):
     massage_type = django_filters.ModelChoiceFilter(
         queryset=MassageType.objects.filter(is_active=True),
         to_field_name="slug",

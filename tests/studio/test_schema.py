@@ -37,3 +37,41 @@ def test_the_interactive_docs_are_served_without_a_cdn(client):
     assert "swagger-ui" in html
     assert "cdn." not in html
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.fixture
+def served_schema(db) -> dict:
+    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    return response.json()
+
+
+def test_every_request_body_is_advertised_as_json_only(served_schema):
+    bodies = [
+        (method, path, operation["requestBody"]["content"])
+        for path, operations in served_schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+
+    assert bodies
+    for method, path, content in bodies:
+        assert list(content) == ["application/json"], (method, path)
+
+
+def test_every_paginated_list_documents_the_404_of_a_page_that_does_not_exist(served_schema):
+    lists = [
+        (path, operations["get"])
+        for path, operations in served_schema["paths"].items()
+        if "get" in operations and "{" not in path and "page" in str(operations["get"])
+    ]
+
+    assert len(lists) == 4
+    for path, operation in lists:
+        assert "page_size" in {parameter["name"] for parameter in operation["parameters"]}, path
+        assert "Invalid page" in operation["responses"]["404"]["description"], path
+
+
+def test_a_body_that_is_not_json_is_documented_as_a_415(served_schema):
+    for path, operations in served_schema["paths"].items():
+        if "post" in operations:
+            assert "415" in operations["post"]["responses"], path

@@ -35,6 +35,7 @@ from booking.models import (
 from booking.services import (
     Actor,
     ClientDetails,
+    access,
     book_appointment,
     cancel_appointment,
     mark_appointment,
@@ -125,7 +126,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         # therapist never change by hand, only through the services.
         if obj is not None:
             return False
-        return super().has_change_permission(request)
+        return access.may_change_appointments(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
         # Cancelling keeps the history; deleting would lose it.

@@ -34,7 +34,7 @@ from booking.models import (
     Resource,
     Therapist,
 )
-from booking.services import reminders
+from booking.services import access, reminders
 from catalog.models import Contraindication, Offering
 
 P = ParamSpec("P")
@@ -58,7 +58,10 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: AbstractBaseUser | AnonymousUser) -> Actor:
-        return cls(label=str(user.get_username()), user=user, is_staff=True)
+        """A logged-in user; staff only with the permission to change appointments."""
+        return cls(
+            label=str(user.get_username()), user=user, is_staff=access.may_change_appointments(user)
+        )
 
     @property
     def user_id(self) -> Any:

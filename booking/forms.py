@@ -15,15 +15,14 @@ from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from booking.models import Therapist, WorkingHours
-from catalog.models import HealthQuestion, Offering
+from catalog.models import HealthQuestion
+from catalog.selectors import bookable_offerings
 
 
 class PhoneBookingForm(forms.Form):
     """A booking taken on the phone, with times in the studio's local zone."""
 
-    offering = forms.ModelChoiceField(
-        queryset=Offering.objects.filter(is_active=True, massage_type__is_active=True)
-    )
+    offering = forms.ModelChoiceField(queryset=bookable_offerings())
     therapist = forms.ModelChoiceField(
         queryset=Therapist.objects.filter(is_active=True),
         required=False,

@@ -7,7 +7,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 from booking.models import Appointment, Client, Therapist
-from catalog.models import HealthQuestion, MassageType, Offering
+from catalog.models import HealthQuestion, MassageType
+from catalog.selectors import bookable_offerings
 
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 
@@ -54,11 +55,7 @@ class TherapistSerializer(serializers.ModelSerializer[Therapist]):
 
 
 class AvailabilityQuerySerializer(StrictSerializer):
-    offering = serializers.PrimaryKeyRelatedField(
-        queryset=Offering.objects.filter(
-            is_active=True, massage_type__is_active=True
-        ).select_related("massage_type")
-    )
+    offering = serializers.PrimaryKeyRelatedField(queryset=bookable_offerings())
     start = serializers.DateField(help_text="First day, in the studio's time zone.")
     end = serializers.DateField(help_text="Last day, included.")
     therapist = serializers.PrimaryKeyRelatedField(
@@ -130,9 +127,7 @@ class HealthSerializer(StrictSerializer):
 
 
 class AppointmentCreateSerializer(StrictSerializer):
-    offering = serializers.PrimaryKeyRelatedField(
-        queryset=Offering.objects.select_related("massage_type")
-    )
+    offering = serializers.PrimaryKeyRelatedField(queryset=bookable_offerings())
     start = AwareDateTimeField()
     therapist = serializers.PrimaryKeyRelatedField(
         queryset=Therapist.objects.all(),

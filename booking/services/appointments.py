@@ -36,6 +36,7 @@ from booking.models import (
 )
 from booking.services import access, reminders
 from catalog.models import Contraindication, Offering
+from catalog.selectors import is_bookable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -117,7 +118,7 @@ def book_appointment(
     """
     now = now or timezone.now()
     rules = Rules.from_settings()
-    if not offering.is_active or not offering.massage_type.is_active:
+    if not is_bookable(offering):
         raise errors.NotBookable()
     if therapist is not None and not _is_qualified(therapist, offering):
         raise errors.NotQualified()

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
 
+from booking.contacts import single_line
 from booking.models import Therapist, WorkingHours
+from booking.phones import PhoneField
 from catalog.models import HealthQuestion
 from catalog.selectors import bookable_offerings
 
@@ -32,7 +34,7 @@ class PhoneBookingForm(forms.Form):
     start_time = forms.TimeField(label="Time", widget=widgets.AdminTimeWidget)
     client_name = forms.CharField(label="Name", max_length=120)
     client_email = forms.EmailField(label="E-mail")
-    client_phone = forms.CharField(label="Phone", max_length=32)
+    client_phone = PhoneField(label="Phone")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -43,6 +45,13 @@ class PhoneBookingForm(forms.Form):
             self.fields[question.value] = forms.BooleanField(
                 label=question.label, required=False, help_text="Tick if the client says yes."
             )
+
+    def clean_client_name(self) -> str:
+        # One line: a line break would end the header of every e-mail to them.
+        name = single_line(self.cleaned_data["client_name"])
+        if not name:
+            raise forms.ValidationError("Enter the client's name.")
+        return name
 
     def health(self) -> dict[str, bool]:
         return {question.value: self.cleaned_data[question.value] for question in HealthQuestion}

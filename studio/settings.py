@@ -152,6 +152,13 @@ USE_TZ = True
 STUDIO_NAME = env_str("STUDIO_NAME", "Studio")
 STUDIO_ADDRESS = env_str("STUDIO_ADDRESS", "")
 STUDIO_PHONE = env_str("STUDIO_PHONE", "")
+# Where a phone number typed without +country code is dialled from: an
+# ISO 3166 region such as DE. Numbers are stored in E.164 (+493012345678).
+STUDIO_PHONE_REGION = env_str("STUDIO_PHONE_REGION", "DE").upper()
+if len(STUDIO_PHONE_REGION) != 2 or not STUDIO_PHONE_REGION.isalpha():
+    raise ImproperlyConfigured(
+        f"STUDIO_PHONE_REGION: expected a two-letter region such as DE, got {STUDIO_PHONE_REGION!r}"
+    )
 # Where the studio's website is reached, for links in e-mails and calendars.
 STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 STUDIO_CURRENCY = env_str("STUDIO_CURRENCY", "EUR").upper()

@@ -4,13 +4,14 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from booking.contacts import single_line
 from booking.models import Appointment, Client, Therapist
+from booking.phones import normalise_phone
 from catalog.models import HealthQuestion, MassageType
 from catalog.selectors import bookable_offerings
-
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 
 
 class StrictSerializer(serializers.Serializer[Any]):
@@ -99,17 +100,17 @@ class ClientInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32)
 
     def validate_name(self, value: str) -> str:
-        if not value.strip():
+        # One line: a line break would end the header of every e-mail to them.
+        name = single_line(value)
+        if not name:
             raise serializers.ValidationError("Give a name.")
-        return value.strip()
+        return name
 
     def validate_phone(self, value: str) -> str:
-        digits = sum(character.isdigit() for character in value)
-        if not _PHONE.match(value.strip()) or digits < 6:
-            raise serializers.ValidationError(
-                "Enter a phone number of digits, optionally starting with + (e.g. +49 30 1234567)."
-            )
-        return value.strip()
+        try:
+            return normalise_phone(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="invalid") from None
 
 
 class HealthSerializer(StrictSerializer):

@@ -74,3 +74,9 @@ class NotActive(BookingError):
     code = "not_active"
     status_code = 409
     default_message = "This appointment is no longer active."
+
+
+class CannotMerge(BookingError):
+    code = "cannot_merge"
+    status_code = 400
+    default_message = "Choose the client to keep and at least one other client to merge into it."

@@ -35,6 +35,15 @@ class PhoneBookingForm(forms.Form):
     client_name = forms.CharField(label="Name", max_length=120)
     client_email = forms.EmailField(label="E-mail")
     client_phone = PhoneField(label="Phone")
+    update_client = forms.BooleanField(
+        label="Save name and phone on the client record",
+        required=False,
+        help_text=(
+            "When a client with this e-mail exists: replace the name and phone on their "
+            "record with these. Otherwise the record stays as it is and only this "
+            "appointment keeps them."
+        ),
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -28,6 +28,7 @@ urlpatterns = [
         views.reschedule,
         name="reschedule",
     ),
+    path("client-details/<str:token>/", views.client_details, name="client_details"),
     path("<slug:offering_slug>/", views.slot_picker, name="slots"),
     path("<slug:offering_slug>/book/", views.booking_form, name="book"),
 ]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from booking.contacts import single_line
-from booking.models import Appointment, Client, Therapist
+from booking.models import Appointment, Therapist
 from booking.phones import normalise_phone
 from catalog.models import HealthQuestion, MassageType
 from catalog.selectors import bookable_offerings
@@ -157,16 +157,22 @@ class AppointmentCancelSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class ClientSerializer(serializers.ModelSerializer[Client]):
-    class Meta:
-        model = Client
-        fields = ["name", "email", "phone"]
+class ClientSerializer(serializers.Serializer[Appointment]):
+    """The client's details as the appointment was booked with them, not the client record.
+
+    A guest who booked with someone else's e-mail must not read that
+    person's record through their own booking.
+    """
+
+    name = serializers.CharField(source="contact_name", read_only=True)
+    email = serializers.EmailField(source="contact_email", read_only=True)
+    phone = serializers.CharField(source="contact_phone", read_only=True)
 
 
 class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
     start = serializers.DateTimeField(source="start_at")
     end = serializers.DateTimeField(source="end_at")
-    client = ClientSerializer()
+    client = ClientSerializer(source="*", read_only=True)
 
     class Meta:
         model = Appointment

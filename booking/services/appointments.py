@@ -20,8 +20,6 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from booking import errors
@@ -30,11 +28,11 @@ from booking.models import (
     Allocation,
     Appointment,
     AppointmentEvent,
-    Client,
     Resource,
     Therapist,
 )
-from booking.services import access, reminders
+from booking.services import access, clients, reminders
+from booking.services.clients import ClientDetails
 from catalog.models import Contraindication, Offering
 from catalog.selectors import is_bookable
 
@@ -69,13 +67,6 @@ class Actor:
         return self.user.pk if self.user is not None and self.user.is_authenticated else None
 
 
-@dataclass(frozen=True)
-class ClientDetails:
-    name: str
-    email: str
-    phone: str
-
-
 def _conflicts_become_unavailable(service: Callable[P, R]) -> Callable[P, R]:
     """Turn what the database refuses in a race into `SlotUnavailable`."""
 
@@ -104,12 +95,17 @@ def book_appointment(
     health: dict[str, Any] | None = None,
     notes: str = "",
     has_consent: bool = False,
+    update_client_record: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one.
 
     The time must be one the availability engine offers. With no
     therapist given, the first free qualified therapist (by id) is taken.
+    The appointment keeps the client's details as given, for its
+    messages; it links to the client record with that e-mail, verified
+    only when staff book, and never changes that record unless staff
+    ask to (`update_client_record`; see `clients.client_for_booking`).
     Raises NotBookable for an inactive offering, NotQualified for a
     therapist who does not give this massage, RuledOut when a health
     answer rules the massage out, TooSoon, BeyondHorizon,
@@ -137,7 +133,10 @@ def book_appointment(
     chosen, resources = _choose(schedule, rules, start_at, now)
 
     appointment = Appointment(
-        client=_upsert_client(client, now=now),
+        client=clients.client_for_booking(
+            details=client, actor=actor, now=now, update_record=update_client_record
+        ),
+        is_client_verified=actor.is_staff,
         contact_name=client.name,
         contact_email=client.email,
         contact_phone=client.phone,
@@ -364,30 +363,6 @@ def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> 
             f"Appointments can be changed online until {settings.STUDIO_GUEST_CANCEL_HOURS} "
             "hours before they start. Please call the studio."
         )
-
-
-def _upsert_client(details: ClientDetails, *, now: datetime) -> Client:
-    """The client with this e-mail, with the name and phone they gave last."""
-    client = _clients_with_email(details.email).first()
-    if client is None:
-        try:
-            with transaction.atomic():
-                return Client.objects.create(
-                    name=details.name, email=details.email, phone=details.phone, created_at=now
-                )
-        except IntegrityError:
-            # A concurrent first booking with the same e-mail made the row.
-            client = _clients_with_email(details.email).get()
-    if (client.name, client.phone) != (details.name, details.phone):
-        client.name, client.phone = details.name, details.phone
-        client.save(update_fields=["name", "phone"])
-    return client
-
-
-def _clients_with_email(email: str) -> QuerySet[Client]:
-    # Compared as lower(email) = lower(%s), the expression of the unique
-    # index: `iexact` compiles to UPPER() on PostgreSQL and scans the table.
-    return Client.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
 
 def _allocate(appointment: Appointment, resource_ids: list[int]) -> None:

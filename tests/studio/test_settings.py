@@ -123,3 +123,10 @@ def test_an_unreadable_secret_file_is_refused_with_its_name(monkeypatch, tmp_pat
 
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FILE"):
         env_str("SECRET_KEY")
+
+
+def test_an_unknown_phone_region_stops_the_start():
+    result = run_django("check", DEBUG="1", STUDIO_PHONE_REGION="XX")
+
+    assert result.returncode != 0
+    assert "STUDIO_PHONE_REGION: expected a region such as DE or AT, got 'XX'" in result.stderr

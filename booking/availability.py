@@ -41,6 +41,7 @@ from django.utils import timezone
 from booking import errors
 from booking.models import Allocation, Appointment, Resource, Therapist, TimeOff
 from catalog.models import Offering
+from catalog.selectors import is_bookable
 
 
 @dataclass(frozen=True)
@@ -335,8 +336,7 @@ def available_slots(
     window_end = min(
         rules.local_midnight(end_on + timedelta(days=1)), latest + timedelta(seconds=1)
     )
-    is_bookable = offering.is_active and offering.massage_type.is_active
-    if not is_bookable or window_start >= window_end:
+    if not is_bookable(offering) or window_start >= window_end:
         return []
     schedule = load_schedule(
         offering=offering,

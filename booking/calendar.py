@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from booking.contacts import single_line
 from booking.models import Appointment
 
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
@@ -55,8 +56,9 @@ def appointment_calendar(
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(settings.STUDIO_NAME)
     event["organizer"] = organizer
-    attendee = vCalAddress(f"mailto:{appointment.client.email}")
-    attendee.params["cn"] = vText(appointment.client.name)
+    # The details it was booked with, as its e-mails use (booking.notifications).
+    attendee = vCalAddress(f"mailto:{appointment.contact_email}")
+    attendee.params["cn"] = vText(single_line(appointment.contact_name))
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", attendee, encode=False)
     calendar.add_component(event)

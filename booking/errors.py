@@ -112,3 +112,9 @@ class StillBooked(BookingError):
     default_message = (
         "This client has appointments to come. Cancel them first, then erase the client's data."
     )
+
+
+class CannotMerge(BookingError):
+    code = "cannot_merge"
+    status_code = 400
+    default_message = "Choose the client to keep and at least one other client to merge into it."

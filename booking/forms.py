@@ -14,17 +14,18 @@ from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
 
+from booking.contacts import single_line
 from booking.dates import CalendarDateField
 from booking.models import Therapist, WorkingHours
-from catalog.models import HealthQuestion, Offering
+from booking.phones import PhoneField
+from catalog.models import HealthQuestion
+from catalog.selectors import bookable_offerings
 
 
 class PhoneBookingForm(forms.Form):
     """A booking taken on the phone, with times in the studio's local zone."""
 
-    offering = forms.ModelChoiceField(
-        queryset=Offering.objects.filter(is_active=True, massage_type__is_active=True)
-    )
+    offering = forms.ModelChoiceField(queryset=bookable_offerings())
     therapist = forms.ModelChoiceField(
         queryset=Therapist.objects.filter(is_active=True),
         required=False,
@@ -34,7 +35,16 @@ class PhoneBookingForm(forms.Form):
     start_time = forms.TimeField(label="Time", widget=widgets.AdminTimeWidget)
     client_name = forms.CharField(label="Name", max_length=120)
     client_email = forms.EmailField(label="E-mail")
-    client_phone = forms.CharField(label="Phone", max_length=32)
+    client_phone = PhoneField(label="Phone")
+    update_client = forms.BooleanField(
+        label="Save name and phone on the client record",
+        required=False,
+        help_text=(
+            "When a client with this e-mail exists: replace the name and phone on their "
+            "record with these. Otherwise the record stays as it is and only this "
+            "appointment keeps them."
+        ),
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     consent = forms.BooleanField(
         label="The client agreed on the phone that we keep these answers",
@@ -64,6 +74,13 @@ class PhoneBookingForm(forms.Form):
                 "ask for it, or leave them empty.",
             )
         return values
+
+    def clean_client_name(self) -> str:
+        # One line: a line break would end the header of every e-mail to them.
+        name = single_line(self.cleaned_data["client_name"])
+        if not name:
+            raise forms.ValidationError("Enter the client's name.")
+        return name
 
     def health(self) -> dict[str, bool]:
         """The answers to keep: with the client's consent only, and then every one.

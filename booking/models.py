@@ -301,6 +301,8 @@ class AppointmentEvent(models.Model):
         COMPLETED = "completed", "Marked completed"
         NO_SHOW = "no_show", "Marked no-show"
         ERASED = "erased", "Personal data erased"
+        CLIENT_VERIFIED = "client_verified", "Client confirmed the details by e-mail"
+        CLIENT_MERGED = "client_merged", "Client records merged"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)

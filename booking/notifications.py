@@ -15,11 +15,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats
 
 from booking.calendar import Method, appointment_calendar
+from booking.contacts import mailbox, single_line
 from booking.guest_access import manage_link
 from booking.models import Appointment, Reminder
+from booking.services import clients
 from booking.sms import send_sms
 
 Kind = Reminder.Kind
@@ -55,7 +58,10 @@ def _context(reminder: Reminder) -> dict[str, Any]:
     return {
         "kind": reminder.kind,
         "appointment": appointment,
-        "client": appointment.client,
+        # The details the appointment was booked with, never the client
+        # record, which someone else may have typed the same e-mail for.
+        "contact_name": single_line(appointment.contact_name),
+        "client_details_url": _client_details_url(reminder),
         "offering": appointment.offering,
         "therapist": appointment.therapist,
         "start": start,
@@ -71,6 +77,17 @@ def _context(reminder: Reminder) -> dict[str, Any]:
     }
 
 
+def _client_details_url(reminder: Reminder) -> str | None:
+    """The confirmation's link to put the booked name and phone on the client record."""
+    appointment = reminder.appointment
+    if reminder.kind != Kind.CONFIRMATION or not clients.offers_record_update(appointment):
+        return None
+    path = reverse(
+        "booking:client_details", kwargs={"token": clients.details_link_token(appointment)}
+    )
+    return f"{settings.STUDIO_BASE_URL}{path}"
+
+
 def build_email(
     reminder: Reminder, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
@@ -79,7 +96,11 @@ def build_email(
     message = EmailMultiAlternatives(
         subject=f"{subject} · {settings.STUDIO_NAME}",
         body=render_to_string("booking/email/reminder.txt", context),
-        to=[f"{reminder.appointment.client.name} <{reminder.appointment.client.email}>"],
+        to=[
+            mailbox(
+                name=reminder.appointment.contact_name, email=reminder.appointment.contact_email
+            )
+        ],
         connection=connection,
     )
     message.attach_alternative(
@@ -111,6 +132,6 @@ def send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> N
     `connection` lets a batch of e-mails share one connection to the mail server.
     """
     if reminder.channel == Reminder.Channel.SMS:
-        send_sms(to=reminder.appointment.client.phone, text=build_sms(reminder))
+        send_sms(to=reminder.appointment.contact_phone, text=build_sms(reminder))
     else:
         build_email(reminder, connection).send(fail_silently=False)

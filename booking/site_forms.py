@@ -13,17 +13,12 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from django import forms
-from django.core.validators import RegexValidator
 
+from booking.contacts import single_line
 from booking.dates import CalendarDateField, is_on_calendar
 from booking.models import Therapist
+from booking.phones import PhoneField
 from catalog.models import HealthQuestion
-
-# The same shape the API accepts: digits, spaces and the usual punctuation.
-_PHONE = RegexValidator(
-    r"^\+?[0-9 ()./-]{6,32}\Z",
-    "Enter a phone number of digits, like +49 30 1234567.",
-)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -116,10 +111,8 @@ class BookingForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label="Phone",
-        max_length=32,
-        validators=[_PHONE],
         help_text="In case we need to reach you on the day.",
         error_messages={"required": "Enter a phone number."},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
@@ -159,6 +152,13 @@ class BookingForm(forms.Form):
         if moment is None:
             raise forms.ValidationError("Choose a time.")
         return moment
+
+    def clean_name(self) -> str:
+        # One line: a line break would end the header of every e-mail to them.
+        name = single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
 
     def health(self) -> dict[str, Any]:
         """The answers as the appointment keeps them: a yes/no per question and the note."""

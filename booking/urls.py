@@ -33,6 +33,7 @@ urlpatterns = [
         path(f"manage/<uuid:appointment_id>/<str:token>/{rest}", views.old_link, {"page": name})
         for name, rest in GUEST_PAGES.items()
     ),
+    path("client-details/<str:token>/", views.client_details, name="client_details"),
     path("<slug:offering_slug>/", views.slot_picker, name="slots"),
     path("<slug:offering_slug>/book/", views.booking_form, name="book"),
 ]

@@ -5,10 +5,25 @@ from django.db.models import Prefetch, QuerySet
 from catalog.models import Contraindication, HealthQuestion, MassageType, Offering
 
 
+def bookable_offerings() -> QuerySet[Offering]:
+    """The offerings a client may book: active, of an active massage type.
+
+    The one rule of "can this be booked" for the catalog, the forms, the
+    API and the booking service (`is_bookable` asks it of one offering).
+    """
+    return Offering.objects.filter(is_active=True, massage_type__is_active=True).select_related(
+        "massage_type"
+    )
+
+
+def is_bookable(offering: Offering) -> bool:
+    """`bookable_offerings` for one offering already loaded with its type."""
+    return offering.is_active and offering.massage_type.is_active
+
+
 def active_offerings() -> QuerySet[Offering]:
     return (
-        Offering.objects.filter(is_active=True, massage_type__is_active=True)
-        .select_related("massage_type")
+        bookable_offerings()
         .prefetch_related("areas", "resource_kinds")
         .order_by("massage_type__position", "position", "duration_minutes", "id")
     )
@@ -26,7 +41,7 @@ def active_massage_types() -> QuerySet[MassageType]:
 def active_massage_types_with_offerings() -> QuerySet[MassageType]:
     """As `active_massage_types`, each with `active_offerings` and their areas, for pages."""
     offerings = (
-        Offering.objects.filter(is_active=True)
+        bookable_offerings()
         .prefetch_related("areas", "resource_kinds")
         .order_by("position", "duration_minutes", "id")
     )
@@ -38,8 +53,8 @@ def active_massage_types_with_offerings() -> QuerySet[MassageType]:
 def bookable_offering(*, slug: str) -> Offering | None:
     """The active offering with this slug, with its type, areas and the type's equipment."""
     return (
-        Offering.objects.filter(slug=slug, is_active=True, massage_type__is_active=True)
-        .select_related("massage_type")
+        bookable_offerings()
+        .filter(slug=slug)
         .prefetch_related("areas", "massage_type__equipment")
         .first()
     )

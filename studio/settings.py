@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 import django_stubs_ext
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 from studio.env import env_bool, env_int, env_list, env_str
@@ -158,6 +159,13 @@ USE_TZ = True
 STUDIO_NAME = env_str("STUDIO_NAME", "Studio")
 STUDIO_ADDRESS = env_str("STUDIO_ADDRESS", "")
 STUDIO_PHONE = env_str("STUDIO_PHONE", "")
+# Where a phone number typed without +country code is dialled from: an
+# ISO 3166 region such as DE. Numbers are stored in E.164 (+493012345678).
+STUDIO_PHONE_REGION = env_str("STUDIO_PHONE_REGION", "DE").upper()
+if STUDIO_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"STUDIO_PHONE_REGION: expected a region such as DE or AT, got {STUDIO_PHONE_REGION!r}"
+    )
 # Where the studio's website is reached, for links in e-mails and calendars.
 STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 STUDIO_CURRENCY = env_str("STUDIO_CURRENCY", "EUR").upper()

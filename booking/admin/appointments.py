@@ -36,6 +36,7 @@ from booking.models import (
 from booking.services import (
     Actor,
     ClientDetails,
+    access,
     book_appointment,
     can_see_health,
     cancel_appointment,
@@ -87,8 +88,14 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     # queries with one appointment or a hundred.
     list_select_related = ["client", "offering", "therapist"]
     date_hierarchy = "start_at"
-    search_fields = ["client__name", "client__email", "client__phone", "id"]
-    search_help_text = "Client name, e-mail or phone, or (part of) the appointment id."
+    search_fields = [
+        *["contact_name", "contact_email", "contact_phone"],
+        *["client__name", "client__email", "client__phone", "id"],
+    ]
+    search_help_text = (
+        "Name, e-mail or phone (as booked, or on the client record), "
+        "or (part of) the appointment id."
+    )
     ordering = ["-start_at"]
     actions = ["cancel_appointments", "mark_completed", "mark_no_show"]
     inlines = [ReminderInline, AppointmentEventInline]
@@ -107,7 +114,11 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
                 ]
             },
         ),
-        ("Client", {"fields": ["client", "client_phone"]}),
+        (
+            "Booked with",
+            {"fields": ["contact_name", "contact_email", "contact_phone", "verification"]},
+        ),
+        ("Client record", {"fields": ["client", "client_phone"]}),
         (
             "Health and notes",
             {"fields": ["health_answers", "notes", "consented_at", "consent_recorded_by"]},
@@ -116,6 +127,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     ]
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
+        *["contact_name", "contact_email", "contact_phone", "verification"],
         *["client", "client_phone", "health_answers", "notes", "consented_at"],
         *["consent_recorded_by", "health_hidden"],
         *["price_paid", "id", "created_at", "updated_at"],
@@ -148,7 +160,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         # therapist never change by hand, only through the services.
         if obj is not None:
             return False
-        return super().has_change_permission(request)
+        return access.may_change_appointments(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
         # Cancelling keeps the history; deleting would lose it.
@@ -190,7 +202,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
                 self.log_addition(request, appointment, [{"added": {}}])
                 self.message_user(
                     request,
-                    f"Booked {appointment} for {appointment.client.name}.",
+                    f"Booked {appointment} for {appointment.contact_name}.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -200,7 +212,10 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
             form = PhoneBookingForm(initial=self.get_changeform_initial_data(request))
         fieldsets: list[tuple[str | None, dict[str, Any]]] = [
             (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
-            ("Client", {"fields": ["client_name", "client_email", "client_phone"]}),
+            (
+                "Client",
+                {"fields": ["client_name", "client_email", "client_phone", "update_client"]},
+            ),
             ("Health", {"fields": ["consent", *[question.value for question in HealthQuestion]]}),
             (None, {"fields": ["notes"]}),
         ]
@@ -240,6 +255,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
                 health=form.health(),
                 notes=values["notes"],
                 has_consent=values["consent"],
+                update_client_record=values["update_client"],
             )
         except BookingError as refused:
             form.add_error(PHONE_FORM_FIELDS.get(refused.field or ""), refused.message)
@@ -281,13 +297,29 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         allocations = appointment.allocations.filter(is_active=True).select_related("resource")
         return ", ".join(str(allocation.resource) for allocation in allocations) or "-"
 
-    @admin.display(description="Client", ordering="client__name")
-    def client_name(self, appointment: Appointment) -> str:
-        return appointment.client.name
+    @admin.display(description="Client (as booked)", ordering="contact_name")
+    def client_name(self, appointment: Appointment) -> SafeString:
+        if appointment.is_client_verified:
+            return format_html("{}", appointment.contact_name)
+        return format_html("{} {}", appointment.contact_name, _UNVERIFIED)
 
-    @admin.display(description="Phone")
+    @admin.display(description="Phone on the record")
     def client_phone(self, appointment: Appointment) -> str:
         return appointment.client.phone
+
+    @admin.display(description="Link to the record")
+    def verification(self, appointment: Appointment) -> SafeString:
+        if appointment.is_client_verified:
+            return format_html(
+                "{}",
+                "Verified: booked by staff, or the client confirmed by the link sent to the "
+                "record's e-mail.",
+            )
+        return format_html(
+            "{} linked to the record only by the e-mail typed in. The record was not changed; "
+            "the details above are what this booking was made with.",
+            _UNVERIFIED,
+        )
 
     @admin.display(description="Health answers")
     def health_answers(self, appointment: Appointment) -> SafeString | str:
@@ -392,6 +424,12 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         ):
             target = request.get_full_path()
         return HttpResponseRedirect(target)
+
+
+_UNVERIFIED = format_html(
+    '<strong class="unverified" style="color:#ba2121" title="{}">unverified</strong>',
+    "Booked without login: linked to the client record by the e-mail typed in only.",
+)
 
 
 def _answer(value: Any) -> str:

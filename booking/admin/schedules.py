@@ -2,15 +2,20 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminTimeWidget
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from booking.admin.common import local
 from booking.admin.privacy import ClientPrivacyActions
+from booking.contacts import single_line
+from booking.errors import BookingError
 from booking.forms import WorkingHoursFormSet
 from booking.models import (
     Appointment,
@@ -20,6 +25,8 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
+from booking.phones import PhoneField
+from booking.services import Actor, change_client, merge_clients
 
 
 class WorkingHoursInline(admin.TabularInline[WorkingHours, Therapist]):
@@ -125,13 +132,104 @@ class ClientAppointmentInline(admin.TabularInline[Appointment, Client]):
         return False
 
 
+def _staff(request: HttpRequest) -> Actor:
+    """Staff on a client page: the admin has checked their permission on clients."""
+    return Actor(label=str(request.user.get_username()), user=request.user, is_staff=True)
+
+
+class ClientForm(forms.ModelForm[Client]):
+    """Name, e-mail and phone as staff type them, the phone checked like everywhere else."""
+
+    phone = PhoneField(label="Phone")
+
+    class Meta:
+        model = Client
+        fields = ["name", "email", "phone"]
+
+    def clean_name(self) -> str:
+        name = single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Enter the client's name.")
+        return name
+
+
+class MergeClientsForm(forms.Form):
+    keep = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": "Choose the one to keep."}
+    )
+
+    def __init__(self, *args: Any, clients: list[Client], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(client.pk, str(client)) for client in clients]  # type: ignore[attr-defined] # a ChoiceField
+
+
 @admin.register(Client)
 class ClientAdmin(ClientPrivacyActions):
+    """The client record: staff change it here, the one place besides the e-mailed link.
+
+    Bookings made without login never change it (see
+    `booking.services.clients`); duplicates are merged with an action,
+    and a client's data is exported or erased with the privacy actions.
+    """
+
+    form = ClientForm
     list_display = ["name", "email", "phone", "appointment_count", "created_at"]
     search_fields = ["name", "email", "phone"]
-    readonly_fields = ["created_at"]
+    fields = ["name", "email", "phone", "email_verified_at", "created_at"]
+    readonly_fields = ["email_verified_at", "created_at"]
     inlines = [ClientAppointmentInline]
-    actions = ["export_data", "erase_data"]
+    actions = ["merge_clients", "export_data", "erase_data"]
+
+    def save_model(self, request: HttpRequest, obj: Client, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        values = form.cleaned_data
+        change_client(
+            client=obj,
+            name=values["name"],
+            email=values["email"],
+            phone=values["phone"],
+            by=_staff(request),
+        )
+
+    @admin.action(description="Merge the selected clients…", permissions=["change"])
+    def merge_clients(
+        self, request: HttpRequest, queryset: QuerySet[Client]
+    ) -> HttpResponse | None:
+        """Ask which record to keep first, as deleting asks to confirm; then merge."""
+        clients = list(queryset.order_by("created_at", "pk"))
+        if len(clients) < 2:
+            self.message_user(request, "Select two or more clients to merge.", messages.WARNING)
+            return None
+        form = MergeClientsForm(request.POST if "post" in request.POST else None, clients=clients)
+        if form.is_valid():
+            keep = next(client for client in clients if client.pk == form.cleaned_data["keep"])
+            try:
+                merge_clients(
+                    keep=keep, duplicates=[c for c in clients if c != keep], by=_staff(request)
+                )
+            except BookingError as refused:
+                self.message_user(request, refused.message, messages.ERROR)
+            else:
+                self.log_change(request, keep, f"Merged {len(clients) - 1} duplicate(s) into it.")
+                self.message_user(
+                    request, f"Merged {len(clients) - 1} client(s) into {keep}.", messages.SUCCESS
+                )
+            return None
+        # The record with the most appointments is the likely one to keep.
+        keep_id = max(clients, key=lambda client: client.appointment_count).pk  # type: ignore[attr-defined] # annotated
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge clients",
+            "opts": self.opts,
+            "clients": clients,
+            "keep_id": keep_id,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/booking/client/merge_confirmation.html", context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         return super().get_queryset(request).annotate(appointment_count=Count("appointments"))

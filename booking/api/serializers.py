@@ -4,14 +4,16 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from booking.contacts import single_line
 from booking.dates import validate_on_calendar
-from booking.models import Appointment, Client, Therapist
-from catalog.models import HealthQuestion, MassageType, Offering
+from booking.models import Appointment, Therapist
+from booking.phones import normalise_phone
+from catalog.models import HealthQuestion, MassageType
+from catalog.selectors import bookable_offerings
 from studio.api import IdField
-
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 
 
 class StrictSerializer(serializers.Serializer[Any]):
@@ -66,11 +68,7 @@ class TherapistSerializer(serializers.ModelSerializer[Therapist]):
 
 
 class AvailabilityQuerySerializer(StrictSerializer):
-    offering = IdField(
-        queryset=Offering.objects.filter(
-            is_active=True, massage_type__is_active=True
-        ).select_related("massage_type")
-    )
+    offering = IdField(queryset=bookable_offerings())
     start = CalendarDateField(help_text="First day, in the studio's time zone.")
     end = CalendarDateField(help_text="Last day, included.")
     therapist = IdField(queryset=Therapist.objects.filter(is_active=True), required=False)
@@ -112,17 +110,17 @@ class ClientInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32)
 
     def validate_name(self, value: str) -> str:
-        if not value.strip():
+        # One line: a line break would end the header of every e-mail to them.
+        name = single_line(value)
+        if not name:
             raise serializers.ValidationError("Give a name.")
-        return value.strip()
+        return name
 
     def validate_phone(self, value: str) -> str:
-        digits = sum(character.isdigit() for character in value)
-        if not _PHONE.match(value.strip()) or digits < 6:
-            raise serializers.ValidationError(
-                "Enter a phone number of digits, optionally starting with + (e.g. +49 30 1234567)."
-            )
-        return value.strip()
+        try:
+            return normalise_phone(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="invalid") from None
 
 
 class HealthSerializer(StrictSerializer):
@@ -140,7 +138,7 @@ class HealthSerializer(StrictSerializer):
 
 
 class AppointmentCreateSerializer(StrictSerializer):
-    offering = IdField(queryset=Offering.objects.select_related("massage_type"))
+    offering = IdField(queryset=bookable_offerings())
     start = AwareDateTimeField()
     therapist = IdField(
         queryset=Therapist.objects.all(),
@@ -169,10 +167,16 @@ class AppointmentCancelSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class ClientSerializer(serializers.ModelSerializer[Client]):
-    class Meta:
-        model = Client
-        fields = ["name", "email", "phone"]
+class ClientSerializer(serializers.Serializer[Appointment]):
+    """The client's details as the appointment was booked with them, not the client record.
+
+    A guest who booked with someone else's e-mail must not read that
+    person's record through their own booking.
+    """
+
+    name = serializers.CharField(source="contact_name", read_only=True)
+    email = serializers.EmailField(source="contact_email", read_only=True)
+    phone = serializers.CharField(source="contact_phone", read_only=True)
 
 
 class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
@@ -184,7 +188,7 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
 
     start = serializers.DateTimeField(source="start_at")
     end = serializers.DateTimeField(source="end_at")
-    client = ClientSerializer()
+    client = ClientSerializer(source="*", read_only=True)
     notes = serializers.CharField(
         read_only=True,
         allow_null=True,

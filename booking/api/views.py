@@ -46,7 +46,7 @@ from booking.api.serializers import (
 from booking.availability import available_slots
 from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
-from booking.services import idempotency, limits
+from booking.services import access, idempotency, limits
 from catalog.models import MassageType
 from studio.api import ErrorSerializer, FilterSet
 from studio.clientip import client_ip
@@ -172,10 +172,7 @@ class CanSeeAppointments(IsAuthenticated):
     """Staff and integrations with the view permission, or a therapist with a login."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return super().has_permission(request, view) and (
-            user.has_perm("booking.view_appointment") or hasattr(user, "therapist")
-        )
+        return super().has_permission(request, view) and access.may_see_appointments(request.user)
 
 
 @extend_schema_view(
@@ -195,14 +192,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         return [AllowAny()]
 
     def get_queryset(self) -> QuerySet[Appointment]:
-        everyone = selectors.appointments()
-        user = self.request.user
-        if user.has_perm("booking.view_appointment"):
-            return everyone
-        if not user.is_authenticated:
-            return everyone.none()
-        # A therapist's login sees only their own schedule.
-        return everyone.filter(therapist__user=user)
+        return access.appointments_visible_to(self.request.user)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -380,9 +370,9 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             raise exceptions.NotAuthenticated()
         user = request.user
         if change:
-            allowed = user.has_perm("booking.change_appointment")
+            allowed = access.may_change_appointments(user)
         else:
-            allowed = user.has_perm("booking.view_appointment") or hasattr(user, "therapist")
+            allowed = access.may_see_appointments(user)
         if not allowed:
             raise exceptions.PermissionDenied()
         # For a therapist, the queryset holds only their own appointments.

@@ -1,6 +1,8 @@
 """Every write of the booking app, one module per concern.
 
 - `appointments`: book, cancel, reschedule and mark appointments.
+- `clients`: the client record: which one a booking links to, and who changes it.
+- `access`: who may see and change which appointments.
 - `reminders`: the outbox of messages about them, and its dispatch.
 - `idempotency`: a booking asked for twice with one `Idempotency-Key` is made once.
 - `privacy`: who may see health data; a client's export, erasure, and
@@ -11,13 +13,18 @@ The names callers use are re-exported here.
 
 from booking.services.appointments import (
     Actor,
-    ClientDetails,
     book_appointment,
     can_guest_change,
     cancel_appointment,
     guest_change_deadline,
     mark_appointment,
     reschedule_appointment,
+)
+from booking.services.clients import (
+    ClientDetails,
+    change_client,
+    merge_clients,
+    update_client_from_booking,
 )
 from booking.services.privacy import (
     can_see_health,
@@ -40,6 +47,7 @@ __all__ = [
     "can_guest_change",
     "can_see_health",
     "cancel_appointment",
+    "change_client",
     "claim_due_reminders",
     "deliver_reminder",
     "dispatch_due_reminders",
@@ -47,8 +55,10 @@ __all__ = [
     "export_client",
     "guest_change_deadline",
     "mark_appointment",
+    "merge_clients",
     "purge_old_health_answers",
     "reschedule_appointment",
     "retry_reminders",
     "send_reminder_now",
+    "update_client_from_booking",
 ]

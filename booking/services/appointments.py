@@ -20,21 +20,21 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking import errors, selectors
+from booking import errors
 from booking.availability import Rules, free_resources, load_schedule, refusal, seconds
 from booking.models import (
     Allocation,
     Appointment,
     AppointmentEvent,
-    Client,
     Resource,
     Therapist,
 )
-from booking.services import reminders
+from booking.services import access, clients, reminders
+from booking.services.clients import ClientDetails
 from catalog.models import Contraindication, Offering
+from catalog.selectors import is_bookable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,18 +57,14 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: AbstractBaseUser | AnonymousUser) -> Actor:
-        return cls(label=str(user.get_username()), user=user, is_staff=True)
+        """A logged-in user; staff only with the permission to change appointments."""
+        return cls(
+            label=str(user.get_username()), user=user, is_staff=access.may_change_appointments(user)
+        )
 
     @property
     def user_id(self) -> Any:
         return self.user.pk if self.user is not None and self.user.is_authenticated else None
-
-
-@dataclass(frozen=True)
-class ClientDetails:
-    name: str
-    email: str
-    phone: str
 
 
 def _conflicts_become_unavailable(service: Callable[P, R]) -> Callable[P, R]:
@@ -99,6 +95,7 @@ def book_appointment(
     health: dict[str, Any] | None = None,
     notes: str = "",
     has_consent: bool = False,
+    update_client_record: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one.
@@ -107,7 +104,11 @@ def book_appointment(
     therapist given, the first free qualified therapist (by id) is taken.
     Health answers (a yes or a no) and notes are kept only with the
     client's consent; a staff member or integration who books with it is
-    recorded as the one who asked. Raises ConsentRequired for health
+    recorded as the one who asked. The appointment keeps the client's
+    details as given, for its messages; it links to the client record
+    with that e-mail, verified only when staff book, and never changes
+    that record unless staff ask to (`update_client_record`; see
+    `clients.client_for_booking`). Raises ConsentRequired for health
     answers or notes without consent, NotBookable for an inactive
     offering, NotQualified for a
     therapist who does not give this massage, RuledOut when a health
@@ -119,7 +120,7 @@ def book_appointment(
     rules = Rules.from_settings()
     if _holds_health_data(health or {}, notes) and not has_consent:
         raise errors.ConsentRequired()
-    if not offering.is_active or not offering.massage_type.is_active:
+    if not is_bookable(offering):
         raise errors.NotBookable()
     if therapist is not None and not _is_qualified(therapist, offering):
         raise errors.NotQualified()
@@ -138,7 +139,10 @@ def book_appointment(
     chosen, resources = _choose(schedule, rules, start_at, now)
 
     appointment = Appointment(
-        client=_upsert_client(client, now=now),
+        client=clients.client_for_booking(
+            details=client, actor=actor, now=now, update_record=update_client_record
+        ),
+        is_client_verified=actor.is_staff,
         contact_name=client.name,
         contact_email=client.email,
         contact_phone=client.phone,
@@ -375,28 +379,6 @@ def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> 
             f"Appointments can be changed online until {settings.STUDIO_GUEST_CANCEL_HOURS} "
             "hours before they start. Please call the studio."
         )
-
-
-def _upsert_client(details: ClientDetails, *, now: datetime) -> Client:
-    """The client with this e-mail, with the name and phone they gave last."""
-    client = _clients_with_email(details.email).first()
-    if client is None:
-        try:
-            with transaction.atomic():
-                return Client.objects.create(
-                    name=details.name, email=details.email, phone=details.phone, created_at=now
-                )
-        except IntegrityError:
-            # A concurrent first booking with the same e-mail made the row.
-            client = _clients_with_email(details.email).get()
-    if (client.name, client.phone) != (details.name, details.phone):
-        client.name, client.phone = details.name, details.phone
-        client.save(update_fields=["name", "phone"])
-    return client
-
-
-def _clients_with_email(email: str) -> QuerySet[Client]:
-    return selectors.clients_with_email(email=email)
 
 
 def _allocate(appointment: Appointment, resource_ids: list[int]) -> None:

@@ -8,12 +8,15 @@ whatever the visitor's own.
 
 - `slots`: the slot picker, and the free times nearest a wanted one.
 - `book`: the booking form, booking once per form.
+- `client_details`: the e-mailed link that puts a booking's details on
+  the client record.
 - `guest`: a guest's booking, by its manage token exchanged for the
   session: confirmation, calendar file, manage page, cancel and
   reschedule; and the old links with the token in the path.
 """
 
 from booking.views.book import booking_form
+from booking.views.client_details import client_details
 from booking.views.guest import calendar, cancel, confirmation, manage, old_link, reschedule
 from booking.views.slots import slot_picker
 
@@ -21,6 +24,7 @@ __all__ = [
     "booking_form",
     "calendar",
     "cancel",
+    "client_details",
     "confirmation",
     "manage",
     "old_link",

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from booking.models import Resource, Therapist
 from booking.services import Actor, ClientDetails
@@ -72,4 +73,6 @@ def guest_details() -> ClientDetails:
 @pytest.fixture
 def staff(django_user_model) -> Actor:
     user = django_user_model.objects.create_user("desk", is_staff=True)
-    return Actor.for_user(user)
+    user.user_permissions.add(Permission.objects.get(codename="change_appointment"))
+    # A fresh instance: the permission cache of the old one is empty.
+    return Actor.for_user(django_user_model.objects.get(pk=user.pk))

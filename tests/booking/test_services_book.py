@@ -131,19 +131,30 @@ def test_an_inactive_offering_cannot_be_booked(classical, anna, two_rooms, guest
         book(classical, at(TUESDAY, "10:00"), guest_details)
 
 
-def test_the_same_email_books_as_the_same_client_with_the_latest_details(
+def test_the_same_email_in_any_case_links_to_the_same_client_and_leaves_its_record(
     classical, anna, ben, two_rooms, guest_details
 ):
     book(classical, at(TUESDAY, "10:00"), guest_details)
-    book(
+    second = book(
         classical,
         at(TUESDAY, "11:00"),
         ClientDetails(name="Mira E.", email="MIRA@example.com", phone="+49 30 7654321"),
     )
 
     client = Client.objects.get()
-    assert (client.name, client.phone) == ("Mira E.", "+49 30 7654321")
+    assert (client.name, client.email, client.phone) == (
+        "Mira Example",
+        "mira@example.com",
+        "+49 30 1234567",
+    )
     assert client.appointments.count() == 2
+    second.refresh_from_db()
+    assert (second.contact_name, second.contact_email, second.contact_phone) == (
+        "Mira E.",
+        "MIRA@example.com",
+        "+49 30 7654321",
+    )
+    assert second.is_client_verified is False
 
 
 def test_a_booking_for_monday_morning_respects_the_notice(

@@ -207,7 +207,7 @@ def test_an_invalid_form_ties_each_error_to_its_field_and_books_nothing(
     assert 'id="id_name_error"><span class="visually-hidden">Error: </span>Enter your name.' in html
     assert 'aria-describedby="id_email_helptext id_email_error"' in html
     assert "Enter an e-mail address like name@example.com." in html
-    assert "Enter a phone number of digits" in html
+    assert "Enter a phone number we can call" in html
     assert 'id="id_pregnancy" aria-describedby="id_pregnancy_helptext id_pregnancy_error"' in html
     assert "We can only book with your agreement to this." in html
     # What was typed stays.

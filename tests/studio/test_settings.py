@@ -139,3 +139,10 @@ def test_a_short_monitoring_token_is_refused():
 
     assert result.returncode != 0
     assert "STUDIO_MONITORING_TOKEN: use at least 32 random characters" in result.stderr
+
+
+def test_an_unknown_phone_region_stops_the_start():
+    result = run_django("check", DEBUG="1", STUDIO_PHONE_REGION="XX")
+
+    assert result.returncode != 0
+    assert "STUDIO_PHONE_REGION: expected a region such as DE or AT, got 'XX'" in result.stderr

@@ -1,0 +1,25 @@
+"""Names and e-mail addresses as messages carry them.
+
+A name is one line: a line break in it would end an e-mail header, and
+lets what follows pose as a header of its own. An address is built
+with the name quoted (RFC 5322), so a comma, a semicolon, angle
+brackets, quotes or letters beyond ASCII in a name reach the mailbox
+instead of making the SMTP backend refuse the address.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import formataddr
+
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def single_line(name: str) -> str:
+    """The name on one line: each run of line breaks becomes a space, ends trimmed."""
+    return " ".join(_LINE_BREAKS.sub(" ", name).split())
+
+
+def mailbox(*, name: str, email: str) -> str:
+    """`"Name" <email>` with the name quoted or encoded as the header needs it."""
+    return formataddr((single_line(name), email))

@@ -1,0 +1,62 @@
+"""Who may see and change which appointments: one rule for the API, the pages and the admin.
+
+- A guest reaches one appointment, by its manage token
+  (`selectors.appointment_for_guest`), and may change it until the
+  guests' cut-off (`can_guest_change`).
+- Staff and integrations with the `booking.change_appointment`
+  permission change any appointment at any time; the booking services
+  treat them as staff (`Actor.for_user`).
+- Staff with `booking.view_appointment` see every appointment; a
+  therapist with a login sees their own (`appointments_visible_to`).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+from django.db.models import QuerySet
+
+from booking import selectors
+from booking.models import Appointment
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def may_change_appointments(user: User) -> bool:
+    """Whether the user changes any appointment, past the guests' cut-off too."""
+    return user.is_authenticated and _has_perm(user, "booking.change_appointment")
+
+
+def may_see_appointments(user: User) -> bool:
+    """Whether the user may list appointments: all of them, or a therapist their own."""
+    if not user.is_authenticated:
+        return False
+    return _has_perm(user, "booking.view_appointment") or hasattr(user, "therapist")
+
+
+def appointments_visible_to(user: User) -> QuerySet[Appointment]:
+    """The appointments the user may see: every one, their own as a therapist, or none."""
+    everyone = selectors.appointments()
+    if not user.is_authenticated:
+        return everyone.none()
+    if _has_perm(user, "booking.view_appointment"):
+        return everyone
+    # A therapist's login sees only their own schedule.
+    return everyone.filter(therapist__user_id=user.pk)
+
+
+def may_change_appointment(*, user: User, appointment: Appointment) -> bool:
+    """Whether a logged-in user may cancel, move or mark this appointment.
+
+    Only with the change permission; a therapist who sees their own
+    schedule does not change it (a guest changes theirs by its token).
+    """
+    return (
+        may_change_appointments(user)
+        and appointments_visible_to(user).filter(pk=appointment.pk).exists()
+    )
+
+
+def _has_perm(user: User, permission: str) -> bool:
+    # Every user model in use has permissions (PermissionsMixin); one
+    # without them has none.
+    return isinstance(user, PermissionsMixin | AnonymousUser) and user.has_perm(permission)

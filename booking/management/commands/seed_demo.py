@@ -99,14 +99,14 @@ class DemoBooking:
 BOOKINGS = [
     DemoBooking(
         offering="classical-foot-30",
-        client=ClientDetails("Mira Example", "mira@example.com", "+49 30 1234501"),
+        client=ClientDetails("Mira Example", "mira@example.com", "+49301234501"),
         days_ahead=1,
         around=time(10),
         therapist="dora-klein",
     ),
     DemoBooking(
         offering="vacuum-hip-45",
-        client=ClientDetails("Jonas Example", "jonas@example.com", "+49 30 1234502"),
+        client=ClientDetails("Jonas Example", "jonas@example.com", "+49301234502"),
         days_ahead=1,
         around=time(11),
         therapist="ben-hoffmann",
@@ -116,19 +116,19 @@ BOOKINGS = [
     # goes after Jonas's.
     DemoBooking(
         offering="vacuum-hip-shin-60",
-        client=ClientDetails("Lena Example", "lena@example.com", "+49 30 1234503"),
+        client=ClientDetails("Lena Example", "lena@example.com", "+49301234503"),
         days_ahead=1,
         around=time(11),
     ),
     DemoBooking(
         offering="thai-foot-45",
-        client=ClientDetails("Paul Example", "paul@example.com", "+49 30 1234504"),
+        client=ClientDetails("Paul Example", "paul@example.com", "+49301234504"),
         days_ahead=2,
         around=time(15),
     ),
     DemoBooking(
         offering="therapeutic-shin-foot-45",
-        client=ClientDetails("Sara Example", "sara@example.com", "+49 30 1234505"),
+        client=ClientDetails("Sara Example", "sara@example.com", "+49301234505"),
         days_ahead=3,
         around=time(9),
         therapist="dora-klein",

@@ -44,6 +44,11 @@ def test_a_held_booking_is_confirmed_only_from_the_emailed_link(
     steps.shot("held")
     page.reload()
     appointment = Appointment.objects.get()
+    page.goto(f"{live_server.url}{reverse('booking:manage', args=[appointment.pk])}")
+    expect(page.locator(".badge")).to_have_text("Held")
+    expect(page.get_by_role("link", name="Change the time")).to_have_count(0)
+    steps.shot("held-manage")
+    appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.HELD
 
     # What beat does every minute; the worker may have sent it already.

@@ -52,7 +52,9 @@ def appointment_calendar(
     if settings.STUDIO_ADDRESS:
         event.add("location", settings.STUDIO_ADDRESS)
     is_cancelled = method == "CANCEL" or appointment.status == Appointment.Status.CANCELLED
-    event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    # A held booking is not the client's until they confirm it.
+    is_held = appointment.status == Appointment.Status.HELD
+    event.add("status", "CANCELLED" if is_cancelled else "TENTATIVE" if is_held else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(settings.STUDIO_NAME)
     event["organizer"] = organizer

@@ -76,6 +76,23 @@ class NotActive(BookingError):
     default_message = "This appointment is no longer active."
 
 
+class NotConfirmed(BookingError):
+    code = "not_confirmed"
+    status_code = 409
+    default_message = (
+        "This booking is held until you confirm it: open the link in the e-mail we sent, "
+        "then change it."
+    )
+
+
+class HoldExpired(BookingError):
+    code = "hold_expired"
+    status_code = 409
+    default_message = (
+        "This booking was not confirmed in time, so its time has been released. Please book again."
+    )
+
+
 class RateLimited(BookingError):
     """A limit the studio sets on what one source books or changes online (429).
 

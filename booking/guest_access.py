@@ -10,6 +10,13 @@ leaves out the query, see gunicorn.conf.py), an error log (Django logs
 the path; `studio.log_redaction` scrubs what is left) or a Referer, and
 the link keeps working however often it is opened.
 
+The confirmation e-mail of a held booking links with another token, the
+appointment's `mailbox_token`, which only that e-mail carries: opening
+it proves the person reads that mailbox, and confirms the hold
+(`confirm_held_appointment`). The manage token does not: the browser
+that booked holds it in its session, and the API answers a booking
+with it.
+
 The session keeps the token itself, not only the appointment's id, so
 that every page checks it again with `selectors.appointment_for_guest`:
 a token that is used up closes the pages to a browser that exchanged it
@@ -19,15 +26,18 @@ before.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
 from booking import selectors
+from booking.errors import BookingError
 from booking.models import Appointment
 
 View = Callable[..., HttpResponse]
@@ -43,6 +53,12 @@ def manage_link(appointment: Appointment) -> str:
     """The manage page's path with the token, as the e-mails link to it."""
     path = reverse("booking:manage", kwargs={"appointment_id": appointment.pk})
     return f"{path}?{TOKEN_PARAMETER}={appointment.manage_token}"
+
+
+def confirmation_link(appointment: Appointment) -> str:
+    """The manage page's path with the mailbox token: it confirms a held booking."""
+    path = reverse("booking:manage", kwargs={"appointment_id": appointment.pk})
+    return f"{path}?{TOKEN_PARAMETER}={appointment.mailbox_token}"
 
 
 def grant_access(request: HttpRequest, appointment: Appointment) -> None:
@@ -79,14 +95,21 @@ def exchange_token(
 ) -> HttpResponse:
     """Check the token, keep it in the session, and send the browser on to `to`.
 
-    A wrong or used-up token is a plain 404 that leaves the session
-    untouched.
+    The manage token opens the booking; the mailbox token opens it too,
+    and confirms it while it is held. A wrong or used-up token is a plain
+    404 that leaves the session untouched.
     """
+    now = timezone.now()
     appointment = selectors.appointment_for_guest(
-        appointment_id=appointment_id, manage_token=token, now=timezone.now()
+        appointment_id=appointment_id, manage_token=token, now=now
     )
     if appointment is None:
-        raise Http404
+        appointment = selectors.appointment_for_mailbox(
+            appointment_id=appointment_id, mailbox_token=token, now=now
+        )
+        if appointment is None:
+            raise Http404
+        _confirm_hold(request, appointment, now=now)
     grant_access(request, appointment)
     response = HttpResponseRedirect(to, status=303)
     # The address just opened holds the token: no Referer may carry it on.
@@ -111,3 +134,22 @@ def exchanges_token(view: View) -> View:
         return exchange_token(request, appointment_id=appointment_id, token=token, to=to)
 
     return wrapper
+
+
+def _confirm_hold(request: HttpRequest, appointment: Appointment, *, now: datetime) -> None:
+    """The mailbox is proven: confirm the booking if it waits for that, and say so."""
+    from booking.services.appointments import (  # noqa: PLC0415 - the services' e-mails take their links from here
+        Actor,
+        confirm_held_appointment,
+    )
+
+    if not appointment.is_held and not (
+        appointment.status == Appointment.Status.CANCELLED and appointment.hold_expires_at
+    ):
+        return
+    try:
+        confirm_held_appointment(appointment=appointment, actor=Actor.guest(), now=now)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Thank you: your booking is confirmed.")

@@ -11,11 +11,13 @@ whoever writes them.
 
 import secrets
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from catalog.models import MassageType, Offering, ResourceKind
 
@@ -161,6 +163,10 @@ class Client(models.Model):
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
+        # Held: the time is the client's, as if confirmed, until
+        # `hold_expires_at`; confirmed by `confirm_held_appointment`, or
+        # released by `release_expired_holds` (booking/services/appointments.py).
+        HELD = "held", "Held"
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
         COMPLETED = "completed", "Completed"
@@ -170,6 +176,12 @@ class Appointment(models.Model):
         WEB = "web", "Website"
         ADMIN = "admin", "Admin (phone)"
         API = "api", "API"
+
+    # The statuses in which an appointment is still to take place and
+    # takes its time. A held one counts like a confirmed one everywhere:
+    # the availability engine and the exclusion constraints (which count
+    # every status but cancelled), the limits, reminders and guest pages.
+    ACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.HELD, Status.CONFIRMED})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
@@ -195,6 +207,11 @@ class Appointment(models.Model):
         help_text="The end plus the offering's cleanup buffer: nothing else is booked before it."
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    hold_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While held: when the time is released unless the booking is confirmed.",
+    )
     source = models.CharField(max_length=16, choices=Source.choices)
     price = models.DecimalField(max_digits=8, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -231,6 +248,10 @@ class Appointment(models.Model):
                 & models.Q(end_at__lte=models.F("blocked_until")),
                 name="booking_appointment_times_ordered",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="held") | models.Q(hold_expires_at__isnull=False),
+                name="booking_appointment_held_expires",
+            ),
         ]
         indexes = [
             # The availability engine and the day view: a therapist's
@@ -252,6 +273,13 @@ class Appointment(models.Model):
             # A client's export and erasure: the appointments booked with
             # their e-mail, in any letter case.
             models.Index(Lower("contact_email"), name="booking_appt_contact_email"),
+            # The sweep of expired holds, every minute: only held rows
+            # are in it, so it stays as small as the holds open now.
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=models.Q(status="held"),
+                name="booking_appt_hold_expiry",
+            ),
         ]
         permissions = [("view_health", "Can see clients' health answers and notes")]
 
@@ -260,7 +288,25 @@ class Appointment(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == self.Status.CONFIRMED
+        """Whether it takes its time: confirmed, or held until its hold expires."""
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+    @property
+    def mailbox_token(self) -> str:
+        """The token of the link that only the confirmation e-mail carries.
+
+        Derived from the manage token with the secret key, so whoever has
+        only the manage token (the API's answer to a booking, the session
+        of the browser that booked) cannot make it: opening a link with it
+        proves the person reads the e-mail the booking was made with.
+        """
+        return salted_hmac(
+            "booking.Appointment.mailbox_token", self.manage_token, algorithm="sha256"
+        ).hexdigest()
 
 
 class Allocation(models.Model):
@@ -303,6 +349,8 @@ class AppointmentEvent(models.Model):
         ERASED = "erased", "Personal data erased"
         CLIENT_VERIFIED = "client_verified", "Client confirmed the details by e-mail"
         CLIENT_MERGED = "client_merged", "Client records merged"
+        HOLD_CONFIRMED = "hold_confirmed", "Hold confirmed"
+        HOLD_EXPIRED = "hold_expired", "Hold expired"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -20,7 +20,7 @@ from django.utils import formats
 
 from booking.calendar import Method, appointment_calendar
 from booking.contacts import mailbox, single_line
-from booking.guest_access import manage_link
+from booking.guest_access import confirmation_link, manage_link
 from booking.models import Appointment, Reminder
 from booking.services import clients
 from booking.sms import send_sms
@@ -34,6 +34,9 @@ SUBJECTS = {
     Kind.CANCELLATION: "Your massage on {when} is cancelled",
     Kind.RESCHEDULED: "Your massage has moved to {when}",
 }
+
+# The confirmation of a held booking asks the client to confirm it.
+HELD_SUBJECT = "Please confirm your massage on {when}"
 
 SMS_TEXTS = {
     Kind.CONFIRMATION: "{studio}: {offering} booked for {when}. Manage: {link}",
@@ -49,12 +52,29 @@ def manage_url(appointment: Appointment) -> str:
     return f"{settings.STUDIO_BASE_URL}{manage_link(appointment)}"
 
 
+def _asks_to_confirm(reminder: Reminder) -> bool:
+    """The confirmation of a held booking: its link confirms it, before the hold expires."""
+    return reminder.kind == Kind.CONFIRMATION and reminder.appointment.is_held
+
+
+def _hold(appointment: Appointment, zone: ZoneInfo) -> dict[str, Any]:
+    """How long the client has to confirm, and until when, for the held e-mail."""
+    if not appointment.is_held or appointment.hold_expires_at is None:
+        return {}
+    held_for = appointment.hold_expires_at - appointment.created_at
+    return {
+        "hold_minutes": max(1, round(held_for.total_seconds() / 60)),
+        "hold_until": f"{appointment.hold_expires_at.astimezone(zone):%H:%M}",
+    }
+
+
 def _context(reminder: Reminder) -> dict[str, Any]:
     appointment = reminder.appointment
     zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
     start = appointment.start_at.astimezone(zone)
     end = appointment.end_at.astimezone(zone)
     when = f"{formats.date_format(start, 'l j F')} at {start:%H:%M}"
+    asks_to_confirm = _asks_to_confirm(reminder)
     return {
         "kind": reminder.kind,
         "appointment": appointment,
@@ -74,6 +94,11 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         "manage_url": manage_url(appointment),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
         "is_cancellation": reminder.kind == Kind.CANCELLATION,
+        "asks_to_confirm": asks_to_confirm,
+        "confirm_url": (
+            f"{settings.STUDIO_BASE_URL}{confirmation_link(appointment)}" if asks_to_confirm else ""
+        ),
+        **_hold(appointment, zone),
     }
 
 
@@ -92,7 +117,9 @@ def build_email(
     reminder: Reminder, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     context = _context(reminder)
-    subject = SUBJECTS[Kind(reminder.kind)].format(**context)
+    subject = (
+        HELD_SUBJECT if context["asks_to_confirm"] else SUBJECTS[Kind(reminder.kind)]
+    ).format(**context)
     message = EmailMultiAlternatives(
         subject=f"{subject} · {settings.STUDIO_NAME}",
         body=render_to_string("booking/email/reminder.txt", context),
@@ -106,6 +133,10 @@ def build_email(
     message.attach_alternative(
         render_to_string("booking/email/reminder.html", context), "text/html"
     )
+    if context["asks_to_confirm"]:
+        # No calendar entry for a time that may be released: the
+        # confirmed booking's page and reminders carry one.
+        return message
     method: Method = "CANCEL" if reminder.kind == Kind.CANCELLATION else "REQUEST"
     message.attach(
         "appointment.ics",

@@ -50,17 +50,40 @@ def appointment_for_guest(
     appointment stays visible until then, so that the client who
     cancelled it can see that it is.
     """
-    appointment = (
-        Appointment.objects.select_related("client", "offering", "therapist")
-        .filter(pk=appointment_id)
-        .first()
-    )
+    appointment = _appointment_for_guest_pages(appointment_id)
     if appointment is None or not hmac.compare_digest(
         appointment.manage_token.encode(), manage_token.encode()
     ):
         return None
-    is_over = appointment.status in _OVER or appointment.end_at <= now
-    return None if is_over else appointment
+    return None if _is_over(appointment, now) else appointment
+
+
+def appointment_for_mailbox(
+    *, appointment_id: UUID, mailbox_token: str, now: datetime
+) -> Appointment | None:
+    """The appointment, only if the token is the one its confirmation e-mail carries.
+
+    `Appointment.mailbox_token`, compared in constant time; used up like
+    the manage token (`appointment_for_guest`).
+    """
+    appointment = _appointment_for_guest_pages(appointment_id)
+    if appointment is None or not hmac.compare_digest(
+        appointment.mailbox_token.encode(), mailbox_token.encode()
+    ):
+        return None
+    return None if _is_over(appointment, now) else appointment
+
+
+def _appointment_for_guest_pages(appointment_id: UUID) -> Appointment | None:
+    return (
+        Appointment.objects.select_related("client", "offering", "therapist")
+        .filter(pk=appointment_id)
+        .first()
+    )
+
+
+def _is_over(appointment: Appointment, now: datetime) -> bool:
+    return appointment.status in _OVER or appointment.end_at <= now
 
 
 _OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from booking.services import idempotency, privacy, reminders
+from booking.services import appointments, idempotency, privacy, reminders
 
 
 @shared_task(ignore_result=True)
@@ -27,3 +27,9 @@ def forget_idempotency_keys() -> int:
 def purge_old_health_answers() -> int:
     """Beat's daily drop of health answers older than the retention period."""
     return privacy.purge_old_health_answers()
+
+
+@shared_task(ignore_result=True)
+def release_expired_holds() -> int:
+    """Beat's minute-by-minute release of held bookings nobody confirmed in time."""
+    return appointments.release_expired_holds()

@@ -208,6 +208,10 @@ STUDIO_LIMIT_CHANGES_PER_BOOKING = env_int("STUDIO_LIMIT_CHANGES_PER_BOOKING", d
 # X-Forwarded-For: the client's address is that many entries from the
 # right. With 0 the header is ignored, since anyone can send it.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", default=0, minimum=0)
+# A booking made without a login (the website, the API without a token)
+# is only held this many minutes until the client opens the link in the
+# confirmation e-mail, and released if they don't; 0 books at once.
+STUDIO_WEB_BOOKING_HOLD_MINUTES = env_int("STUDIO_WEB_BOOKING_HOLD_MINUTES", default=0, minimum=0)
 
 # Reminders: the day-before one goes out at this local time the day
 # before; the hours-before one this many hours ahead. A reminder that
@@ -446,4 +450,5 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.purge_old_health_answers",
         "schedule": 86400.0,
     },
+    "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
 }

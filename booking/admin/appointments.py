@@ -40,6 +40,7 @@ from booking.services import (
     book_appointment,
     can_see_health,
     cancel_appointment,
+    confirm_held_appointment,
     mark_appointment,
 )
 from catalog.models import HealthQuestion
@@ -97,7 +98,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         "or (part of) the appointment id."
     )
     ordering = ["-start_at"]
-    actions = ["cancel_appointments", "mark_completed", "mark_no_show"]
+    actions = ["cancel_appointments", "mark_completed", "mark_no_show", "confirm_holds"]
     inlines = [ReminderInline, AppointmentEventInline]
     fieldsets = [
         (
@@ -110,6 +111,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
                     "therapist",
                     "resources",
                     "status",
+                    "hold_expires_at",
                     "source",
                 ]
             },
@@ -127,6 +129,7 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     ]
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
+        "hold_expires_at",
         *["contact_name", "contact_email", "contact_phone", "verification"],
         *["client", "client_phone", "health_answers", "notes", "consented_at"],
         *["consent_recorded_by", "health_hidden"],
@@ -381,6 +384,18 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     @admin.action(description="Mark the selected appointments no-show", permissions=["change"])
     def mark_no_show(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
         return self._mark(request, queryset, Appointment.Status.NO_SHOW)
+
+    @admin.action(description="Confirm the selected held bookings", permissions=["change"])
+    def confirm_holds(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
+        """Staff confirm a hold themselves, e.g. for a client who calls: they vouch for them."""
+        actor = Actor.for_user(request.user)
+        self._change_each(
+            request,
+            queryset,
+            lambda appointment: confirm_held_appointment(appointment=appointment, actor=actor),
+            done="confirmed",
+        )
+        return self._back(request)
 
     def _mark(
         self, request: HttpRequest, queryset: QuerySet[Appointment], status: Appointment.Status

@@ -94,7 +94,7 @@ class TimeOffAdmin(admin.ModelAdmin[TimeOff]):
         # Time off only stops new bookings; the ones already made stay
         # until someone calls the clients, so say how many there are.
         clashes = Appointment.objects.filter(
-            status=Appointment.Status.CONFIRMED,
+            status__in=Appointment.ACTIVE_STATUSES,
             start_at__lt=obj.end_at,
             end_at__gt=obj.start_at,
         )

@@ -198,11 +198,22 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
         ),
     )
 
+    hold_expires_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "For a `held` booking: when its time is released unless the client confirms it by "
+            "opening the link in the confirmation e-mail (the manage token does not confirm it). "
+            "Null once confirmed, and for bookings that were never held."
+        ),
+    )
+
     class Meta:
         model = Appointment
         fields = [
             "id",
             "status",
+            "hold_expires_at",
             "start",
             "end",
             "offering",

@@ -239,7 +239,10 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         },
         description=(
             "Book a massage. Open to anyone; guests keep the `manage_token`. Callers without "
-            "a token are held to the studio's limits per address, e-mail and phone (429)."
+            "a token are held to the studio's limits per address, e-mail and phone (429). "
+            "When the studio holds bookings made without a token, the answer is "
+            '`status: "held"` with `hold_expires_at`: the client confirms the booking by '
+            "opening the link in the confirmation e-mail, or its time is released then."
         ),
     )
     def create(self, request: Request) -> Response:
@@ -333,7 +336,8 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         },
         description=(
             "Move to another free start, with the same therapist. The studio limits how "
-            "often a guest may move one booking (429)."
+            "often a guest may move one booking (429). A held booking moves only once "
+            "confirmed (409 `not_confirmed`)."
         ),
     )
     @action(detail=True, methods=["post"])

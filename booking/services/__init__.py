@@ -16,8 +16,10 @@ from booking.services.appointments import (
     book_appointment,
     can_guest_change,
     cancel_appointment,
+    confirm_held_appointment,
     guest_change_deadline,
     mark_appointment,
+    release_expired_holds,
     reschedule_appointment,
 )
 from booking.services.clients import (
@@ -49,6 +51,7 @@ __all__ = [
     "cancel_appointment",
     "change_client",
     "claim_due_reminders",
+    "confirm_held_appointment",
     "deliver_reminder",
     "dispatch_due_reminders",
     "erase_client",
@@ -57,6 +60,7 @@ __all__ = [
     "mark_appointment",
     "merge_clients",
     "purge_old_health_answers",
+    "release_expired_holds",
     "reschedule_appointment",
     "retry_reminders",
     "send_reminder_now",

@@ -137,6 +137,7 @@ def book_appointment(
         therapist_id=therapist.id if therapist else None,
     )
     chosen, resources = _choose(schedule, rules, start_at, now)
+    hold_expires_at = _hold_until(actor, now)
 
     appointment = Appointment(
         client=clients.client_for_booking(
@@ -151,7 +152,8 @@ def book_appointment(
         start_at=start_at,
         end_at=start_at + schedule.duration,
         blocked_until=start_at + schedule.duration + schedule.buffer,
-        status=Appointment.Status.CONFIRMED,
+        status=Appointment.Status.CONFIRMED if hold_expires_at is None else Appointment.Status.HELD,
+        hold_expires_at=hold_expires_at,
         source=source,
         price=offering.price,
         currency=offering.currency,
@@ -164,9 +166,121 @@ def book_appointment(
     )
     appointment.save(force_insert=True)
     _allocate(appointment, resources)
-    _record(appointment, AppointmentEvent.Action.BOOKED, actor, now, {"source": source})
+    details = {"source": source}
+    if hold_expires_at is not None:
+        details["held_until"] = hold_expires_at.isoformat()
+    _record(appointment, AppointmentEvent.Action.BOOKED, actor, now, details)
     reminders.plan_after_booking(appointment, now=now)
     return appointment
+
+
+def _hold_until(actor: Actor, now: datetime) -> datetime | None:
+    """Until when a booking is only held, or None to confirm it at once.
+
+    With STUDIO_WEB_BOOKING_HOLD_MINUTES set, a booking made without a
+    login (the website, the API without a token) is held until the
+    client opens the link in the confirmation e-mail, so a made-up
+    address cannot keep a time: nobody opens its link. Staff and
+    integrations log in, and their bookings are confirmed at once.
+    """
+    minutes: int = settings.STUDIO_WEB_BOOKING_HOLD_MINUTES
+    if minutes <= 0 or actor.user_id is not None:
+        return None
+    return now + timedelta(minutes=minutes)
+
+
+@transaction.atomic(durable=True)
+def confirm_held_appointment(
+    *, appointment: Appointment, actor: Actor, now: datetime | None = None
+) -> Appointment:
+    """Confirm a held appointment before its hold expires; it then stays like any booking.
+
+    Its hold ends, an event records who confirmed it, and the reminders
+    before it are planned now: a held appointment gets none, since its
+    address is not proven. Whatever the hold waited for (the client
+    opening the e-mailed link; later, a payment) the caller has checked.
+    Confirming a confirmed appointment again changes nothing, so a link
+    opened twice is fine. Raises HoldExpired once the hold has expired
+    (the time is released, or will be within a minute by
+    `release_expired_holds`) and NotActive for a cancelled appointment.
+    """
+    now = now or timezone.now()
+    appointment = _lock_appointment(appointment)
+    if appointment.status == Appointment.Status.CONFIRMED:
+        return appointment
+    expired = appointment.hold_expires_at is not None and appointment.hold_expires_at <= now
+    if appointment.status == Appointment.Status.HELD and not expired:
+        appointment.status = Appointment.Status.CONFIRMED
+        appointment.hold_expires_at = None
+        appointment.updated_at = now
+        appointment.save(update_fields=["status", "hold_expires_at", "updated_at"])
+        _record(appointment, AppointmentEvent.Action.HOLD_CONFIRMED, actor, now, {})
+        reminders.plan_after_confirmation(appointment, now=now)
+        return appointment
+    if expired and appointment.status in (Appointment.Status.HELD, Appointment.Status.CANCELLED):
+        raise errors.HoldExpired()
+    raise errors.NotActive()
+
+
+# How many expired holds one transaction of the sweep releases, and who
+# released them, in the history.
+RELEASE_BATCH = 500
+SWEEP_ACTOR = "studio (hold expired)"
+
+
+def release_expired_holds(*, now: datetime | None = None, max_batches: int = 50) -> int:
+    """Release every held appointment whose hold has expired; returns how many.
+
+    Each becomes cancelled, with a "hold expired" event, its resources
+    freed and its pending reminders cancelled, so its time is offered
+    again. No e-mail goes out: the address was never proven, and a
+    message to it would let anyone mail anyone. Until this sweep (beat
+    runs it every minute) an expired hold still takes its time: the
+    availability engine and the exclusion constraints count it like
+    any held row, so its time is free again at most a minute late.
+    Batches lock their rows with SKIP LOCKED: a hold being confirmed
+    right now is left to that confirmation, which checks the expiry too.
+    """
+    now = now or timezone.now()
+    released = 0
+    for _ in range(max_batches):
+        batch = _release_expired_batch(now=now)
+        released += batch
+        if batch < RELEASE_BATCH:
+            break
+    return released
+
+
+@transaction.atomic(durable=True)
+def _release_expired_batch(*, now: datetime) -> int:
+    # The partial index on held rows' expiry serves this: its size
+    # follows the holds open now, not the history.
+    expired = list(
+        Appointment.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(status=Appointment.Status.HELD, hold_expires_at__lte=now)
+        .order_by("hold_expires_at", "id")
+        .values_list("id", "hold_expires_at")[:RELEASE_BATCH]
+    )
+    ids = [appointment_id for appointment_id, _ in expired]
+    if not ids:
+        return 0
+    Appointment.objects.filter(pk__in=ids).update(
+        status=Appointment.Status.CANCELLED, updated_at=now
+    )
+    Allocation.objects.filter(appointment_id__in=ids).update(is_active=False)
+    reminders.cancel_pending_of(ids)
+    AppointmentEvent.objects.bulk_create(
+        AppointmentEvent(
+            appointment_id=appointment_id,
+            action=AppointmentEvent.Action.HOLD_EXPIRED,
+            actor=SWEEP_ACTOR,
+            # Never empty: held rows have an expiry (a check constraint).
+            details={"held_until": held_until.isoformat() if held_until else None},
+            created_at=now,
+        )
+        for appointment_id, held_until in expired
+    )
+    return len(ids)
 
 
 @transaction.atomic(durable=True)
@@ -176,12 +290,15 @@ def cancel_appointment(
     """Cancel an active appointment and free its therapist and resources at once.
 
     Guests may cancel until STUDIO_GUEST_CANCEL_HOURS before the start;
-    staff and integrations always may. Raises NotActive for an appointment
-    that is not confirmed and CancellationClosed after the guests' cut-off.
+    staff and integrations always may. A held appointment may be
+    cancelled too, without a notice to its unproven address. Raises
+    NotActive for an appointment that is neither confirmed nor held and
+    CancellationClosed after the guests' cut-off.
     """
     now = now or timezone.now()
     appointment = _lock_appointment(appointment)
     _check_changeable(appointment, actor, now)
+    was_held = appointment.status == Appointment.Status.HELD
     appointment.status = Appointment.Status.CANCELLED
     appointment.updated_at = now
     # The row is locked, so a plain increment cannot lose a concurrent one.
@@ -189,7 +306,11 @@ def cancel_appointment(
     appointment.save(update_fields=["status", "updated_at", "sequence"])
     appointment.allocations.update(is_active=False)
     _record(appointment, AppointmentEvent.Action.CANCELLED, actor, now, {"reason": reason})
-    reminders.plan_after_cancellation(appointment, now=now)
+    if was_held:
+        # Nothing to the address of a hold: it was never proven.
+        reminders.cancel_pending(appointment)
+    else:
+        reminders.plan_after_cancellation(appointment, now=now)
     return appointment
 
 
@@ -202,13 +323,17 @@ def reschedule_appointment(
 
     The new time must be one the availability engine offers, not counting
     the appointment's own old time. The same cut-off as for cancelling
-    applies to guests. Raises NotActive, CancellationClosed, the start-time
+    applies to guests. A held appointment is moved only once confirmed:
+    a move sends a notice, which must not go to an unproven address.
+    Raises NotActive, NotConfirmed, CancellationClosed, the start-time
     errors of `book_appointment`, and SlotUnavailable.
     """
     now = now or timezone.now()
     rules = Rules.from_settings()
     appointment = _lock_appointment(appointment)
     _check_changeable(appointment, actor, now)
+    if appointment.status == Appointment.Status.HELD:
+        raise errors.NotConfirmed()
     offering = appointment.offering
     _lock_therapists(offering, appointment.therapist)
     _lock_resources(offering)
@@ -365,14 +490,12 @@ def guest_change_deadline(appointment: Appointment) -> datetime:
 
 
 def can_guest_change(appointment: Appointment, *, now: datetime) -> bool:
-    """Whether cancel and reschedule would accept a guest now; pages show it."""
-    return appointment.status == Appointment.Status.CONFIRMED and now <= guest_change_deadline(
-        appointment
-    )
+    """Whether cancel (and, once confirmed, reschedule) would accept a guest now; pages show it."""
+    return appointment.is_active and now <= guest_change_deadline(appointment)
 
 
 def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> None:
-    if appointment.status != Appointment.Status.CONFIRMED:
+    if not appointment.is_active:
         raise errors.NotActive()
     if not actor.is_staff and now > guest_change_deadline(appointment):
         raise errors.CancellationClosed(

@@ -12,7 +12,7 @@ are not limited here, only by the API's per-user throttle.
   cache with atomic increments, in fixed hourly windows, so every web
   process counts the same.
 - Future bookings held at once, per e-mail and per phone: counted in the
-  database (confirmed appointments that start after now with that
+  database (confirmed or held appointments that start after now with that
   contact e-mail or phone), so a cancellation or a visit that has taken
   place frees its place. Not per IP: the studio keeps no client's
   address, and many clients share one (an office, a hotel, a mobile
@@ -171,7 +171,7 @@ def limit_guest_change(
 def _check_held(*, email: str, phone: str, now: datetime) -> None:
     """Refuse a booking when the e-mail or phone already holds the most future bookings.
 
-    One query over the confirmed appointments that start after now,
+    One query over the active appointments (confirmed or held) that start after now,
     served by the index on `start_at`: its cost follows the bookings
     ahead, not the studio's history. Two bookings at the same moment may
     both find one place left; the hourly counts, which are atomic, bound
@@ -187,7 +187,7 @@ def _check_held(*, email: str, phone: str, now: datetime) -> None:
         conditions.append(Q(phone_digits__in=[phone, f"00{phone}"]))
     held = reduce(operator.or_, conditions)
     found = (
-        Appointment.objects.filter(status=Appointment.Status.CONFIRMED, start_at__gt=now)
+        Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES, start_at__gt=now)
         .alias(email_lower=Lower("contact_email"), phone_digits=_digits_of("contact_phone"))
         .aggregate(count=Count("pk", filter=held), first_start_at=Min("start_at", filter=held))
     )

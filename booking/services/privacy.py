@@ -194,7 +194,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
     # Before the placeholders replace them: the keys are found by these.
     emails = _client_emails(client, appointments)
     if Appointment.objects.filter(
-        pk__in=ids, status=Appointment.Status.CONFIRMED, end_at__gt=now
+        pk__in=ids, status__in=Appointment.ACTIVE_STATUSES, end_at__gt=now
     ).exists():
         raise errors.StillBooked()
 

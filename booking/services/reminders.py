@@ -57,10 +57,20 @@ SEND_REMINDER_TASK = "booking.tasks.send_reminder"
 
 
 def plan_after_booking(appointment: Appointment, *, now: datetime) -> None:
-    """The confirmation now, and the reminders before the appointment."""
+    """The confirmation now, and the reminders before the appointment.
+
+    A held appointment gets only the confirmation, which asks to confirm
+    it by its link; its reminders wait for `plan_after_confirmation`.
+    """
     reminders = [_reminder(appointment, Kind.CONFIRMATION, Channel.EMAIL, now)]
-    reminders += _timed_reminders(appointment, now=now)
+    if not appointment.is_held:
+        reminders += _timed_reminders(appointment, now=now)
     _create(reminders, now=now)
+
+
+def plan_after_confirmation(appointment: Appointment, *, now: datetime) -> None:
+    """A held appointment is confirmed: the reminders before it, from now on."""
+    _create(_timed_reminders(appointment, now=now), now=now)
 
 
 def plan_after_reschedule(appointment: Appointment, *, now: datetime) -> None:
@@ -81,6 +91,13 @@ def plan_after_cancellation(appointment: Appointment, *, now: datetime) -> None:
 
 def cancel_pending(appointment: Appointment) -> None:
     Reminder.objects.filter(appointment=appointment, status=Status.PENDING).update(
+        status=Status.CANCELLED
+    )
+
+
+def cancel_pending_of(appointment_ids: list[uuid.UUID]) -> None:
+    """`cancel_pending` for many appointments in one update."""
+    Reminder.objects.filter(appointment_id__in=appointment_ids, status=Status.PENDING).update(
         status=Status.CANCELLED
     )
 

@@ -44,12 +44,17 @@ def _context(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
 
     The booking service owns the rule; the page only shows it.
     """
+    can_change = services.can_guest_change(appointment, now=timezone.now())
     return {
         "appointment": appointment,
         "offering": appointment.offering,
         "is_confirmed": appointment.status == Appointment.Status.CONFIRMED,
+        # Held until the client opens the link in the e-mail; it may be
+        # cancelled meanwhile, and moved once confirmed.
+        "is_held": appointment.is_held,
         "change_until": services.guest_change_deadline(appointment),
-        "can_change": services.can_guest_change(appointment, now=timezone.now()),
+        "can_change": can_change,
+        "can_move": can_change and not appointment.is_held,
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
         "manage_url": _url("booking:manage", appointment),
         # The link to keep, as the e-mail has it: it opens the booking in
@@ -78,7 +83,7 @@ def old_link(request: HttpRequest, appointment_id: UUID, token: str, page: str) 
 @exchanges_token
 def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     appointment = granted_appointment(request, appointment_id)
-    if appointment.status != Appointment.Status.CONFIRMED:
+    if not appointment.is_active:
         return redirect(_url("booking:manage", appointment))
     said_yes = {question for question, answer in appointment.health.items() if answer is True}
     rules = catalog_selectors.contraindications_of(
@@ -163,7 +168,7 @@ def reschedule(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     """
     appointment = granted_appointment(request, appointment_id)
     context = _context(request, appointment)
-    if not context["can_change"]:
+    if not context["can_move"]:
         return redirect(_url("booking:manage", appointment))
     if request.method == "POST":
         return _move(request, appointment, context)

@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
 from booking import selectors
-from booking.admin.common import local, studio_zone
+from booking.admin.common import DateHierarchyAdmin, local, studio_zone
 from booking.admin.reminders import ReminderInline
 from booking.dates import parse_day
 from booking.errors import BookingError
@@ -90,7 +90,7 @@ SECRET_FIELDS = frozenset({"manage_token"})
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin[Appointment]):
+class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
     list_display = ["local_start", "therapist", "offering", "client_name", "status", "source"]
     list_filter = ["status", "source", "therapist"]
     # The changelist joins what it shows, so a page costs the same

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # PostgreSQL refuses NUL in text: an API query or header holding one is a 400.
+    # PostgreSQL refuses NUL in text: a query or header holding one is a 400.
     "studio.api.refuse_null_characters",
     # Last, as django-axes asks: it turns a locked-out log-in into its answer.
     "axes.middleware.AxesMiddleware",

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # PostgreSQL refuses NUL in text: a query or header holding one is a 400.
     "studio.api.refuse_null_characters",
+    # An admin list's actions with forged ids or index is a 400, not a 500.
+    "studio.admin_guard.RefuseForgedAdminActions",
     # Last, as django-axes asks: it turns a locked-out log-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,7 +16,7 @@ from booking.admin.common import DateHierarchyAdmin, local
 from booking.admin.privacy import ClientPrivacyActions
 from booking.contacts import single_line
 from booking.errors import BookingError
-from booking.forms import WorkingHoursFormSet
+from booking.forms import TimeOffForm, WorkingHoursFormSet
 from booking.models import (
     Appointment,
     Client,
@@ -78,6 +78,7 @@ class ResourceAdmin(admin.ModelAdmin[Resource]):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(DateHierarchyAdmin[TimeOff]):
+    form = TimeOffForm
     list_display = ["who", "start_at", "end_at", "reason"]
     list_filter = ["therapist"]
     list_select_related = ["therapist"]

@@ -1,4 +1,4 @@
-"""What every API view shares: error bodies, pagination, ids, the 404 and NUL guards.
+"""What every API view shares: error bodies, pagination, ids, the 400, 404 and NUL guards.
 
 Every error the API returns has one shape, documented in the schema:
 
@@ -118,6 +118,14 @@ def refuse_null_characters(get_response: Any) -> Any:
         return response
 
     return middleware
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, say): the API's error body under /api/."""
+    if request.path_info.startswith("/api/"):
+        message = "The request could not be read: it is too large or not well formed."
+        return JsonResponse(error_body("bad_request", message), status=400)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -453,4 +453,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
+    # Expired sessions, and the manage tokens they hold, are not kept.
+    "clear-expired-sessions": {"task": "studio.tasks.clear_expired_sessions", "schedule": 86400.0},
 }

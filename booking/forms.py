@@ -15,8 +15,8 @@ from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from booking.contacts import single_line
-from booking.dates import CalendarDateField
-from booking.models import Therapist, WorkingHours
+from booking.dates import CalendarDateField, validate_on_calendar
+from booking.models import Therapist, TimeOff, WorkingHours
 from booking.phones import PhoneField
 from catalog.models import HealthQuestion
 from catalog.selectors import bookable_offerings
@@ -146,3 +146,25 @@ class WorkingHoursFormSet(
                 if later_start < earlier_end:
                     day = WorkingHours.Weekday(weekday).label
                     raise forms.ValidationError(f"Two intervals on {day} overlap.")
+
+
+class TimeOffForm(forms.ModelForm[TimeOff]):
+    """Time off, on dates the calendar holds.
+
+    Midnight of year 1 in the studio's zone is before year 1 in UTC,
+    which the database refuses; no time off lies near either end.
+    """
+
+    class Meta:
+        model = TimeOff
+        fields = ["therapist", "start_at", "end_at", "reason"]
+
+    def clean_start_at(self) -> datetime:
+        start_at: datetime = self.cleaned_data["start_at"]
+        validate_on_calendar(start_at)
+        return start_at
+
+    def clean_end_at(self) -> datetime:
+        end_at: datetime = self.cleaned_data["end_at"]
+        validate_on_calendar(end_at)
+        return end_at

@@ -1,4 +1,4 @@
-"""What every API view shares: error bodies, pagination, ids, the 404 and NUL guards.
+"""What every API view shares: error bodies, pagination, ids, the 400, 404 and NUL guards.
 
 Every error the API returns has one shape, documented in the schema:
 
@@ -14,7 +14,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -92,32 +92,40 @@ class IdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg] # a
 
 
 def refuse_null_characters(get_response: Any) -> Any:
-    """Middleware: a NUL character in an API request's query or headers is a 400 naming it.
+    """Middleware: a NUL character in a request's query or headers is a 400 naming it.
 
     The database refuses NUL in text, so a parameter or header that
-    reaches a query (a filter, a token, an Idempotency-Key) would end in
-    a 500; refused here once for every API view.
+    reaches a query (a filter, a token, an Idempotency-Key, an admin
+    list's filter) would end in a 500; refused here once for every view:
+    under /api/ in the API's error body, elsewhere as the plain 400 page.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith("/api/"):
-            named = [name for name, value in request.GET.lists() if "\x00" in name + "".join(value)]
-            named += [
-                name.removeprefix("HTTP_").replace("_", "-").title()
-                for name, value in request.META.items()
-                if name.startswith("HTTP_") and "\x00" in str(value)
-            ]
-            if named:
-                fields = {
-                    name.replace("\x00", "\\u0000"): [NULL_CHARACTER_MESSAGE] for name in named
-                }
-                return JsonResponse(
-                    error_body("invalid", "Some fields are not valid.", fields), status=400
-                )
+        named = [name for name, value in request.GET.lists() if "\x00" in name + "".join(value)]
+        named += [
+            name.removeprefix("HTTP_").replace("_", "-").title()
+            for name, value in request.META.items()
+            if name.startswith("HTTP_") and "\x00" in str(value)
+        ]
+        if named and request.path_info.startswith("/api/"):
+            fields = {name.replace("\x00", "\\u0000"): [NULL_CHARACTER_MESSAGE] for name in named}
+            return JsonResponse(
+                error_body("invalid", "Some fields are not valid.", fields), status=400
+            )
+        if named:
+            return HttpResponseBadRequest(NULL_CHARACTER_MESSAGE, content_type="text/plain")
         response: HttpResponse = get_response(request)
         return response
 
     return middleware
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, say): the API's error body under /api/."""
+    if request.path_info.startswith("/api/"):
+        message = "The request could not be read: it is too large or not well formed."
+        return JsonResponse(error_body("bad_request", message), status=400)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -6,7 +6,9 @@ error log lines ("Not Found: /booking/manage/…"), not in runserver's
 request lines. The pages' own addresses hold no token (see
 `booking.guest_access`), but a link opened once carries it in the query
 (`?t=`), and links sent before it moved there carry it in the path
-(`/booking/manage/<id>/<token>/…`). `redact_tokens` blanks both;
+(`/booking/manage/<id>/<token>/…`); so does the link that lets a client
+write a booking's details to their record (`/booking/client-details/<token>/`).
+`redact_tokens` blanks them all;
 `RedactTokens` does it to every record that reaches a handler it sits
 on (settings.LOGGING), and gunicorn.conf.py to every access log line.
 """
@@ -22,14 +24,19 @@ REDACTED = "[redacted]"
 _TOKEN_IN_PATH = re.compile(
     r"(/manage/[^/?#\s]+/)(?!(?:confirmed|cancel|reschedule)/|appointment\.ics)[^/?#&\s\"']+"
 )
+# The signed token of the link "Use these details for your client record"
+# (booking.urls `client_details`): whoever holds it may write the booked
+# name and phone to the client record.
+_DETAILS_TOKEN_IN_PATH = re.compile(r"(/client-details/)[^/?#\s\"']+")
 # `t=` (the e-mails' links) and `token=` as a query parameter, or at the
 # start of a bare query string.
 _TOKEN_IN_QUERY = re.compile(r"((?:^|[?&;])(?:t|token)=)[^&;#\s\"']*")
 
 
 def redact_tokens(text: str) -> str:
-    """`text` with every manage token in a path or a query replaced by a mark."""
+    """`text` with every token in a path or a query replaced by a mark."""
     text = _TOKEN_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
+    text = _DETAILS_TOKEN_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
     return _TOKEN_IN_QUERY.sub(rf"\g<1>{REDACTED}", text)
 
 

@@ -74,8 +74,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # PostgreSQL refuses NUL in text: an API query or header holding one is a 400.
+    # PostgreSQL refuses NUL in text: a query or header holding one is a 400.
     "studio.api.refuse_null_characters",
+    # An admin list's actions with forged ids or index is a 400, not a 500.
+    "studio.admin_guard.RefuseForgedAdminActions",
     # Last, as django-axes asks: it turns a locked-out log-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -451,4 +453,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
+    # Expired sessions, and the manage tokens they hold, are not kept.
+    "clear-expired-sessions": {"task": "studio.tasks.clear_expired_sessions", "schedule": 86400.0},
 }

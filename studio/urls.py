@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 # Under /api/ an unknown address answers the API's JSON error body.
+handler400 = "studio.api.bad_request"
 handler404 = "studio.api.page_not_found"
 
 urlpatterns = [

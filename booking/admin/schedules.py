@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from booking.admin.common import local
+from booking.admin.common import DateHierarchyAdmin, local
 from booking.admin.privacy import ClientPrivacyActions
 from booking.contacts import single_line
 from booking.errors import BookingError
-from booking.forms import WorkingHoursFormSet
+from booking.forms import TimeOffForm, WorkingHoursFormSet
 from booking.models import (
     Appointment,
     Client,
@@ -77,7 +77,8 @@ class ResourceAdmin(admin.ModelAdmin[Resource]):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin[TimeOff]):
+class TimeOffAdmin(DateHierarchyAdmin[TimeOff]):
+    form = TimeOffForm
     list_display = ["who", "start_at", "end_at", "reason"]
     list_filter = ["therapist"]
     list_select_related = ["therapist"]

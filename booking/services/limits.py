@@ -13,7 +13,8 @@ are not limited here, only by the API's per-user throttle.
   process counts the same.
 - Future bookings held at once, per e-mail and per phone: counted in the
   database (confirmed or held appointments that start after now with that
-  contact e-mail or phone), so a cancellation or a visit that has taken
+  contact e-mail, or that phone in the E.164 form every booking stores
+  it in), so a cancellation or a visit that has taken
   place frees its place. Not per IP: the studio keeps no client's
   address, and many clients share one (an office, a hotel, a mobile
   network), so the address gets only the hourly limit.
@@ -39,20 +40,18 @@ from ipaddress import IPv6Address, ip_address, ip_network
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.core.cache import cache
-from django.db.models import Count, F, Min, Q, Value
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Lower, Replace
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from booking import errors
+from booking import errors, phones
 from booking.models import Appointment
 from booking.services.appointments import Actor
 from studio.throttling import Window, count_hit, give_back
 
 HOUR = 3600
-# What a phone number is written with besides its digits.
-_PHONE_PUNCTUATION = (" ", "-", "(", ")", ".", "/", "+", "\u00a0")
 
 
 def normalise_email(email: str) -> str:
@@ -60,15 +59,22 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def normalise_phone(phone: str) -> str:
-    """The phone number as the limits count it: its digits, without an international 00.
+def _phone_as_stored(phone: str) -> str:
+    """The phone number as the limits count it: in E.164, as bookings store it.
 
-    `+49 30 1234567`, `0049-30-123 45 67` and `+49 (30) 1234567` are one
-    number. A number written nationally (`030 1234567`) stays another
-    until phone numbers are stored in E.164.
+    `030 1234567`, `0049-30-123 45 67` and `+49 (30) 1234567` are one
+    number, by the project's one phone check (`booking.phones`). The API,
+    the website and the admin have read every number through it already,
+    so this changes nothing they pass; text that is no number (which none
+    of them lets through) is counted as it is, trimmed.
     """
-    digits = "".join(character for character in phone if character.isdigit())
-    return digits.removeprefix("00")
+    text = phone.strip()
+    if not text:
+        return ""
+    try:
+        return phones.normalise_phone(text)
+    except ValidationError:
+        return text
 
 
 def is_exempt(user: AbstractBaseUser | AnonymousUser | None) -> bool:
@@ -108,7 +114,7 @@ def limit_booking(
         yield
         return
     now = now or timezone.now()
-    email, phone = normalise_email(email), normalise_phone(phone)
+    email, phone = normalise_email(email), _phone_as_stored(phone)
     _check_held(email=email, phone=phone, now=now)
     window = Window.around(now.timestamp(), HOUR)
     limits = [
@@ -184,25 +190,18 @@ def _check_held(*, email: str, phone: str, now: datetime) -> None:
     if email:
         conditions.append(Q(email_lower=email))
     if phone:
-        conditions.append(Q(phone_digits__in=[phone, f"00{phone}"]))
+        # Stored in E.164 by every entry point, so compared as it is.
+        conditions.append(Q(contact_phone=phone))
     held = reduce(operator.or_, conditions)
     found = (
         Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES, start_at__gt=now)
-        .alias(email_lower=Lower("contact_email"), phone_digits=_digits_of("contact_phone"))
+        .alias(email_lower=Lower("contact_email"))
         .aggregate(count=Count("pk", filter=held), first_start_at=Min("start_at", filter=held))
     )
     if found["count"] >= allowance:
         # A place frees itself when the soonest of them has started.
         seconds = int((found["first_start_at"] - now).total_seconds())
         raise errors.RateLimited(_too_many_held(found["count"]), retry_after=seconds)
-
-
-def _digits_of(field: str) -> Combinable:
-    """The field without the punctuation phones are written with: portable SQL."""
-    expression: Combinable = F(field)
-    for character in _PHONE_PUNCTUATION:
-        expression = Replace(expression, Value(character), Value(""))
-    return expression
 
 
 def _ip_key(ip: str) -> str:

@@ -541,3 +541,24 @@ def test_time_off_of_another_therapist_brings_no_warning(admin_client, booked):
     )
 
     assert not any("fall in this time off" in m for m in messages_of(response))
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_time_off_off_the_calendar_is_refused_on_the_form(admin_client, anna, day):
+    # Midnight of year 1 in Berlin is before year 1 in UTC, which
+    # PostgreSQL refuses: that post was a 500 on a live server.
+    response = admin_client.post(
+        reverse("admin:booking_timeoff_add"),
+        {
+            "therapist": anna.pk,
+            "start_at_0": day,
+            "start_at_1": "00:00",
+            "end_at_0": day,
+            "end_at_1": "12:00",
+            "reason": "Far away",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Give a date between 2000-01-01 and 2199-12-31." in response.content.decode()
+    assert not TimeOff.objects.filter(reason="Far away").exists()

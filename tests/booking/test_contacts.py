@@ -115,6 +115,31 @@ def test_a_confirmation_to_any_name_reaches_its_mailbox_through_smtp(
     assert received["Bcc"] is None
 
 
+@pytest.mark.django_db
+def test_a_confirmation_to_a_domain_beyond_ascii_reaches_its_mailbox_through_smtp(
+    smtp, classical, anna, two_rooms
+):
+    # The e-mail check takes an international domain; building the
+    # address refused it ("'ascii' codec can't encode"), so on a live
+    # server the confirmation was retried until it failed.
+    appointment = book_appointment(
+        offering=classical,
+        start_at=at(TUESDAY, "10:00"),
+        client=ClientDetails(name="Jane", email="jane@exämple.de", phone="+49301234567"),
+        source="api",
+        actor=Actor.guest(),
+        now=NOW,
+    )
+    confirmation = appointment.reminders.get(kind=Reminder.Kind.CONFIRMATION)
+
+    with time_machine.travel(NOW, tick=False):
+        status = send_reminder_now(reminder_id=confirmation.pk)
+
+    assert status == Reminder.Status.SENT
+    (envelope,) = smtp.envelopes
+    assert envelope["to"] == ["<jane@xn--exmple-cua.de>"]
+
+
 def test_the_old_way_of_writing_the_address_is_what_smtp_refused():
     # What booking.notifications wrote before: the backend's own check refuses it.
     with pytest.raises(ValueError, match="Invalid address"):

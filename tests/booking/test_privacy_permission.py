@@ -104,6 +104,41 @@ def test_the_day_view_shows_notes_only_with_the_permission(desk, nurse, booked):
     assert "Varicose veins left" not in desk_html
 
 
+CHANGELIST_URL = reverse("admin:booking_appointment_changelist")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"notes__contains": "knee"},
+        {"notes": "Sensitive left knee."},
+        {"health__vein_problems": "true"},
+        {"health__has_key": "vein_problems"},
+    ],
+)
+def test_the_appointment_list_refuses_a_lookup_on_health_data_without_the_permission(
+    desk, booked, query
+):
+    # Which rows a filter keeps would tell, row by row, what the page hides.
+    response = desk.get(CHANGELIST_URL, query)
+
+    assert response.status_code == 400
+    assert "Sensitive" not in response.content.decode()
+
+
+def test_the_appointment_list_takes_a_lookup_on_notes_with_the_permission(nurse, booked):
+    response = nurse.get(CHANGELIST_URL, {"notes__contains": "knee"})
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
+def test_nobody_filters_the_appointment_list_by_manage_token(nurse, booked):
+    response = nurse.get(CHANGELIST_URL, {"manage_token__startswith": booked.manage_token[:1]})
+
+    assert response.status_code == 400
+
+
 # The API ---------------------------------------------------------------------
 
 

@@ -229,3 +229,14 @@ def test_demo_bookings_with_notes_record_the_consent_and_who_asked():
     assert not with_notes.filter(consented_at=None).exists()
     recorded_by = with_notes.values_list("consent_recorded_by__username", flat=True)
     assert set(recorded_by) == {"reception"}
+
+
+def test_demo_phone_numbers_are_stored_in_e164_like_every_booking():
+    # The SMS reminders and the limits per phone take numbers as the
+    # phone check stores them; the demo's must look like real bookings'.
+    seed()
+
+    stored = [*Client.objects.values_list("phone", flat=True)]
+    stored += Appointment.objects.values_list("contact_phone", flat=True)
+    assert stored
+    assert all(re.fullmatch(r"\+[1-9]\d{6,14}", phone) for phone in stored), stored

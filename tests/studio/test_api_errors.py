@@ -60,3 +60,25 @@ def test_a_validation_error_without_a_field_is_reported_as_non_field():
 
 def test_an_unexpected_exception_is_left_to_django():
     assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+def test_a_body_over_the_size_limit_is_a_400_in_the_error_shape(client, settings, db):
+    # Django refuses it as a SuspiciousOperation, which answered the HTML
+    # 400 page under /api/ on a live server (a body of 3 MB).
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"notes": "' + "x" * 2000 + '"}'
+
+    response = client.post("/api/v1/appointments/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_bad_request_outside_the_api_is_still_the_page(client, settings, db):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+
+    response = client.post("/booking/classical-foot-30/book/", {f"f{n}": "1" for n in range(20)})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")

@@ -20,6 +20,7 @@ from studio.log_redaction import redact_tokens
 ROOT = Path(__file__).resolve().parents[2]
 APPOINTMENT_ID = "7d0f1c2e-2f3a-4a57-9f0e-0e8f7f6b2c11"
 SECRET = "kT3v_9ZqLr-2wXyA8bNcD4eF5gH6iJ7kL8mN9oP0qRs"
+SIGNED = ".eJwdykEKhDAMAMC_5GwhaWqj_iZJ26Wwq4LexL-LexyYC:1xY1Dk:jL1ly8I9WNsCKYR9uzQn_hPWUFK1Ocen7knruHri3uA"
 
 
 @pytest.fixture
@@ -54,6 +55,16 @@ def console() -> Iterator[io.StringIO]:
             f'"GET /booking/manage/{APPOINTMENT_ID}/[redacted]/appointment.ics HTTP/1.1" 303',
         ),
         (f"/booking/manage/not-a-uuid/{SECRET}", "/booking/manage/not-a-uuid/[redacted]"),
+        # The signed link "Use these details for your client record" opens
+        # a page whose button writes the booked name and phone to the record.
+        (
+            f'"GET /booking/client-details/{SIGNED}/ HTTP/1.1" 200',
+            '"GET /booking/client-details/[redacted]/ HTTP/1.1" 200',
+        ),
+        (
+            f"Not Found: /booking/client-details/{SIGNED}",
+            "Not Found: /booking/client-details/[redacted]",
+        ),
     ],
 )
 def test_a_token_in_a_path_or_a_query_is_redacted(line, expected):

@@ -250,7 +250,7 @@ def booked_from_key(ip: str) -> str:
     address without the key, nor matched against a list of addresses.
     Empty when there is no address to count.
     """
-    address = _ip_key(ip.strip())
+    address = _ip_key(ip)
     if not address:
         return ""
     return salted_hmac(_BOOKED_FROM_SALT, address, algorithm="sha256").hexdigest()

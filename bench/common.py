@@ -72,6 +72,7 @@ def settings_environment(url: str, var_dir: str, **extra: str) -> dict[str, str]
         "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_EMAIL": "0",
         "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_PHONE": "0",
         "STUDIO_LIMIT_ACTIVE_BOOKINGS": "0",
+        "STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP": "0",
         "STUDIO_LIMIT_CHANGES_PER_BOOKING": "0",
         # Refusals (4xx) would otherwise log a line each.
         "LOG_LEVEL": "ERROR",

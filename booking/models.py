@@ -234,6 +234,12 @@ class Appointment(models.Model):
         help_text="The staff member who asked for the consent (empty: the client gave it online).",
     )
     manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
+    # A keyed hash of the address a booking without login came from, as
+    # the limits count it (`limits.booked_from_key`), never the address
+    # itself: it counts the future bookings one address holds, and is
+    # cleared once the appointment is no longer to come. Empty for staff
+    # and integrations, who are not limited.
+    booked_from = models.CharField(max_length=64, blank=True, editable=False)
     sequence = models.PositiveIntegerField(
         default=0,
         help_text="Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE).",
@@ -279,6 +285,16 @@ class Appointment(models.Model):
                 fields=["hold_expires_at"],
                 condition=models.Q(status="held"),
                 name="booking_appt_hold_expiry",
+            ),
+            # The limit on future bookings held per address
+            # (`limits._check_held_from`: booked_from = key and start_at >
+            # now), and the hourly sweep of addresses no longer needed
+            # (`privacy.forget_booking_addresses`). Only rows that keep an
+            # address are in it: the bookings to come made without login.
+            models.Index(
+                fields=["booked_from", "start_at"],
+                condition=~models.Q(booked_from=""),
+                name="booking_appt_booked_from",
             ),
         ]
         permissions = [("view_health", "Can see clients' health answers and notes")]

@@ -33,3 +33,9 @@ def purge_old_health_answers() -> int:
 def release_expired_holds() -> int:
     """Beat's minute-by-minute release of held bookings nobody confirmed in time."""
     return appointments.release_expired_holds()
+
+
+@shared_task(ignore_result=True)
+def forget_booking_addresses() -> int:
+    """Beat's hourly clearing of the hashed addresses of bookings no longer to come."""
+    return privacy.forget_booking_addresses()

@@ -204,6 +204,11 @@ STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_PHONE = env_int(
 )
 # Future bookings one e-mail, and one phone, may hold at once.
 STUDIO_LIMIT_ACTIVE_BOOKINGS = env_int("STUDIO_LIMIT_ACTIVE_BOOKINGS", default=4, minimum=0)
+# Future bookings made without login from one address (IPv6: one /64)
+# at once; higher than per e-mail, as an office or hotel shares one.
+STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP = env_int(
+    "STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP", default=8, minimum=0
+)
 # How often a guest may move one booking.
 STUDIO_LIMIT_CHANGES_PER_BOOKING = env_int("STUDIO_LIMIT_CHANGES_PER_BOOKING", default=3, minimum=0)
 # How many reverse proxies stand in front of gunicorn, each appending to
@@ -453,6 +458,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
+    # The hashed addresses of bookings no longer to come are not kept.
+    "forget-booking-addresses": {
+        "task": "booking.tasks.forget_booking_addresses",
+        "schedule": 3600.0,
+    },
     # Expired sessions, and the manage tokens they hold, are not kept.
     "clear-expired-sessions": {"task": "studio.tasks.clear_expired_sessions", "schedule": 86400.0},
 }

@@ -274,7 +274,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
             email=fields["client"]["email"],
             phone=fields["client"]["phone"],
             user=request.user,
-        ):
+        ) as booked_from:
             return services.book_appointment(
                 offering=fields["offering"],
                 start_at=fields["start"],
@@ -285,6 +285,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
                 has_consent=fields["consent"],
                 source=Appointment.Source.API,
                 actor=self._actor(request),
+                booked_from=booked_from,
             )
 
     def _created(

@@ -32,6 +32,7 @@ from booking.services.privacy import (
     can_see_health,
     erase_client,
     export_client,
+    forget_booking_addresses,
     purge_old_health_answers,
 )
 from booking.services.reminders import (
@@ -56,6 +57,7 @@ __all__ = [
     "dispatch_due_reminders",
     "erase_client",
     "export_client",
+    "forget_booking_addresses",
     "guest_change_deadline",
     "mark_appointment",
     "merge_clients",

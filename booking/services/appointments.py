@@ -96,6 +96,7 @@ def book_appointment(
     notes: str = "",
     has_consent: bool = False,
     update_client_record: bool = False,
+    booked_from: str = "",
     now: datetime | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one.
@@ -115,6 +116,9 @@ def book_appointment(
     answer rules the massage out, TooSoon, BeyondHorizon,
     OffStep or OutsideHours for a time no rule offers, and
     SlotUnavailable when the time is taken, also by a concurrent booking.
+    `booked_from` is what `limits.limit_booking` gives a booking it
+    counts (the address's keyed hash), kept for its limit on bookings
+    held per address.
     """
     now = now or timezone.now()
     rules = Rules.from_settings()
@@ -161,6 +165,7 @@ def book_appointment(
         notes=notes,
         consented_at=now if has_consent else None,
         consent_recorded_by_id=actor.user_id if has_consent else None,
+        booked_from=booked_from,
         created_at=now,
         updated_at=now,
     )

@@ -15,9 +15,14 @@ are not limited here, only by the API's per-user throttle.
   database (confirmed or held appointments that start after now with that
   contact e-mail, or that phone in the E.164 form every booking stores
   it in), so a cancellation or a visit that has taken
-  place frees its place. Not per IP: the studio keeps no client's
-  address, and many clients share one (an office, a hotel, a mobile
-  network), so the address gets only the hourly limit.
+  place frees its place.
+- Future bookings held at once, per address: counted the same way by
+  `Appointment.booked_from`, a keyed hash of the address (as the hourly
+  limit counts it), never the address itself, kept only while the
+  booking is to come. Many clients share one address (an office, a
+  hotel), so its allowance is higher than an e-mail's; without it, one
+  address could hold 10 bookings an hour, 240 a day, under made-up
+  e-mails and phones.
 - Moves per booking by a guest. A cancellation is never refused: it
   frees the time and ends the booking, so it can send one e-mail only.
 
@@ -44,6 +49,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, ngettext
 
 from booking import errors, phones
@@ -52,6 +58,8 @@ from booking.services.appointments import Actor
 from studio.throttling import Window, count_hit, give_back
 
 HOUR = 3600
+# Derives the key of `booked_from_key` from SECRET_KEY for that use alone.
+_BOOKED_FROM_SALT = "booking.services.limits.booked_from"
 
 
 def normalise_email(email: str) -> str:
@@ -99,23 +107,30 @@ def limit_booking(
     phone: str,
     user: AbstractBaseUser | AnonymousUser | None = None,
     now: datetime | None = None,
-) -> Iterator[None]:
+) -> Iterator[str]:
     """Count a booking against the studio's limits; the block makes it.
 
     Refuses with RateLimited when the e-mail or the phone already holds
-    STUDIO_LIMIT_ACTIVE_BOOKINGS future bookings, or when the address,
+    STUDIO_LIMIT_ACTIVE_BOOKINGS future bookings, the address
+    STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP, or when the address,
     the e-mail or the phone has made its STUDIO_LIMIT_BOOKINGS_PER_HOUR_*
     this hour. The hourly counts are taken before the block runs, each
     by one atomic increment, so concurrent requests in any process can
     never pass more than the limit between them; if the block raises (the
     booking was refused or failed), the counts are given back.
+
+    The block receives what the booking stores as `booked_from` (pass it
+    to `book_appointment`): the address's keyed hash, or "" for staff and
+    integrations, who are not limited and so not counted.
     """
     if is_exempt(user):
-        yield
+        yield ""
         return
     now = now or timezone.now()
     email, phone = normalise_email(email), _phone_as_stored(phone)
+    booked_from = booked_from_key(ip)
     _check_held(email=email, phone=phone, now=now)
+    _check_held_from(booked_from=booked_from, now=now)
     window = Window.around(now.timestamp(), HOUR)
     limits = [
         _Limit("ip", _ip_key(ip), settings.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP),
@@ -134,7 +149,7 @@ def limit_booking(
             seconds = window.seconds_left(now.timestamp())
             raise errors.RateLimited(_too_many_per_hour(limit.name, seconds), retry_after=seconds)
     try:
-        yield
+        yield booked_from
     except BaseException:
         _give_back_all(taken)
         raise
@@ -204,6 +219,43 @@ def _check_held(*, email: str, phone: str, now: datetime) -> None:
         raise errors.RateLimited(_too_many_held(found["count"]), retry_after=seconds)
 
 
+def _check_held_from(*, booked_from: str, now: datetime) -> None:
+    """Refuse a booking when its address already holds the most future bookings.
+
+    One query, served by the partial index `booking_appt_booked_from`
+    (only bookings that keep an address are in it): its cost follows the
+    bookings ahead from that address. Like the check per e-mail, two
+    bookings at once may both find the last place; the hourly count per
+    address bounds how far past the limit that goes.
+    """
+    allowance: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP
+    if allowance <= 0 or not booked_from:
+        return
+    found = Appointment.objects.filter(
+        booked_from=booked_from, start_at__gt=now, status__in=Appointment.ACTIVE_STATUSES
+    ).aggregate(count=Count("pk"), first_start_at=Min("start_at"))
+    if found["count"] >= allowance:
+        # A place frees itself when the soonest of them has started.
+        seconds = int((found["first_start_at"] - now).total_seconds())
+        raise errors.RateLimited(_too_many_held_from(found["count"]), retry_after=seconds)
+
+
+def booked_from_key(ip: str) -> str:
+    """What a booking from `ip` stores as `booked_from`: a keyed hash, never the address.
+
+    The address as the limits count it (`_ip_key`: an IPv6 client by its
+    /64), through HMAC-SHA256 with a key derived from SECRET_KEY for this
+    use alone: the same address gives the same value, so its bookings
+    can be counted, but the value cannot be turned back into the
+    address without the key, nor matched against a list of addresses.
+    Empty when there is no address to count.
+    """
+    address = _ip_key(ip)
+    if not address:
+        return ""
+    return salted_hmac(_BOOKED_FROM_SALT, address, algorithm="sha256").hexdigest()
+
+
 def _ip_key(ip: str) -> str:
     """The address as the limits count it; IPv6 by its /64, which one client gets whole."""
     try:
@@ -254,6 +306,18 @@ def _too_many_held(count: int) -> str:
     reason = ngettext(
         "You already have %(count)d upcoming booking, the most the studio takes online.",
         "You already have %(count)d upcoming bookings, the most the studio takes online.",
+        count,
+    ) % {"count": count}
+    what_to_do = gettext("To book more, please %(call)s.") % {"call": _call_the_studio()}
+    return f"{reason} {what_to_do}"
+
+
+def _too_many_held_from(count: int) -> str:
+    reason = ngettext(
+        "%(count)d upcoming booking has been made online from your network, "
+        "the most the studio takes from one network.",
+        "%(count)d upcoming bookings have been made online from your network, "
+        "the most the studio takes from one network.",
         count,
     ) % {"count": count}
     what_to_do = gettext("To book more, please %(call)s.") % {"call": _call_the_studio()}

@@ -127,6 +127,9 @@ def _export_appointment(appointment: Appointment) -> dict[str, Any]:
         "notes": appointment.notes,
         "consented_at": _iso(appointment.consented_at),
         "consent_recorded_by": recorded_by.get_username() if recorded_by else None,
+        # The keyed hash of the address it was booked from, while it is
+        # to come: pseudonymous, but still about the person, so shown.
+        "booked_from_hash": appointment.booked_from,
         "created_at": _iso(appointment.created_at),
         "updated_at": _iso(appointment.updated_at),
         "events": [
@@ -171,7 +174,8 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
 
     The record gets a placeholder name and e-mail and no phone. Each of
     their appointments (as `selectors.client_appointments` finds them)
-    gets the same contact placeholders, loses its health answers, notes and the words typed into
+    gets the same contact placeholders, loses its health answers, notes, the hash of the
+    address it was booked from and the words typed into
     its history (a cancellation's reason), and gets a new manage token, so
     links already sent stop working; its pending reminders are cancelled,
     reminder errors (which may quote an address) cleared, and the stored
@@ -215,6 +219,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
             contact_phone="",
             health={},
             notes="",
+            booked_from="",
             manage_token=new_manage_token(),
             updated_at=now,
         )
@@ -272,6 +277,34 @@ def purge_old_health_answers(*, now: datetime | None = None) -> int:
             break
     if cleared:
         logger.info("Dropped the health answers and notes of %d past appointment(s).", cleared)
+    return cleared
+
+
+def forget_booking_addresses(*, now: datetime | None = None) -> int:
+    """Clear `booked_from` on the appointments that are no longer to come.
+
+    The hash of the address a booking came from only counts the future
+    bookings one address holds (`limits.limit_booking`); once an
+    appointment has started, or is cancelled, it counts no more, so it
+    is not kept. Run hourly by beat; returns how many it cleared.
+    """
+    now = now or timezone.now()
+    done = Appointment.objects.exclude(booked_from="").filter(
+        Q(start_at__lte=now) | ~Q(status__in=Appointment.ACTIVE_STATUSES)
+    )
+    cleared = 0
+    while True:
+        # A batch at a time, read through the partial index
+        # `booking_appt_booked_from`, which holds only rows that keep an
+        # address (the bookings to come, and those this sweep has not
+        # reached yet), so its cost never follows the studio's history.
+        batch = list(done.values_list("pk", flat=True)[:_PURGE_BATCH])
+        if batch:
+            cleared += Appointment.objects.filter(pk__in=batch).update(booked_from="")
+        if len(batch) < _PURGE_BATCH:
+            break
+    if cleared:
+        logger.info("Forgot the booking address of %d appointment(s).", cleared)
     return cleared
 
 

@@ -102,7 +102,7 @@ def _book(
     try:
         with limits.limit_booking(
             ip=client_ip(request), email=values["email"], phone=values["phone"], user=request.user
-        ):
+        ) as booked_from:
             appointment = services.book_appointment(
                 offering=offering,
                 start_at=values["start"],
@@ -115,6 +115,7 @@ def _book(
                 health=form.health(),
                 # The form cannot be sent without the agreement.
                 has_consent=True,
+                booked_from=booked_from,
             )
     except errors.RateLimited as error:
         # Booked nothing either: the same form books once the limit allows.

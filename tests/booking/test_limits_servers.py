@@ -113,6 +113,7 @@ def server(django_db_setup, tmp_path_factory) -> Iterator[int]:
         "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_EMAIL": "1000",
         "STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_PHONE": "1000",
         "STUDIO_LIMIT_ACTIVE_BOOKINGS": "1000",
+        "STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP": "1000",
         "API_THROTTLE_ANON": f"{ANON_PER_MINUTE}/minute",
         "LOG_LEVEL": "ERROR",
         "PYTHONWARNINGS": "ignore:No directory at:UserWarning",

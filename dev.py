@@ -68,6 +68,9 @@ def start(options: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
     manage = [str(PYTHON), "manage.py"]
+    say("Compiling the translations")
+    if run(*manage, "compile_translations", env=env) != 0:
+        return 1
     say("Applying database migrations")
     if run(*manage, "migrate", "--noinput", env=env) != 0:
         return 1
@@ -134,6 +137,8 @@ def test(options: argparse.Namespace) -> int:
         env.setdefault("CELERY_BROKER_URL", CI_BROKER_URL)
         env.setdefault("RABBITMQ_URL", CI_RABBITMQ_URL)
     steps: list[tuple[str, list[str | Path]]] = [
+        # First: the tests read the compiled Russian words.
+        ("compile translations", [PYTHON, "manage.py", "compile_translations"]),
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
         ("mypy", [BIN / "mypy"]),

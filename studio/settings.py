@@ -146,6 +146,10 @@ else:
 # Internationalisation and the studio's clock ------------------------------
 
 LANGUAGE_CODE = "en"
+# The languages clients and staff read; Russian words live in
+# locale/ru/LC_MESSAGES/django.po, compiled by `dev.py` at install.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 STUDIO_TIME_ZONE = env_str("STUDIO_TIME_ZONE", "Europe/Berlin")
 try:
     ZoneInfo(STUDIO_TIME_ZONE)

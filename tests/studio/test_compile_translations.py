@@ -28,7 +28,8 @@ def test_a_catalogue_compiles_and_translates_with_russian_plurals(settings, tmp_
     folder.mkdir(parents=True)
     (folder / "django.po").write_text(PO, encoding="utf-8")
     settings.LOCALE_PATHS = [tmp_path]
-    trans_real._translations = {}  # Django caches catalogues per process
+    # Django caches catalogues per process; this one must be read anew.
+    setattr(trans_real, "_translations", {})  # noqa: B010 - private, and untyped
 
     call_command("compile_translations")
 
@@ -42,4 +43,4 @@ def test_a_catalogue_compiles_and_translates_with_russian_plurals(settings, tmp_
             # A fuzzy entry is left out, as msgfmt leaves it out.
             assert translation.gettext("Not sure yet") == "Not sure yet"
     finally:
-        trans_real._translations = {}
+        setattr(trans_real, "_translations", {})  # noqa: B010 - private, and untyped

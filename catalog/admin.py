@@ -1,26 +1,32 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from catalog.models import BodyArea, Contraindication, MassageType, Offering, ResourceKind
 
+# The translated fields (catalog/translation.py) show once per language,
+# "Name [en]" and "Name [ru]", side by side: modeltranslation's tabbed
+# admin would load jQuery UI from a CDN, which a studio's network may not
+# reach.
+
 
 @admin.register(ResourceKind)
-class ResourceKindAdmin(admin.ModelAdmin[ResourceKind]):
+class ResourceKindAdmin(TranslationAdmin[ResourceKind]):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(BodyArea)
-class BodyAreaAdmin(admin.ModelAdmin[BodyArea]):
+class BodyAreaAdmin(TranslationAdmin[BodyArea]):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class OfferingInline(admin.TabularInline[Offering, MassageType]):
+class OfferingInline(TranslationTabularInline[Offering, MassageType]):
     model = Offering
     extra = 0
     fields = ["name", "slug", "areas", "duration_minutes", "price", "currency", "is_active"]
@@ -28,14 +34,14 @@ class OfferingInline(admin.TabularInline[Offering, MassageType]):
     show_change_link = True
 
 
-class ContraindicationInline(admin.TabularInline[Contraindication, MassageType]):
+class ContraindicationInline(TranslationTabularInline[Contraindication, MassageType]):
     model = Contraindication
     extra = 0
     fields = ["question", "severity", "explanation"]
 
 
 @admin.register(MassageType)
-class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
+class MassageTypeAdmin(TranslationAdmin[MassageType]):
     list_display = ["name", "slug", "position", "offering_count", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "equipment"]
@@ -54,7 +60,7 @@ class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin[Offering]):
+class OfferingAdmin(TranslationAdmin[Offering]):
     list_display = [
         "name",
         "massage_type",

@@ -44,6 +44,9 @@ if not ALLOWED_HOSTS and not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation asks: it patches the
+    # admin's forms of the catalog's translated fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -150,6 +153,13 @@ LANGUAGE_CODE = "en"
 # locale/ru/LC_MESSAGES/django.po, compiled by `dev.py` at install.
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalog's content (catalog/translation.py) has a column per
+# language: `name_en`, `name_ru`; `name` reads the active language's and
+# falls back to English where a Russian text is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Slugs are made from the English name, so URLs stay the same in both.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 STUDIO_TIME_ZONE = env_str("STUDIO_TIME_ZONE", "Europe/Berlin")
 try:
     ZoneInfo(STUDIO_TIME_ZONE)

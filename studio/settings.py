@@ -175,6 +175,12 @@ USE_TZ = True
 STUDIO_NAME = env_str("STUDIO_NAME", "Studio")
 STUDIO_ADDRESS = env_str("STUDIO_ADDRESS", "")
 STUDIO_PHONE = env_str("STUDIO_PHONE", "")
+# The studio's identity in Russian (studio/identity.py); empty, the
+# English one is shown. The hours note is a line such as "Mon-Sat 9-19".
+STUDIO_NAME_RU = env_str("STUDIO_NAME_RU", "")
+STUDIO_ADDRESS_RU = env_str("STUDIO_ADDRESS_RU", "")
+STUDIO_HOURS_NOTE = env_str("STUDIO_HOURS_NOTE", "")
+STUDIO_HOURS_NOTE_RU = env_str("STUDIO_HOURS_NOTE_RU", "")
 # Where a phone number typed without +country code is dialled from: an
 # ISO 3166 region such as DE. Numbers are stored in E.164 (+493012345678).
 STUDIO_PHONE_REGION = env_str("STUDIO_PHONE_REGION", "DE").upper()

@@ -8,13 +8,13 @@ from catalog.models import BodyArea, Contraindication, MassageType, Offering, Re
 # The translated fields (catalog/translation.py) show once per language,
 # "Name [en]" and "Name [ru]", side by side: modeltranslation's tabbed
 # admin would load jQuery UI from a CDN, which a studio's network may not
-# reach.
+# reach. Searches look in both languages, whichever the admin is read in.
 
 
 @admin.register(ResourceKind)
 class ResourceKindAdmin(TranslationAdmin[ResourceKind]):
     list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -22,7 +22,7 @@ class ResourceKindAdmin(TranslationAdmin[ResourceKind]):
 class BodyAreaAdmin(TranslationAdmin[BodyArea]):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -45,7 +45,7 @@ class MassageTypeAdmin(TranslationAdmin[MassageType]):
     list_display = ["name", "slug", "position", "offering_count", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "equipment"]
-    search_fields = ["name", "slug", "summary", "description"]
+    search_fields = ["name_en", "name_ru", "slug", "summary_en", "summary_ru"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["equipment"]
     inlines = [ContraindicationInline, OfferingInline]
@@ -73,7 +73,7 @@ class OfferingAdmin(TranslationAdmin[Offering]):
     ]
     list_filter = ["massage_type", "areas", "resource_kinds", "is_active"]
     list_select_related = ["massage_type"]
-    search_fields = ["name", "slug", "massage_type__name"]
+    search_fields = ["name_en", "name_ru", "slug", "massage_type__name_en", "massage_type__name_ru"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["areas", "resource_kinds"]
 

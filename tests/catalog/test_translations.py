@@ -188,3 +188,22 @@ def test_staff_save_a_russian_name_in_the_admin(admin_client: Client):
         "Foot",
         "Ступня",
     )
+
+
+@pytest.mark.parametrize("model", CATALOG_MODELS[:4], ids=lambda model: model.__name__)
+def test_each_catalog_list_and_add_page_of_the_admin_opens(admin_client: Client, model):
+    base = f"/admin/catalog/{model._meta.model_name}/"
+
+    assert admin_client.get(base).status_code == 200
+    assert admin_client.get(f"{base}add/").status_code == 200
+
+
+def test_the_admin_finds_an_offering_by_its_russian_or_english_name(admin_client: Client):
+    russian = admin_client.get("/admin/catalog/offering/", {"q": "бедро и голень"})
+    english = admin_client.get("/admin/catalog/offering/", {"q": "hip and shin"})
+
+    # The list shows the names in the admin's language, English here.
+    assert "Vacuum: hip and shin" in russian.content.decode()
+    assert "Anti-cellulite: hip and shin" in russian.content.decode()
+    assert "Classical: foot" not in russian.content.decode()
+    assert "Vacuum: hip and shin" in english.content.decode()

@@ -1,26 +1,32 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from catalog.models import BodyArea, Contraindication, MassageType, Offering, ResourceKind
 
+# The translated fields (catalog/translation.py) show once per language,
+# "Name [en]" and "Name [ru]", side by side: modeltranslation's tabbed
+# admin would load jQuery UI from a CDN, which a studio's network may not
+# reach. Searches look in both languages, whichever the admin is read in.
+
 
 @admin.register(ResourceKind)
-class ResourceKindAdmin(admin.ModelAdmin[ResourceKind]):
+class ResourceKindAdmin(TranslationAdmin[ResourceKind]):
     list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(BodyArea)
-class BodyAreaAdmin(admin.ModelAdmin[BodyArea]):
+class BodyAreaAdmin(TranslationAdmin[BodyArea]):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class OfferingInline(admin.TabularInline[Offering, MassageType]):
+class OfferingInline(TranslationTabularInline[Offering, MassageType]):
     model = Offering
     extra = 0
     fields = ["name", "slug", "areas", "duration_minutes", "price", "currency", "is_active"]
@@ -28,18 +34,18 @@ class OfferingInline(admin.TabularInline[Offering, MassageType]):
     show_change_link = True
 
 
-class ContraindicationInline(admin.TabularInline[Contraindication, MassageType]):
+class ContraindicationInline(TranslationTabularInline[Contraindication, MassageType]):
     model = Contraindication
     extra = 0
     fields = ["question", "severity", "explanation"]
 
 
 @admin.register(MassageType)
-class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
+class MassageTypeAdmin(TranslationAdmin[MassageType]):
     list_display = ["name", "slug", "position", "offering_count", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "equipment"]
-    search_fields = ["name", "slug", "summary", "description"]
+    search_fields = ["name_en", "name_ru", "slug", "summary_en", "summary_ru"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["equipment"]
     inlines = [ContraindicationInline, OfferingInline]
@@ -54,7 +60,7 @@ class MassageTypeAdmin(admin.ModelAdmin[MassageType]):
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin[Offering]):
+class OfferingAdmin(TranslationAdmin[Offering]):
     list_display = [
         "name",
         "massage_type",
@@ -67,7 +73,7 @@ class OfferingAdmin(admin.ModelAdmin[Offering]):
     ]
     list_filter = ["massage_type", "areas", "resource_kinds", "is_active"]
     list_select_related = ["massage_type"]
-    search_fields = ["name", "slug", "massage_type__name"]
+    search_fields = ["name_en", "name_ru", "slug", "massage_type__name_en", "massage_type__name_ru"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["areas", "resource_kinds"]
 

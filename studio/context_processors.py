@@ -1,13 +1,11 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from studio.identity import studio_identity
 
 
 def studio(request: HttpRequest) -> dict[str, Any]:
-    """The studio's name and contact details, shown in every page's frame."""
-    return {
-        "studio_name": settings.STUDIO_NAME,
-        "studio_address": settings.STUDIO_ADDRESS,
-        "studio_phone": settings.STUDIO_PHONE,
-    }
+    """The studio's name, contact details and hours, in the page's language."""
+    return studio_identity(get_language())

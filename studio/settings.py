@@ -44,6 +44,9 @@ if not ALLOWED_HOSTS and not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation asks: it patches the
+    # admin's forms of the catalog's translated fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -150,6 +153,13 @@ LANGUAGE_CODE = "en"
 # locale/ru/LC_MESSAGES/django.po, compiled by `dev.py` at install.
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalog's content (catalog/translation.py) has a column per
+# language: `name_en`, `name_ru`; `name` reads the active language's and
+# falls back to English where a Russian text is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Slugs are made from the English name, so URLs stay the same in both.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 STUDIO_TIME_ZONE = env_str("STUDIO_TIME_ZONE", "Europe/Berlin")
 try:
     ZoneInfo(STUDIO_TIME_ZONE)
@@ -165,6 +175,12 @@ USE_TZ = True
 STUDIO_NAME = env_str("STUDIO_NAME", "Studio")
 STUDIO_ADDRESS = env_str("STUDIO_ADDRESS", "")
 STUDIO_PHONE = env_str("STUDIO_PHONE", "")
+# The studio's identity in Russian (studio/identity.py); empty, the
+# English one is shown. The hours note is a line such as "Mon-Sat 9-19".
+STUDIO_NAME_RU = env_str("STUDIO_NAME_RU", "")
+STUDIO_ADDRESS_RU = env_str("STUDIO_ADDRESS_RU", "")
+STUDIO_HOURS_NOTE = env_str("STUDIO_HOURS_NOTE", "")
+STUDIO_HOURS_NOTE_RU = env_str("STUDIO_HOURS_NOTE_RU", "")
 # Where a phone number typed without +country code is dialled from: an
 # ISO 3166 region such as DE. Numbers are stored in E.164 (+493012345678).
 STUDIO_PHONE_REGION = env_str("STUDIO_PHONE_REGION", "DE").upper()

@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from modeltranslation.admin import TranslationAdmin
 
 from booking.admin.common import DateHierarchyAdmin, local
 from booking.admin.privacy import ClientPrivacyActions
@@ -51,7 +52,9 @@ class UpcomingTimeOffInline(admin.TabularInline[TimeOff, Therapist]):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin[Therapist]):
+class TherapistAdmin(TranslationAdmin[Therapist]):
+    """The bio is edited in each language (booking/translation.py), side by side."""
+
     list_display = ["name", "skills", "is_active"]
     list_filter = ["is_active", "massage_types"]
     search_fields = ["name", "slug", "bio"]

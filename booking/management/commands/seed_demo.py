@@ -1,6 +1,7 @@
 """Load the demo studio: safe to run again, it never duplicates anything.
 
-The catalog comes from the catalog's data migration. This adds the
+The catalog, in English and Russian, comes from the catalog's data
+migrations (catalog/migrations/0002, 0004 and 0006). This adds the
 people and things that work in it (four therapists, their hours, two
 rooms, the one vacuum device and the Thai sticks), a staff login, and a
 few bookings over the coming days. Therapists and resources are matched
@@ -35,6 +36,7 @@ class DemoTherapist:
     slug: str
     name: str
     bio: str
+    bio_ru: str
     skills: list[str]
     # Each working day's intervals, Monday to Saturday; the gap is lunch.
     hours: list[tuple[time, time]]
@@ -45,6 +47,7 @@ THERAPISTS = [
         slug="anna-weber",
         name="Anna Weber",
         bio="Physiotherapist; rehabilitation after sports injuries.",
+        bio_ru="Физиотерапевт; реабилитация после спортивных травм.",
         skills=["therapeutic", "classical", "vacuum", "anti-cellulite"],
         hours=[(time(9), time(13)), (time(14), time(18))],
     ),
@@ -52,6 +55,7 @@ THERAPISTS = [
         slug="ben-hoffmann",
         name="Ben Hoffmann",
         bio="Classical and vacuum massage; evening appointments.",
+        bio_ru="Классический и вакуумный массаж; принимает по вечерам.",
         skills=["classical", "vacuum"],
         hours=[(time(10), time(13)), (time(14), time(19))],
     ),
@@ -59,6 +63,7 @@ THERAPISTS = [
         slug="chai-srisuk",
         name="Chai Srisuk",
         bio="Trained Thai massage master.",
+        bio_ru="Мастер тайского массажа с профессиональной подготовкой.",
         skills=["thai", "classical"],
         hours=[(time(9), time(12, 30)), (time(13, 30), time(17))],
     ),
@@ -66,6 +71,7 @@ THERAPISTS = [
         slug="dora-klein",
         name="Dora Klein",
         bio="Therapeutic and anti-cellulite courses.",
+        bio_ru="Курсы лечебного и антицеллюлитного массажа.",
         skills=["therapeutic", "classical", "anti-cellulite"],
         hours=[(time(8), time(12)), (time(13), time(17))],
     ),
@@ -202,7 +208,8 @@ class Command(BaseCommand):
         added = 0
         for demo in THERAPISTS:
             therapist, created = Therapist.objects.get_or_create(
-                slug=demo.slug, defaults={"name": demo.name, "bio": demo.bio}
+                slug=demo.slug,
+                defaults={"name": demo.name, "bio_en": demo.bio, "bio_ru": demo.bio_ru},
             )
             if not created:
                 continue

@@ -26,7 +26,7 @@ class PhoneBookingForm(forms.Form):
     """A booking taken on the phone, with times in the studio's local zone."""
 
     offering = forms.ModelChoiceField(queryset=bookable_offerings())
-    therapist = forms.ModelChoiceField(
+    therapist: forms.ModelChoiceField[Therapist] = forms.ModelChoiceField(
         queryset=Therapist.objects.filter(is_active=True),
         required=False,
         empty_label="Any free therapist",

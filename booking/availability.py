@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from booking import errors
 from booking.models import Allocation, Appointment, Resource, Therapist, TimeOff
@@ -381,19 +382,21 @@ def refusal(  # noqa: PLR0911 - one return per rule, in the order people read th
     """
     earliest, latest = bookable_window(rules, now)
     if start < now:
-        return errors.TooSoon("That time is in the past.")
+        return errors.TooSoon(gettext("That time is in the past."))
     if start < earliest:
-        return errors.TooSoon(
-            f"Bookings need at least {_describe(rules.min_notice)} notice; please choose a later time."
-        )
+        return errors.TooSoon(_too_soon(rules.min_notice))
     if start > latest:
+        days = rules.horizon.days
         return errors.BeyondHorizon(
-            f"Bookings open {rules.horizon.days} days ahead; please choose an earlier date."
+            ngettext(
+                "Bookings open %(count)d day ahead; please choose an earlier date.",
+                "Bookings open %(count)d days ahead; please choose an earlier date.",
+                days,
+            )
+            % {"count": days}
         )
     if not rules.is_on_grid(start):
-        return errors.OffStep(
-            f"Appointments start every {_describe(rules.step)} on the studio's clock."
-        )
+        return errors.OffStep(_off_step(rules.step))
     local_day = start.astimezone(rules.zone).date()
     moment = seconds(start)
     if moment not in set(candidate_starts(schedule, rules, therapist_id, local_day)):
@@ -402,15 +405,47 @@ def refusal(  # noqa: PLR0911 - one return per rule, in the order people read th
         return errors.SlotUnavailable()
     if free_resources(schedule, moment) is None:
         return errors.SlotUnavailable(
-            "The room or equipment this massage needs is taken at that time. "
-            "Please choose another time."
+            gettext(
+                "The room or equipment this massage needs is taken at that time. "
+                "Please choose another time."
+            )
         )
     return None
 
 
-def _describe(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    if minutes % 60 == 0:
+def _too_soon(notice: timedelta) -> str:
+    """The minimum notice in whole hours when it is some, else in minutes, with plurals."""
+    minutes = int(notice.total_seconds() // 60)
+    if minutes and minutes % 60 == 0:
         hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minutes"
+        text = ngettext(
+            "Bookings need at least %(count)d hour's notice; please choose a later time.",
+            "Bookings need at least %(count)d hours' notice; please choose a later time.",
+            hours,
+        )
+        return text % {"count": hours}
+    text = ngettext(
+        "Bookings need at least %(count)d minute's notice; please choose a later time.",
+        "Bookings need at least %(count)d minutes' notice; please choose a later time.",
+        minutes,
+    )
+    return text % {"count": minutes}
+
+
+def _off_step(step: timedelta) -> str:
+    """The studio's time grid in whole hours when it is some, else in minutes, with plurals."""
+    minutes = int(step.total_seconds() // 60)
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        text = ngettext(
+            "Appointments start every %(count)d hour on the studio's clock.",
+            "Appointments start every %(count)d hours on the studio's clock.",
+            hours,
+        )
+        return text % {"count": hours}
+    text = ngettext(
+        "Appointments start every %(count)d minute on the studio's clock.",
+        "Appointments start every %(count)d minutes on the studio's clock.",
+        minutes,
+    )
+    return text % {"count": minutes}

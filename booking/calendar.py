@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import pgettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.contacts import single_line
@@ -44,10 +45,17 @@ def appointment_calendar(
     event.add("dtstamp", now or timezone.now())
     event.add("dtstart", appointment.start_at)
     event.add("dtend", appointment.end_at)
-    event.add("summary", f"{appointment.offering.name} at {settings.STUDIO_NAME}")
+    # In the language active now: the reader's, as the page or message
+    # rendering the file has set it (`translation.override`).
+    names = {
+        "offering": appointment.offering.name,
+        "studio": settings.STUDIO_NAME,
+        "therapist": appointment.therapist.name,
+    }
+    event.add("summary", pgettext("calendar event", "%(offering)s at %(studio)s") % names)
     event.add(
         "description",
-        f"{appointment.offering.name} with {appointment.therapist.name}.",
+        pgettext("calendar event", "%(offering)s with %(therapist)s.") % names,
     )
     if settings.STUDIO_ADDRESS:
         event.add("location", settings.STUDIO_ADDRESS)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # Wide enough for years of history and any booking horizon, far enough
 # from Python's limits that a day or a zone's offset either way is safe.
@@ -33,7 +34,7 @@ def validate_on_calendar(moment: date | datetime) -> None:
     """A validator for form and serializer fields: refuses a date the calendar cannot hold."""
     if not is_on_calendar(moment):
         raise ValidationError(
-            "Give a date between %(first)s and %(last)s.",
+            _("Give a date between %(first)s and %(last)s."),
             code="out_of_range",
             params={"first": FIRST_ON.isoformat(), "last": LAST_ON.isoformat()},
         )

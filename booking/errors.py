@@ -1,12 +1,14 @@
 """Why a booking was refused: each reason with a stable code for programs."""
 
+from django.utils.translation import gettext_lazy as _
+
 from studio.errors import StudioError
 
 
 class BookingError(StudioError):
     code = "booking_error"
     status_code = 422
-    default_message = "The booking could not be made."
+    default_message = _("The booking could not be made.")
 
 
 class SlotUnavailable(BookingError):
@@ -14,7 +16,7 @@ class SlotUnavailable(BookingError):
 
     code = "slot_unavailable"
     status_code = 409
-    default_message = "That time is no longer free. Please choose another time."
+    default_message = _("That time is no longer free. Please choose another time.")
 
 
 class InvalidStart(BookingError):
@@ -26,60 +28,60 @@ class InvalidStart(BookingError):
 
 class OutsideHours(InvalidStart):
     code = "outside_hours"
-    default_message = "The studio does not offer this massage at that time."
+    default_message = _("The studio does not offer this massage at that time.")
 
 
 class TooSoon(InvalidStart):
     code = "too_soon"
-    default_message = "That time is too soon to book."
+    default_message = _("That time is too soon to book.")
 
 
 class BeyondHorizon(InvalidStart):
     code = "beyond_horizon"
-    default_message = "That time is too far ahead to book yet."
+    default_message = _("That time is too far ahead to book yet.")
 
 
 class OffStep(InvalidStart):
     code = "off_step"
-    default_message = "Appointments start on the studio's time grid."
+    default_message = _("Appointments start on the studio's time grid.")
 
 
 class NotQualified(BookingError):
     code = "not_qualified"
     status_code = 400
     field = "therapist"
-    default_message = "This therapist does not give this massage."
+    default_message = _("This therapist does not give this massage.")
 
 
 class RuledOut(BookingError):
     """A health answer rules this massage out; the message says why."""
 
     code = "ruled_out"
-    default_message = "This massage is not given with one of the health conditions you named."
+    default_message = _("This massage is not given with one of the health conditions you named.")
 
 
 class NotBookable(BookingError):
     code = "not_bookable"
     status_code = 400
     field = "offering"
-    default_message = "This massage cannot be booked at the moment."
+    default_message = _("This massage cannot be booked at the moment.")
 
 
 class CancellationClosed(BookingError):
     code = "cancellation_closed"
-    default_message = "It is too late to change this appointment online. Please call the studio."
+    default_message = _("It is too late to change this appointment online. Please call the studio.")
 
 
 class NotActive(BookingError):
     code = "not_active"
     status_code = 409
-    default_message = "This appointment is no longer active."
+    default_message = _("This appointment is no longer active.")
 
 
 class NotConfirmed(BookingError):
     code = "not_confirmed"
     status_code = 409
-    default_message = (
+    default_message = _(
         "This booking is held until you confirm it: open the link in the e-mail we sent, "
         "then change it."
     )
@@ -88,7 +90,7 @@ class NotConfirmed(BookingError):
 class HoldExpired(BookingError):
     code = "hold_expired"
     status_code = 409
-    default_message = (
+    default_message = _(
         "This booking was not confirmed in time, so its time has been released. Please book again."
     )
 
@@ -102,7 +104,7 @@ class RateLimited(BookingError):
 
     code = "rate_limited"
     status_code = 429
-    default_message = "Too many requests. Please try again later, or call the studio."
+    default_message = _("Too many requests. Please try again later, or call the studio.")
 
     def __init__(self, message: str | None = None, *, retry_after: int) -> None:
         super().__init__(message)
@@ -115,7 +117,7 @@ class ConsentRequired(BookingError):
     code = "consent_required"
     status_code = 400
     field = "consent"
-    default_message = (
+    default_message = _(
         "Health answers and notes are kept only with the client's consent: "
         "send consent: true, or leave them out."
     )
@@ -126,7 +128,7 @@ class StillBooked(BookingError):
 
     code = "still_booked"
     status_code = 409
-    default_message = (
+    default_message = _(
         "This client has appointments to come. Cancel them first, then erase the client's data."
     )
 
@@ -134,4 +136,4 @@ class StillBooked(BookingError):
 class CannotMerge(BookingError):
     code = "cannot_merge"
     status_code = 400
-    default_message = "Choose the client to keep and at least one other client to merge into it."
+    default_message = _("Choose the client to keep and at least one other client to merge into it.")

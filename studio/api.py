@@ -15,6 +15,8 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -45,7 +47,7 @@ class Pagination(PageNumberPagination):
         given = request.query_params.get(self.page_query_param)
         if given == "":
             # DRF reads an empty `page` as the first page; it is no page number.
-            raise exceptions.NotFound("Invalid page.")
+            raise exceptions.NotFound(_("Invalid page."))
         return super().get_page_number(request, paginator)
 
     def get_page_size(self, request: Request) -> int:
@@ -54,7 +56,7 @@ class Pagination(PageNumberPagination):
             return int(self.page_size or 1)
         if not _DIGITS.fullmatch(given) or int(given) < 1:
             raise exceptions.ValidationError(
-                {self.page_size_query_param: ["Give a whole number of at least 1."]}
+                {self.page_size_query_param: [_("Give a whole number of at least 1.")]}
             )
         return min(int(given), self.max_page_size)
 
@@ -71,7 +73,7 @@ class FilterSet(django_filters.FilterSet):  # type: ignore[misc] # django-filter
         is_valid: bool = super().is_valid()
         for name in self.filters:
             if self.data.get(name) == "":
-                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
                 is_valid = False
         return is_valid
 
@@ -108,12 +110,14 @@ def refuse_null_characters(get_response: Any) -> Any:
             if name.startswith("HTTP_") and "\x00" in str(value)
         ]
         if named and request.path_info.startswith("/api/"):
-            fields = {name.replace("\x00", "\\u0000"): [NULL_CHARACTER_MESSAGE] for name in named}
+            fields = {
+                name.replace("\x00", "\\u0000"): [str(NULL_CHARACTER_MESSAGE)] for name in named
+            }
             return JsonResponse(
-                error_body("invalid", "Some fields are not valid.", fields), status=400
+                error_body("invalid", gettext("Some fields are not valid."), fields), status=400
             )
         if named:
-            return HttpResponseBadRequest(NULL_CHARACTER_MESSAGE, content_type="text/plain")
+            return HttpResponseBadRequest(str(NULL_CHARACTER_MESSAGE), content_type="text/plain")
         response: HttpResponse = get_response(request)
         return response
 
@@ -123,7 +127,7 @@ def refuse_null_characters(get_response: Any) -> Any:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, say): the API's error body under /api/."""
     if request.path_info.startswith("/api/"):
-        message = "The request could not be read: it is too large or not well formed."
+        message = gettext("The request could not be read: it is too large or not well formed.")
         return JsonResponse(error_body("bad_request", message), status=400)
     return defaults.bad_request(request, exception)
 
@@ -131,7 +135,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The 404 of an address nobody answers: the API's error body under /api/, else the page."""
     if request.path_info.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body("not_found", gettext("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -193,7 +197,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
 
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body("invalid", "Some fields are not valid.", _flatten(exc.detail))
+        body = error_body("invalid", gettext("Some fields are not valid."), _flatten(exc.detail))
     else:
         detail = exc.detail
         code = getattr(detail, "code", None) or exc.default_code

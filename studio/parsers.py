@@ -7,9 +7,11 @@ named in the settings while `rest_framework.views` is being imported.
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 
-NULL_CHARACTER_MESSAGE = "Null characters are not allowed."
+NULL_CHARACTER_MESSAGE = _("Null characters are not allowed.")
 # Deeper than any body the API takes (a booking nests three levels).
 MAX_JSON_DEPTH = 20
 
@@ -35,7 +37,9 @@ class JSONParser(parsers.JSONParser):
         try:
             body = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
-            raise exceptions.ParseError(f"JSON parse error - {error}") from None
+            raise exceptions.ParseError(
+                gettext("JSON parse error - %(error)s") % {"error": error}
+            ) from None
         _check_json(body)
         return body
 
@@ -47,7 +51,8 @@ def _check_json(body: Any) -> None:
         value, path, depth = pending.pop()
         if depth > MAX_JSON_DEPTH:
             raise exceptions.ParseError(
-                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+                gettext("JSON parse error - nested deeper than %(depth)d levels.")
+                % {"depth": MAX_JSON_DEPTH}
             )
         if isinstance(value, str) and "\x00" in value:
             raise exceptions.ValidationError({path or "non_field_errors": [NULL_CHARACTER_MESSAGE]})

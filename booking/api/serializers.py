@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking.contacts import single_line
@@ -21,7 +23,7 @@ class StrictSerializer(serializers.Serializer[Any]):
 
     def to_internal_value(self, data: Any) -> Any:
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
-        refused = {name: ["This field is not accepted here."] for name in unknown}
+        refused = {name: [gettext("This field is not accepted here.")] for name in unknown}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
@@ -47,7 +49,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     """
 
     default_error_messages = {
-        "naive": "Give the time with its UTC offset, e.g. 2027-03-02T10:00:00+01:00.",
+        "naive": _("Give the time with its UTC offset, e.g. 2027-03-02T10:00:00+01:00."),
     }
     default_validators = [validate_on_calendar]
 
@@ -75,16 +77,18 @@ class AvailabilityQuerySerializer(StrictSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": ["The end must not be before the start."]})
-        days = (attrs["end"] - attrs["start"]).days + 1
-        if days > settings.STUDIO_AVAILABILITY_MAX_DAYS:
             raise serializers.ValidationError(
-                {
-                    "end": [
-                        f"Ask for at most {settings.STUDIO_AVAILABILITY_MAX_DAYS} days at a time."
-                    ]
-                }
+                {"end": [gettext("The end must not be before the start.")]}
             )
+        days = (attrs["end"] - attrs["start"]).days + 1
+        most = settings.STUDIO_AVAILABILITY_MAX_DAYS
+        if days > most:
+            message = ngettext(
+                "Ask for at most %(count)d day at a time.",
+                "Ask for at most %(count)d days at a time.",
+                most,
+            )
+            raise serializers.ValidationError({"end": [message % {"count": most}]})
         return attrs
 
 
@@ -113,7 +117,7 @@ class ClientInputSerializer(StrictSerializer):
         # One line: a line break would end the header of every e-mail to them.
         name = single_line(value)
         if not name:
-            raise serializers.ValidationError("Give a name.")
+            raise serializers.ValidationError(gettext("Give a name."))
         return name
 
     def validate_phone(self, value: str) -> str:

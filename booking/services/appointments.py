@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from booking import errors
 from booking.availability import Rules, free_resources, load_schedule, refusal, seconds
@@ -133,7 +134,7 @@ def book_appointment(
     therapist_ids = _lock_therapists(offering, therapist)
     _lock_resources(offering)
     if not therapist_ids:
-        raise errors.NotBookable("No therapist gives this massage at the moment.")
+        raise errors.NotBookable(gettext("No therapist gives this massage at the moment."))
     schedule = load_schedule(
         offering=offering,
         window_start=start_at,
@@ -350,7 +351,7 @@ def reschedule_appointment(
         ignore_appointment=appointment.id,
     )
     if not schedule.therapists:
-        raise errors.NotQualified("This therapist no longer gives this massage.")
+        raise errors.NotQualified(gettext("This therapist no longer gives this massage."))
     refused = refusal(schedule, rules, appointment.therapist_id, start_at, now)
     if refused is not None:
         raise refused
@@ -393,12 +394,14 @@ def mark_appointment(
         Appointment.Status.NO_SHOW: AppointmentEvent.Action.NO_SHOW,
     }
     if status not in actions:
-        raise errors.BookingError(f"An appointment cannot be marked {status!r}.")
+        raise errors.BookingError(
+            gettext("An appointment cannot be marked “%(status)s”.") % {"status": status}
+        )
     appointment = _lock_appointment(appointment)
     if appointment.status != Appointment.Status.CONFIRMED:
         raise errors.NotActive()
     if appointment.start_at > now:
-        raise errors.BookingError("An appointment can be marked only once it has started.")
+        raise errors.BookingError(gettext("An appointment can be marked only once it has started."))
     appointment.status = status
     appointment.updated_at = now
     appointment.save(update_fields=["status", "updated_at"])
@@ -503,9 +506,16 @@ def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> 
     if not appointment.is_active:
         raise errors.NotActive()
     if not actor.is_staff and now > guest_change_deadline(appointment):
+        hours = settings.STUDIO_GUEST_CANCEL_HOURS
         raise errors.CancellationClosed(
-            f"Appointments can be changed online until {settings.STUDIO_GUEST_CANCEL_HOURS} "
-            "hours before they start. Please call the studio."
+            ngettext(
+                "Appointments can be changed online until %(count)d hour before they start. "
+                "Please call the studio.",
+                "Appointments can be changed online until %(count)d hours before they start. "
+                "Please call the studio.",
+                hours,
+            )
+            % {"count": hours}
         )
 
 

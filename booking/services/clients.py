@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from booking import errors, selectors
 from booking.models import Appointment, AppointmentEvent, Client
@@ -54,7 +55,7 @@ def client_for_booking(
     caller who is not staff asks to update the record.
     """
     if update_record and not actor.is_staff:
-        raise errors.BookingError("Only staff change a client's record while booking.")
+        raise errors.BookingError(gettext("Only staff change a client's record while booking."))
     client = selectors.clients_with_email(email=details.email).first()
     if client is None:
         try:
@@ -149,7 +150,9 @@ def update_client_from_booking(*, appointment: Appointment, now: datetime | None
     client = Client.objects.select_for_update().get(pk=appointment.client_id)
     appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
     if appointment.contact_email.lower() != client.email.lower():
-        raise errors.BookingError("This booking was not made with the e-mail of this record.")
+        raise errors.BookingError(
+            gettext("This booking was not made with the e-mail of this record.")
+        )
     client.name, client.phone = appointment.contact_name, appointment.contact_phone
     client.email_verified_at = now
     client.save(update_fields=["name", "phone", "email_verified_at"])
@@ -176,7 +179,7 @@ def change_client(*, client: Client, name: str, email: str, phone: str, by: Acto
     cleared with it. Raises BookingError for anyone who is not staff.
     """
     if not by.is_staff:
-        raise errors.BookingError("Only staff change a client's record.")
+        raise errors.BookingError(gettext("Only staff change a client's record."))
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if email.lower() != locked.email.lower():
         locked.email_verified_at = None
@@ -200,7 +203,7 @@ def merge_clients(
     """
     now = now or timezone.now()
     if not by.is_staff:
-        raise errors.BookingError("Only staff merge client records.")
+        raise errors.BookingError(gettext("Only staff merge client records."))
     duplicate_ids = sorted({client.pk for client in duplicates} - {keep.pk})
     if not duplicate_ids:
         raise errors.CannotMerge()
@@ -211,7 +214,9 @@ def merge_clients(
         .values_list("pk", flat=True)
     )
     if len(locked) != len(duplicate_ids) + 1:
-        raise errors.CannotMerge("A client to merge no longer exists. Please choose again.")
+        raise errors.CannotMerge(
+            gettext("A client to merge no longer exists. Please choose again.")
+        )
     moved = list(
         Appointment.objects.filter(client_id__in=duplicate_ids).values_list("pk", "client_id")
     )

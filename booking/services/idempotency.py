@@ -28,6 +28,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from booking.models import Appointment, IdempotencyKey
 from studio.errors import StudioError
@@ -42,24 +43,26 @@ MAX_KEY_LENGTH = 255
 class KeyReused(StudioError):
     code = "idempotency_key_reused"
     status_code = 422
-    default_message = "This Idempotency-Key was used with a different request body."
+    default_message = gettext_lazy("This Idempotency-Key was used with a different request body.")
 
 
 class KeyInProgress(StudioError):
     code = "idempotency_key_in_progress"
     status_code = 409
-    default_message = "A request with this Idempotency-Key is still being processed. Retry shortly."
+    default_message = gettext_lazy(
+        "A request with this Idempotency-Key is still being processed. Retry shortly."
+    )
 
 
 class KeyInvalid(StudioError):
     code = "invalid"
     status_code = 400
-    default_message = (
-        f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable characters."
-    )
 
     def __init__(self) -> None:
-        super().__init__(fields={"Idempotency-Key": [self.default_message]})
+        message = gettext(
+            "The Idempotency-Key header must be 1 to %(longest)d printable characters."
+        ) % {"longest": MAX_KEY_LENGTH}
+        super().__init__(message, fields={"Idempotency-Key": [message]})
 
 
 @dataclass(frozen=True)

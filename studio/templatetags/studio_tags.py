@@ -1,30 +1,25 @@
-"""Formatting for people: money and durations as the studio writes them."""
+"""Formatting for people: money and durations in the reader's language (`studio.formatting`)."""
 
 from decimal import Decimal
 
 from django import template
 
-register = template.Library()
+from studio.formatting import format_duration, format_money
 
-_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+register = template.Library()
 
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """`Decimal("55.00"), "EUR"` → `€55`; keeps cents only when there are some."""
+    """`Decimal("55.00"), "EUR"` → `€55` in English, `55 €` in Russian; cents only when some."""
     if amount is None:
         return ""
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    symbol = _SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    return format_money(amount, currency)
 
 
 @register.filter
 def duration(minutes: int | None) -> str:
-    """`45` → `45 min`, `75` → `1 h 15 min`, `60` → `1 h`."""
+    """`45` → `45 min`, `75` → `1 h 15 min`, `60` → `1 h`, in the reader's language."""
     if minutes is None:
         return ""
-    hours, rest = divmod(int(minutes), 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return format_duration(minutes)

@@ -226,7 +226,7 @@ def test_a_phone_booking_at_a_taken_time_shows_the_conflict_and_saves_nothing(ad
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.non_field_errors() == [errors.SlotUnavailable.default_message]
-    assert errors.SlotUnavailable.default_message in response.content.decode()
+    assert str(errors.SlotUnavailable.default_message) in response.content.decode()
     assert Appointment.objects.count() == 1
     assert not Client.objects.filter(email="karl@example.com").exists()
 

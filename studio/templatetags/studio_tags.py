@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -21,10 +22,16 @@ def money(amount: Decimal | None, currency: str) -> str:
 
 @register.filter
 def duration(minutes: int | None) -> str:
-    """`45` → `45 min`, `75` → `1 h 15 min`, `60` → `1 h`."""
+    """`45` → `45 min`, `75` → `1 h 15 min`, `60` → `1 h`, in the reader's language.
+
+    The units are abbreviations, which take no plural ending in English
+    or Russian ("45 мин", "1 ч 15 мин").
+    """
     if minutes is None:
         return ""
     hours, rest = divmod(int(minutes), 60)
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+        return _("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}

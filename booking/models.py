@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import MassageType, Offering, ResourceKind
 
@@ -36,10 +38,10 @@ class Therapist(models.Model):
         null=True,
         blank=True,
         related_name="therapist",
-        help_text="The staff login of this therapist, so they can see their own schedule.",
+        help_text=_("The staff login of this therapist, so they can see their own schedule."),
     )
     massage_types = models.ManyToManyField(
-        MassageType, related_name="therapists", help_text="The massages this therapist gives."
+        MassageType, related_name="therapists", help_text=_("The massages this therapist gives.")
     )
     is_active = models.BooleanField(default=True)
 
@@ -68,21 +70,21 @@ class WorkingHours(models.Model):
     """One weekly interval of work; two on one day leave a break between them."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField(help_text="Studio local time.")
-    end_time = models.TimeField(help_text="Studio local time.")
+    start_time = models.TimeField(help_text=_("Studio local time."))
+    end_time = models.TimeField(help_text=_("Studio local time."))
 
     class Meta:
-        verbose_name_plural = "working hours"
+        verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_time__lt=models.F("end_time")),
@@ -106,14 +108,14 @@ class TimeOff(models.Model):
         related_name="time_off",
         null=True,
         blank=True,
-        help_text="Leave empty to close the whole studio.",
+        help_text=_("Leave empty to close the whole studio."),
     )
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        verbose_name_plural = "time off"
+        verbose_name_plural = _("time off")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_at__lt=models.F("end_at")),
@@ -144,7 +146,9 @@ class Client(models.Model):
     email_verified_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the person last proved this e-mail is theirs, by opening a link sent to it.",
+        help_text=_(
+            "When the person last proved this e-mail is theirs, by opening a link sent to it."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -166,16 +170,16 @@ class Appointment(models.Model):
         # Held: the time is the client's, as if confirmed, until
         # `hold_expires_at`; confirmed by `confirm_held_appointment`, or
         # released by `release_expired_holds` (booking/services/appointments.py).
-        HELD = "held", "Held"
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
+        HELD = "held", _("Held")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
 
     class Source(models.TextChoices):
-        WEB = "web", "Website"
-        ADMIN = "admin", "Admin (phone)"
-        API = "api", "API"
+        WEB = "web", _("Website")
+        ADMIN = "admin", _("Admin (phone)")
+        API = "api", _("API")
 
     # The statuses in which an appointment is still to take place and
     # takes its time. A held one counts like a confirmed one everywhere:
@@ -187,7 +191,7 @@ class Appointment(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
     is_client_verified = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "Whether the booker is known to be the client of the record: booked by staff, "
             "or by someone who proved the e-mail is theirs. Otherwise the link to the "
             "record is only by the e-mail typed in."
@@ -204,13 +208,13 @@ class Appointment(models.Model):
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
     blocked_until = models.DateTimeField(
-        help_text="The end plus the offering's cleanup buffer: nothing else is booked before it."
+        help_text=_("The end plus the offering's cleanup buffer: nothing else is booked before it.")
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
     hold_expires_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="While held: when the time is released unless the booking is confirmed.",
+        help_text=_("While held: when the time is released unless the booking is confirmed."),
     )
     source = models.CharField(max_length=16, choices=Source.choices)
     price = models.DecimalField(max_digits=8, decimal_places=2)
@@ -220,7 +224,7 @@ class Appointment(models.Model):
     consented_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text=(
+        help_text=_(
             "When the client agreed that the studio keeps their details and health answers "
             "and contacts them about this appointment (empty: not recorded, e.g. by phone)."
         ),
@@ -231,7 +235,9 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The staff member who asked for the consent (empty: the client gave it online).",
+        help_text=_(
+            "The staff member who asked for the consent (empty: the client gave it online)."
+        ),
     )
     manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
     # A keyed hash of the address a booking without login came from, as
@@ -242,7 +248,9 @@ class Appointment(models.Model):
     booked_from = models.CharField(max_length=64, blank=True, editable=False)
     sequence = models.PositiveIntegerField(
         default=0,
-        help_text="Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE).",
+        help_text=_(
+            "Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE)."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -357,21 +365,21 @@ class AppointmentEvent(models.Model):
     """The audit trail: who did what to an appointment, and when."""
 
     class Action(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        COMPLETED = "completed", "Marked completed"
-        NO_SHOW = "no_show", "Marked no-show"
-        ERASED = "erased", "Personal data erased"
-        CLIENT_VERIFIED = "client_verified", "Client confirmed the details by e-mail"
-        CLIENT_MERGED = "client_merged", "Client records merged"
-        HOLD_CONFIRMED = "hold_confirmed", "Hold confirmed"
-        HOLD_EXPIRED = "hold_expired", "Hold expired"
+        BOOKED = "booked", pgettext_lazy("appointment event", "Booked")
+        CANCELLED = "cancelled", pgettext_lazy("appointment event", "Cancelled")
+        RESCHEDULED = "rescheduled", pgettext_lazy("appointment event", "Rescheduled")
+        COMPLETED = "completed", _("Marked completed")
+        NO_SHOW = "no_show", _("Marked no-show")
+        ERASED = "erased", _("Personal data erased")
+        CLIENT_VERIFIED = "client_verified", _("Client confirmed the details by e-mail")
+        CLIENT_MERGED = "client_merged", _("Client records merged")
+        HOLD_CONFIRMED = "hold_confirmed", _("Hold confirmed")
+        HOLD_EXPIRED = "hold_expired", _("Hold expired")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)
     actor = models.CharField(
-        max_length=150, help_text="Who: a staff user, an integration, a guest."
+        max_length=150, help_text=_("Who: a staff user, an integration, a guest.")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -394,12 +402,12 @@ class IdempotencyKey(models.Model):
     """
 
     class State(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
 
     owner = models.CharField(
         max_length=80,
-        help_text=(
+        help_text=_(
             "Whose key space: `user:<id>`, `anon:<sha256 of the client e-mail>`, "
             "`body:<sha256 of a body without one>` or `website`."
         ),
@@ -414,7 +422,7 @@ class IdempotencyKey(models.Model):
         null=True,
         blank=True,
         related_name="idempotency_keys",
-        help_text="What the request booked; empty while it runs.",
+        help_text=_("What the request booked; empty while it runs."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -437,22 +445,22 @@ class Reminder(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Confirmation"
-        DAY_BEFORE = "day_before", "Day-before reminder"
-        HOURS_BEFORE = "hours_before", "Hours-before reminder"
-        CANCELLATION = "cancellation", "Cancellation notice"
-        RESCHEDULED = "rescheduled", "Rescheduled notice"
+        CONFIRMATION = "confirmation", _("Confirmation")
+        DAY_BEFORE = "day_before", _("Day-before reminder")
+        HOURS_BEFORE = "hours_before", _("Hours-before reminder")
+        CANCELLATION = "cancellation", _("Cancellation notice")
+        RESCHEDULED = "rescheduled", _("Rescheduled notice")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", pgettext_lazy("reminder status", "Cancelled")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -460,13 +468,13 @@ class Reminder(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField()
     lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="While sending: when another worker may take it over."
+        null=True, blank=True, help_text=_("While sending: when another worker may take it over.")
     )
     lease_token = models.UUIDField(
         null=True,
         blank=True,
         editable=False,
-        help_text="While sending: whose lease it is. Every claim writes a new one.",
+        help_text=_("While sending: whose lease it is. Every claim writes a new one."),
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class ResourceKind(models.Model):
@@ -44,23 +45,29 @@ class BodyArea(models.Model):
 class HealthQuestion(models.TextChoices):
     """The health questions asked before a massage; the value is the answer's key."""
 
-    VEIN_PROBLEMS = "vein_problems", "Do you have varicose veins or other vein problems?"
-    PREGNANCY = "pregnancy", "Are you pregnant?"
-    RECENT_INJURY = "recent_injury", "Have you had an injury or surgery in the last three months?"
-    SKIN_CONDITION = "skin_condition", "Do you have a skin condition, wound or rash on your legs?"
+    VEIN_PROBLEMS = "vein_problems", _("Do you have varicose veins or other vein problems?")
+    PREGNANCY = "pregnancy", _("Are you pregnant?")
+    RECENT_INJURY = (
+        "recent_injury",
+        _("Have you had an injury or surgery in the last three months?"),
+    )
+    SKIN_CONDITION = (
+        "skin_condition",
+        _("Do you have a skin condition, wound or rash on your legs?"),
+    )
 
 
 class MassageType(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
-    summary = models.CharField(max_length=240, help_text="One sentence for the catalog list.")
-    description = models.TextField(help_text="What the massage is and how it is done.")
-    benefits = models.TextField(blank=True, help_text="What it is for, one benefit per line.")
+    summary = models.CharField(max_length=240, help_text=_("One sentence for the catalog list."))
+    description = models.TextField(help_text=_("What the massage is and how it is done."))
+    benefits = models.TextField(blank=True, help_text=_("What it is for, one benefit per line."))
     equipment = models.ManyToManyField(
         ResourceKind,
         blank=True,
         related_name="massage_types",
-        help_text="Equipment this massage cannot be given without.",
+        help_text=_("Equipment this massage cannot be given without."),
     )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
@@ -101,13 +108,15 @@ class Offering(models.Model):
     buffer_minutes = models.PositiveSmallIntegerField(
         default=10,
         validators=[MaxValueValidator(120)],
-        help_text="Time after the massage, to clean up and air the room, when nothing else is booked.",
+        help_text=_(
+            "Time after the massage, to clean up and air the room, when nothing else is booked."
+        ),
     )
     resource_kinds = models.ManyToManyField(
         ResourceKind,
         blank=True,
         related_name="offerings",
-        help_text="Each booking takes one free resource of every kind chosen here.",
+        help_text=_("Each booking takes one free resource of every kind chosen here."),
     )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
@@ -145,8 +154,8 @@ class Contraindication(models.Model):
     """A health answer that rules a massage type out, or needs a word first."""
 
     class Severity(models.TextChoices):
-        RULES_OUT = "rules_out", "Rules the massage out"
-        ASK_FIRST = "ask_first", "Talk to the studio first"
+        RULES_OUT = "rules_out", _("Rules the massage out")
+        ASK_FIRST = "ask_first", _("Talk to the studio first")
 
     massage_type = models.ForeignKey(
         MassageType, on_delete=models.CASCADE, related_name="contraindications"
@@ -154,7 +163,7 @@ class Contraindication(models.Model):
     question = models.CharField(max_length=32, choices=HealthQuestion.choices)
     severity = models.CharField(max_length=16, choices=Severity.choices)
     explanation = models.CharField(
-        max_length=300, help_text="Shown to the client, in plain words, before they book."
+        max_length=300, help_text=_("Shown to the client, in plain words, before they book.")
     )
 
     class Meta:

@@ -29,9 +29,9 @@ def new_manage_token() -> str:
 
 
 class Therapist(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(unique=True)
-    bio = models.TextField(blank=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    bio = models.TextField(blank=True, verbose_name=_("bio"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -39,13 +39,19 @@ class Therapist(models.Model):
         blank=True,
         related_name="therapist",
         help_text=_("The staff login of this therapist, so they can see their own schedule."),
+        verbose_name=_("user"),
     )
     massage_types = models.ManyToManyField(
-        MassageType, related_name="therapists", help_text=_("The massages this therapist gives.")
+        MassageType,
+        related_name="therapists",
+        help_text=_("The massages this therapist gives."),
+        verbose_name=_("massage types"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -55,11 +61,15 @@ class Therapist(models.Model):
 class Resource(models.Model):
     """A room or a piece of equipment that one appointment at a time can take."""
 
-    name = models.CharField(max_length=120)
-    kind = models.ForeignKey(ResourceKind, on_delete=models.PROTECT, related_name="resources")
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    kind = models.ForeignKey(
+        ResourceKind, on_delete=models.PROTECT, related_name="resources", verbose_name=_("kind")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
         ordering = ["kind__name", "name"]
 
     def __str__(self) -> str:
@@ -78,12 +88,18 @@ class WorkingHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField(help_text=_("Studio local time."))
-    end_time = models.TimeField(help_text=_("Studio local time."))
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("therapist"),
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, verbose_name=_("weekday"))
+    start_time = models.TimeField(help_text=_("Studio local time."), verbose_name=_("start time"))
+    end_time = models.TimeField(help_text=_("Studio local time."), verbose_name=_("end time"))
 
     class Meta:
+        verbose_name = _("working hours")
         verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(
@@ -109,12 +125,14 @@ class TimeOff(models.Model):
         null=True,
         blank=True,
         help_text=_("Leave empty to close the whole studio."),
+        verbose_name=_("therapist"),
     )
-    start_at = models.DateTimeField()
-    end_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    start_at = models.DateTimeField(verbose_name=_("start at"))
+    end_at = models.DateTimeField(verbose_name=_("end at"))
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
 
     class Meta:
+        verbose_name = _("time off")
         verbose_name_plural = _("time off")
         constraints = [
             models.CheckConstraint(
@@ -140,19 +158,22 @@ class Client(models.Model):
     contact details (`Appointment.contact_*`) and never rewrites these.
     """
 
-    name = models.CharField(max_length=120)
-    email = models.EmailField()
-    phone = models.CharField(max_length=32)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    email = models.EmailField(verbose_name=_("email"))
+    phone = models.CharField(max_length=32, verbose_name=_("phone"))
     email_verified_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_(
             "When the person last proved this e-mail is theirs, by opening a link sent to it."
         ),
+        verbose_name=_("email verified at"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="booking_client_email_unique"),
         ]
@@ -187,8 +208,12 @@ class Appointment(models.Model):
     # every status but cancelled), the limits, reminders and guest pages.
     ACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.HELD, Status.CONFIRMED})
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("client")
+    )
     is_client_verified = models.BooleanField(
         default=False,
         help_text=_(
@@ -196,31 +221,45 @@ class Appointment(models.Model):
             "or by someone who proved the e-mail is theirs. Otherwise the link to the "
             "record is only by the e-mail typed in."
         ),
+        verbose_name=_("is client verified"),
     )
     # The contact details the appointment was booked with. Its messages
     # go here, whatever the client record says now (DESIGN.md, "Public
     # safety").
-    contact_name = models.CharField(max_length=120)
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=32, blank=True)
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments")
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    start_at = models.DateTimeField()
-    end_at = models.DateTimeField()
-    blocked_until = models.DateTimeField(
-        help_text=_("The end plus the offering's cleanup buffer: nothing else is booked before it.")
+    contact_name = models.CharField(max_length=120, verbose_name=_("contact name"))
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact email"))
+    contact_phone = models.CharField(max_length=32, blank=True, verbose_name=_("contact phone"))
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("offering")
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("therapist"),
+    )
+    start_at = models.DateTimeField(verbose_name=_("start at"))
+    end_at = models.DateTimeField(verbose_name=_("end at"))
+    blocked_until = models.DateTimeField(
+        help_text=_(
+            "The end plus the offering's cleanup buffer: nothing else is booked before it."
+        ),
+        verbose_name=_("blocked until"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CONFIRMED, verbose_name=_("status")
+    )
     hold_expires_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("While held: when the time is released unless the booking is confirmed."),
+        verbose_name=_("hold expires at"),
     )
-    source = models.CharField(max_length=16, choices=Source.choices)
-    price = models.DecimalField(max_digits=8, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    health = models.JSONField(default=dict, blank=True)
-    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
+    price = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("price"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    health = models.JSONField(default=dict, blank=True, verbose_name=_("health"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     consented_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -228,6 +267,7 @@ class Appointment(models.Model):
             "When the client agreed that the studio keeps their details and health answers "
             "and contacts them about this appointment (empty: not recorded, e.g. by phone)."
         ),
+        verbose_name=_("consented at"),
     )
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,24 +278,32 @@ class Appointment(models.Model):
         help_text=_(
             "The staff member who asked for the consent (empty: the client gave it online)."
         ),
+        verbose_name=_("consent recorded by"),
     )
-    manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
+    manage_token = models.CharField(
+        max_length=64, default=new_manage_token, editable=False, verbose_name=_("manage token")
+    )
     # A keyed hash of the address a booking without login came from, as
     # the limits count it (`limits.booked_from_key`), never the address
     # itself: it counts the future bookings one address holds, and is
     # cleared once the appointment is no longer to come. Empty for staff
     # and integrations, who are not limited.
-    booked_from = models.CharField(max_length=64, blank=True, editable=False)
+    booked_from = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("booked from")
+    )
     sequence = models.PositiveIntegerField(
         default=0,
         help_text=_(
             "Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE)."
         ),
+        verbose_name=_("sequence"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_at__lt=models.F("end_at"))
@@ -341,14 +389,21 @@ class Allocation(models.Model):
     """
 
     appointment = models.ForeignKey(
-        Appointment, on_delete=models.CASCADE, related_name="allocations"
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="allocations",
+        verbose_name=_("appointment"),
     )
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="allocations")
-    start_at = models.DateTimeField()
-    blocked_until = models.DateTimeField()
-    is_active = models.BooleanField(default=True)
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("resource")
+    )
+    start_at = models.DateTimeField(verbose_name=_("start at"))
+    blocked_until = models.DateTimeField(verbose_name=_("blocked until"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
         indexes = [
             # The availability engine: a resource's allocations overlapping a window.
             models.Index(
@@ -376,18 +431,28 @@ class AppointmentEvent(models.Model):
         HOLD_CONFIRMED = "hold_confirmed", _("Hold confirmed")
         HOLD_EXPIRED = "hold_expired", _("Hold expired")
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16, choices=Action.choices)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="events", verbose_name=_("appointment")
+    )
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
     actor = models.CharField(
-        max_length=150, help_text=_("Who: a staff user, an integration, a guest.")
+        max_length=150,
+        help_text=_("Who: a staff user, an integration, a guest."),
+        verbose_name=_("actor"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
     )
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("appointment event")
+        verbose_name_plural = _("appointment events")
         indexes = [models.Index(fields=["appointment", "created_at"], name="booking_event_by_appt")]
 
     def __str__(self) -> str:
@@ -411,11 +476,16 @@ class IdempotencyKey(models.Model):
             "Whose key space: `user:<id>`, `anon:<sha256 of the client e-mail>`, "
             "`body:<sha256 of a body without one>` or `website`."
         ),
+        verbose_name=_("owner"),
     )
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.RUNNING)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    key = models.CharField(max_length=255, verbose_name=_("key"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request hash"))
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.RUNNING, verbose_name=_("state")
+    )
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("response status")
+    )
     appointment = models.ForeignKey(
         Appointment,
         on_delete=models.CASCADE,
@@ -423,10 +493,13 @@ class IdempotencyKey(models.Model):
         blank=True,
         related_name="idempotency_keys",
         help_text=_("What the request booked; empty while it runs."),
+        verbose_name=_("appointment"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["owner", "key"], name="booking_idempotencykey_unique")
         ]
@@ -462,26 +535,39 @@ class Reminder(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", pgettext_lazy("reminder status", "Cancelled")
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    due_at = models.DateTimeField()
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("appointment"),
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    due_at = models.DateTimeField(verbose_name=_("due at"))
     lease_until = models.DateTimeField(
-        null=True, blank=True, help_text=_("While sending: when another worker may take it over.")
+        null=True,
+        blank=True,
+        help_text=_("While sending: when another worker may take it over."),
+        verbose_name=_("lease until"),
     )
     lease_token = models.UUIDField(
         null=True,
         blank=True,
         editable=False,
         help_text=_("While sending: whose lease it is. Every claim writes a new one."),
+        verbose_name=_("lease token"),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         indexes = [
             # The dispatcher's claim: pending rows by due time, and
             # sending rows whose lease ran out.

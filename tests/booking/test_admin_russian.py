@@ -101,3 +101,13 @@ def test_health_data_stays_hidden_in_russian_from_staff_without_the_permission(
 
     assert "Скрыто: нужно право на просмотр данных о здоровье." in html  # noqa: RUF001 - Russian
     assert "Sensitive left knee." not in html
+
+
+def test_the_models_and_their_fields_have_russian_names(owner: Client, booked):
+    index = owner.get(reverse("admin:index")).content.decode()
+    listing = owner.get(CHANGELIST_URL).content.decode()
+
+    for words in ["Массажисты", "Записи", "Напоминания", "Виды массажа", "Услуги"]:
+        assert words in index
+    assert "Статус" in listing
+    assert "Источник" in listing

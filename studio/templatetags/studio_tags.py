@@ -1,23 +1,37 @@
-"""Formatting for people: money and durations as the studio writes them."""
+"""Formatting for people: money and durations as the studio writes them, in the reader's language."""
 
+from copy import copy
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
 from django import template
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
-_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
-
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """`Decimal("55.00"), "EUR"` → `€55`; keeps cents only when there are some."""
+    """A price in the reader's language: `€55`, `€55.50`, `3 500 ₽`, `55 €`.
+
+    Babel places the sign and the separators as the language writes
+    them; cents are shown only when there are some, as the studio's
+    price list does.
+    """
     if amount is None:
         return ""
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    symbol = _SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    language = to_locale(get_language() or settings.LANGUAGE_CODE)
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse(to_locale(settings.LANGUAGE_CODE))
+    pattern = copy(locale.currency_formats["standard"])
+    if amount == amount.to_integral_value():
+        pattern.frac_prec = (0, 0)
+    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
 
 
 @register.filter

@@ -127,7 +127,7 @@ def test_the_catalog_pages_are_in_russian(russian: Client, classical):
     catalog = russian.get(reverse("catalog:catalog"), follow=True)
     massage = russian.get(classical.massage_type.get_absolute_url(), follow=True)
 
-    assert_russian(catalog.content.decode(), "Массаж для уставших ног", "30 мин", "Массажи")
+    assert_russian(catalog.content.decode(), "Массаж для уставших ног", "30 мин", "35 €", "Массажи")
     assert_russian(massage.content.decode(), "Длительность и цены", "Выбрать время")
 
 

@@ -14,6 +14,7 @@ import time_machine
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -194,3 +195,12 @@ def test_the_pages_stay_in_english_for_an_english_reader(client: Client, classic
 
     assert "Massages for tired legs" in html
     assert "Массаж" not in html
+
+
+def test_the_server_error_page_is_in_russian():
+    # Django renders it without a request context: only the active language.
+    with translation.override("ru"):
+        html = render_to_string("500.html")
+
+    assert '<html lang="ru">' in html
+    assert_russian(html, "Что-то пошло не так", "Назад к массажам")

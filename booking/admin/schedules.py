@@ -46,7 +46,7 @@ class UpcomingTimeOffInline(admin.TabularInline[TimeOff, Therapist]):
     extra = 0
     fields = ["start_at", "end_at", "reason"]
     ordering = ["start_at"]
-    verbose_name_plural = "time off to come (all of it under Time off)"
+    verbose_name_plural = _("time off to come (all of it under Time off)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TimeOff]:
         return super().get_queryset(request).filter(end_at__gt=timezone.now())

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
+from django.utils.translation import gettext_lazy as _
 
 from booking.contacts import single_line
 from booking.dates import CalendarDateField, validate_on_calendar
@@ -25,31 +26,34 @@ from catalog.selectors import bookable_offerings
 class PhoneBookingForm(forms.Form):
     """A booking taken on the phone, with times in the studio's local zone."""
 
-    offering = forms.ModelChoiceField(queryset=bookable_offerings())
+    offering = forms.ModelChoiceField(queryset=bookable_offerings(), label=_("Offering"))
     therapist: forms.ModelChoiceField[Therapist] = forms.ModelChoiceField(
         queryset=Therapist.objects.filter(is_active=True),
         required=False,
-        empty_label="Any free therapist",
+        label=_("Therapist"),
+        empty_label=_("Any free therapist"),
     )
-    start_on = CalendarDateField(label="Date", widget=widgets.AdminDateWidget)
-    start_time = forms.TimeField(label="Time", widget=widgets.AdminTimeWidget)
-    client_name = forms.CharField(label="Name", max_length=120)
-    client_email = forms.EmailField(label="E-mail")
-    client_phone = PhoneField(label="Phone")
+    start_on = CalendarDateField(label=_("Date"), widget=widgets.AdminDateWidget)
+    start_time = forms.TimeField(label=_("Time"), widget=widgets.AdminTimeWidget)
+    client_name = forms.CharField(label=_("Name"), max_length=120)
+    client_email = forms.EmailField(label=_("E-mail"))
+    client_phone = PhoneField(label=_("Phone"))
     update_client = forms.BooleanField(
-        label="Save name and phone on the client record",
+        label=_("Save name and phone on the client record"),
         required=False,
-        help_text=(
+        help_text=_(
             "When a client with this e-mail exists: replace the name and phone on their "
             "record with these. Otherwise the record stays as it is and only this "
             "appointment keeps them."
         ),
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     consent = forms.BooleanField(
-        label="The client agreed on the phone that we keep these answers",
+        label=_("The client agreed on the phone that we keep these answers"),
         required=False,
-        help_text=(
+        help_text=_(
             "Ask before the health questions. Without this, no health answer or note is kept; "
             "you are recorded as the one who asked."
         ),
@@ -57,11 +61,13 @@ class PhoneBookingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["start_time"].help_text = f"Studio time ({settings.STUDIO_TIME_ZONE})."
+        self.fields["start_time"].help_text = _("Studio time (%(zone)s).") % {
+            "zone": settings.STUDIO_TIME_ZONE
+        }
         # The questions a client answers online, asked on the phone too.
         for question in HealthQuestion:
             self.fields[question.value] = forms.BooleanField(
-                label=question.label, required=False, help_text="Tick if the client says yes."
+                label=question.label, required=False, help_text=_("Tick if the client says yes.")
             )
 
     def clean(self) -> dict[str, Any]:
@@ -70,8 +76,10 @@ class PhoneBookingForm(forms.Form):
         if (said_yes or values.get("notes", "").strip()) and not values.get("consent"):
             self.add_error(
                 "consent",
-                "Health answers and notes are kept only with the client's consent: "
-                "ask for it, or leave them empty.",
+                _(
+                    "Health answers and notes are kept only with the client's consent: "
+                    "ask for it, or leave them empty."
+                ),
             )
         return values
 
@@ -79,7 +87,7 @@ class PhoneBookingForm(forms.Form):
         # One line: a line break would end the header of every e-mail to them.
         name = single_line(self.cleaned_data["client_name"])
         if not name:
-            raise forms.ValidationError("Enter the client's name.")
+            raise forms.ValidationError(_("Enter the client's name."))
         return name
 
     def health(self) -> dict[str, bool]:
@@ -108,9 +116,10 @@ class PhoneBookingForm(forms.Form):
 
 class CancelAppointmentsForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=200,
         required=False,
-        help_text="Kept in each appointment's history.",
+        help_text=_("Kept in each appointment's history."),
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
@@ -142,10 +151,12 @@ class WorkingHoursFormSet(
             )
         for weekday, spans in by_day.items():
             spans.sort()
-            for (_, earlier_end), (later_start, _) in pairwise(spans):
+            for (_start, earlier_end), (later_start, _end) in pairwise(spans):
                 if later_start < earlier_end:
                     day = WorkingHours.Weekday(weekday).label
-                    raise forms.ValidationError(f"Two intervals on {day} overlap.")
+                    raise forms.ValidationError(
+                        _("Two intervals on %(day)s overlap.") % {"day": day}
+                    )
 
 
 class TimeOffForm(forms.ModelForm[TimeOff]):

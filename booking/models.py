@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import MassageType, Offering, ResourceKind
 
@@ -27,23 +29,29 @@ def new_manage_token() -> str:
 
 
 class Therapist(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(unique=True)
-    bio = models.TextField(blank=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    bio = models.TextField(blank=True, verbose_name=_("bio"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="therapist",
-        help_text="The staff login of this therapist, so they can see their own schedule.",
+        help_text=_("The staff login of this therapist, so they can see their own schedule."),
+        verbose_name=_("user"),
     )
     massage_types = models.ManyToManyField(
-        MassageType, related_name="therapists", help_text="The massages this therapist gives."
+        MassageType,
+        related_name="therapists",
+        help_text=_("The massages this therapist gives."),
+        verbose_name=_("massage types"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -53,11 +61,15 @@ class Therapist(models.Model):
 class Resource(models.Model):
     """A room or a piece of equipment that one appointment at a time can take."""
 
-    name = models.CharField(max_length=120)
-    kind = models.ForeignKey(ResourceKind, on_delete=models.PROTECT, related_name="resources")
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    kind = models.ForeignKey(
+        ResourceKind, on_delete=models.PROTECT, related_name="resources", verbose_name=_("kind")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
         ordering = ["kind__name", "name"]
 
     def __str__(self) -> str:
@@ -68,21 +80,27 @@ class WorkingHours(models.Model):
     """One weekly interval of work; two on one day leave a break between them."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField(help_text="Studio local time.")
-    end_time = models.TimeField(help_text="Studio local time.")
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("therapist"),
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, verbose_name=_("weekday"))
+    start_time = models.TimeField(help_text=_("Studio local time."), verbose_name=_("start time"))
+    end_time = models.TimeField(help_text=_("Studio local time."), verbose_name=_("end time"))
 
     class Meta:
-        verbose_name_plural = "working hours"
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_time__lt=models.F("end_time")),
@@ -106,14 +124,16 @@ class TimeOff(models.Model):
         related_name="time_off",
         null=True,
         blank=True,
-        help_text="Leave empty to close the whole studio.",
+        help_text=_("Leave empty to close the whole studio."),
+        verbose_name=_("therapist"),
     )
-    start_at = models.DateTimeField()
-    end_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    start_at = models.DateTimeField(verbose_name=_("start at"))
+    end_at = models.DateTimeField(verbose_name=_("end at"))
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
 
     class Meta:
-        verbose_name_plural = "time off"
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_at__lt=models.F("end_at")),
@@ -138,17 +158,22 @@ class Client(models.Model):
     contact details (`Appointment.contact_*`) and never rewrites these.
     """
 
-    name = models.CharField(max_length=120)
-    email = models.EmailField()
-    phone = models.CharField(max_length=32)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    email = models.EmailField(verbose_name=_("email"))
+    phone = models.CharField(max_length=32, verbose_name=_("phone"))
     email_verified_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the person last proved this e-mail is theirs, by opening a link sent to it.",
+        help_text=_(
+            "When the person last proved this e-mail is theirs, by opening a link sent to it."
+        ),
+        verbose_name=_("email verified at"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="booking_client_email_unique"),
         ]
@@ -166,16 +191,16 @@ class Appointment(models.Model):
         # Held: the time is the client's, as if confirmed, until
         # `hold_expires_at`; confirmed by `confirm_held_appointment`, or
         # released by `release_expired_holds` (booking/services/appointments.py).
-        HELD = "held", "Held"
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
+        HELD = "held", _("Held")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
 
     class Source(models.TextChoices):
-        WEB = "web", "Website"
-        ADMIN = "admin", "Admin (phone)"
-        API = "api", "API"
+        WEB = "web", _("Website")
+        ADMIN = "admin", _("Admin (phone)")
+        API = "api", _("API")
 
     # The statuses in which an appointment is still to take place and
     # takes its time. A held one counts like a confirmed one everywhere:
@@ -183,47 +208,66 @@ class Appointment(models.Model):
     # every status but cancelled), the limits, reminders and guest pages.
     ACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.HELD, Status.CONFIRMED})
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("client")
+    )
     is_client_verified = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "Whether the booker is known to be the client of the record: booked by staff, "
             "or by someone who proved the e-mail is theirs. Otherwise the link to the "
             "record is only by the e-mail typed in."
         ),
+        verbose_name=_("is client verified"),
     )
     # The contact details the appointment was booked with. Its messages
     # go here, whatever the client record says now (DESIGN.md, "Public
     # safety").
-    contact_name = models.CharField(max_length=120)
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=32, blank=True)
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments")
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    start_at = models.DateTimeField()
-    end_at = models.DateTimeField()
-    blocked_until = models.DateTimeField(
-        help_text="The end plus the offering's cleanup buffer: nothing else is booked before it."
+    contact_name = models.CharField(max_length=120, verbose_name=_("contact name"))
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact email"))
+    contact_phone = models.CharField(max_length=32, blank=True, verbose_name=_("contact phone"))
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("offering")
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("therapist"),
+    )
+    start_at = models.DateTimeField(verbose_name=_("start at"))
+    end_at = models.DateTimeField(verbose_name=_("end at"))
+    blocked_until = models.DateTimeField(
+        help_text=_(
+            "The end plus the offering's cleanup buffer: nothing else is booked before it."
+        ),
+        verbose_name=_("blocked until"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CONFIRMED, verbose_name=_("status")
+    )
     hold_expires_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="While held: when the time is released unless the booking is confirmed.",
+        help_text=_("While held: when the time is released unless the booking is confirmed."),
+        verbose_name=_("hold expires at"),
     )
-    source = models.CharField(max_length=16, choices=Source.choices)
-    price = models.DecimalField(max_digits=8, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    health = models.JSONField(default=dict, blank=True)
-    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
+    price = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("price"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    health = models.JSONField(default=dict, blank=True, verbose_name=_("health"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     consented_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text=(
+        help_text=_(
             "When the client agreed that the studio keeps their details and health answers "
             "and contacts them about this appointment (empty: not recorded, e.g. by phone)."
         ),
+        verbose_name=_("consented at"),
     )
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -231,23 +275,35 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The staff member who asked for the consent (empty: the client gave it online).",
+        help_text=_(
+            "The staff member who asked for the consent (empty: the client gave it online)."
+        ),
+        verbose_name=_("consent recorded by"),
     )
-    manage_token = models.CharField(max_length=64, default=new_manage_token, editable=False)
+    manage_token = models.CharField(
+        max_length=64, default=new_manage_token, editable=False, verbose_name=_("manage token")
+    )
     # A keyed hash of the address a booking without login came from, as
     # the limits count it (`limits.booked_from_key`), never the address
     # itself: it counts the future bookings one address holds, and is
     # cleared once the appointment is no longer to come. Empty for staff
     # and integrations, who are not limited.
-    booked_from = models.CharField(max_length=64, blank=True, editable=False)
+    booked_from = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("booked from")
+    )
     sequence = models.PositiveIntegerField(
         default=0,
-        help_text="Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE).",
+        help_text=_(
+            "Bumped on every change the client's calendar must follow (RFC 5545 SEQUENCE)."
+        ),
+        verbose_name=_("sequence"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_at__lt=models.F("end_at"))
@@ -333,14 +389,21 @@ class Allocation(models.Model):
     """
 
     appointment = models.ForeignKey(
-        Appointment, on_delete=models.CASCADE, related_name="allocations"
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="allocations",
+        verbose_name=_("appointment"),
     )
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="allocations")
-    start_at = models.DateTimeField()
-    blocked_until = models.DateTimeField()
-    is_active = models.BooleanField(default=True)
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("resource")
+    )
+    start_at = models.DateTimeField(verbose_name=_("start at"))
+    blocked_until = models.DateTimeField(verbose_name=_("blocked until"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
         indexes = [
             # The availability engine: a resource's allocations overlapping a window.
             models.Index(
@@ -357,29 +420,39 @@ class AppointmentEvent(models.Model):
     """The audit trail: who did what to an appointment, and when."""
 
     class Action(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        COMPLETED = "completed", "Marked completed"
-        NO_SHOW = "no_show", "Marked no-show"
-        ERASED = "erased", "Personal data erased"
-        CLIENT_VERIFIED = "client_verified", "Client confirmed the details by e-mail"
-        CLIENT_MERGED = "client_merged", "Client records merged"
-        HOLD_CONFIRMED = "hold_confirmed", "Hold confirmed"
-        HOLD_EXPIRED = "hold_expired", "Hold expired"
+        BOOKED = "booked", pgettext_lazy("appointment event", "Booked")
+        CANCELLED = "cancelled", pgettext_lazy("appointment event", "Cancelled")
+        RESCHEDULED = "rescheduled", pgettext_lazy("appointment event", "Rescheduled")
+        COMPLETED = "completed", _("Marked completed")
+        NO_SHOW = "no_show", _("Marked no-show")
+        ERASED = "erased", _("Personal data erased")
+        CLIENT_VERIFIED = "client_verified", _("Client confirmed the details by e-mail")
+        CLIENT_MERGED = "client_merged", _("Client records merged")
+        HOLD_CONFIRMED = "hold_confirmed", _("Hold confirmed")
+        HOLD_EXPIRED = "hold_expired", _("Hold expired")
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16, choices=Action.choices)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="events", verbose_name=_("appointment")
+    )
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
     actor = models.CharField(
-        max_length=150, help_text="Who: a staff user, an integration, a guest."
+        max_length=150,
+        help_text=_("Who: a staff user, an integration, a guest."),
+        verbose_name=_("actor"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
     )
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("appointment event")
+        verbose_name_plural = _("appointment events")
         indexes = [models.Index(fields=["appointment", "created_at"], name="booking_event_by_appt")]
 
     def __str__(self) -> str:
@@ -394,31 +467,39 @@ class IdempotencyKey(models.Model):
     """
 
     class State(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
 
     owner = models.CharField(
         max_length=80,
-        help_text=(
+        help_text=_(
             "Whose key space: `user:<id>`, `anon:<sha256 of the client e-mail>`, "
             "`body:<sha256 of a body without one>` or `website`."
         ),
+        verbose_name=_("owner"),
     )
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.RUNNING)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    key = models.CharField(max_length=255, verbose_name=_("key"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request hash"))
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.RUNNING, verbose_name=_("state")
+    )
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("response status")
+    )
     appointment = models.ForeignKey(
         Appointment,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="idempotency_keys",
-        help_text="What the request booked; empty while it runs.",
+        help_text=_("What the request booked; empty while it runs."),
+        verbose_name=_("appointment"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["owner", "key"], name="booking_idempotencykey_unique")
         ]
@@ -437,43 +518,56 @@ class Reminder(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Confirmation"
-        DAY_BEFORE = "day_before", "Day-before reminder"
-        HOURS_BEFORE = "hours_before", "Hours-before reminder"
-        CANCELLATION = "cancellation", "Cancellation notice"
-        RESCHEDULED = "rescheduled", "Rescheduled notice"
+        CONFIRMATION = "confirmation", _("Confirmation")
+        DAY_BEFORE = "day_before", _("Day-before reminder")
+        HOURS_BEFORE = "hours_before", _("Hours-before reminder")
+        CANCELLATION = "cancellation", _("Cancellation notice")
+        RESCHEDULED = "rescheduled", _("Rescheduled notice")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", pgettext_lazy("reminder status", "Cancelled")
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    due_at = models.DateTimeField()
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("appointment"),
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    due_at = models.DateTimeField(verbose_name=_("due at"))
     lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="While sending: when another worker may take it over."
+        null=True,
+        blank=True,
+        help_text=_("While sending: when another worker may take it over."),
+        verbose_name=_("lease until"),
     )
     lease_token = models.UUIDField(
         null=True,
         blank=True,
         editable=False,
-        help_text="While sending: whose lease it is. Every claim writes a new one.",
+        help_text=_("While sending: whose lease it is. Every claim writes a new one."),
+        verbose_name=_("lease token"),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         indexes = [
             # The dispatcher's claim: pending rows by due time, and
             # sending rows whose lease ran out.

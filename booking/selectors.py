@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from booking.models import Appointment, Client, Reminder, Therapist, TimeOff, WorkingHours
 
@@ -178,11 +179,11 @@ def _span_on(time_off: TimeOff, starts: datetime, ends: datetime, zone: ZoneInfo
         return f"{moment.astimezone(zone):%H:%M}"
 
     if time_off.start_at <= starts and time_off.end_at >= ends:
-        return "All day"
+        return _("All day")
     if time_off.start_at <= starts:
-        return f"Until {clock(time_off.end_at)}"
+        return _("Until %(time)s") % {"time": clock(time_off.end_at)}
     if time_off.end_at >= ends:
-        return f"From {clock(time_off.start_at)}"
+        return _("From %(time)s") % {"time": clock(time_off.start_at)}
     return f"{clock(time_off.start_at)}\u2013{clock(time_off.end_at)}"
 
 

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from booking.contacts import single_line
 from booking.dates import CalendarDateField, is_on_calendar
@@ -20,7 +22,10 @@ from booking.models import Therapist
 from booking.phones import PhoneField
 from catalog.models import HealthQuestion
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+# A word that may still be lazy: translated when the page renders.
+StrOrPromise = str | Promise
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def slot_value(moment: datetime) -> str:
@@ -43,8 +48,8 @@ def parse_slot(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None and is_on_calendar(moment) else None
 
 
-def _therapist_choices(therapists: list[Therapist]) -> list[tuple[str | int, str]]:
-    return [("", "Any therapist"), *((therapist.id, therapist.name) for therapist in therapists)]
+def _therapist_choices(therapists: list[Therapist]) -> list[tuple[str | int, StrOrPromise]]:
+    return [("", _("Any therapist")), *((therapist.id, therapist.name) for therapist in therapists)]
 
 
 class SlotQueryForm(forms.Form):
@@ -55,7 +60,7 @@ class SlotQueryForm(forms.Form):
     """
 
     therapist = forms.TypedChoiceField(
-        label="Therapist", coerce=int, required=False, empty_value=None
+        label=_("Therapist"), coerce=int, required=False, empty_value=None
     )
     on = CalendarDateField(required=False)
     week = CalendarDateField(required=False)
@@ -81,7 +86,7 @@ class BookingForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     start = forms.CharField(
         widget=forms.HiddenInput,
-        error_messages={"required": "Choose a time."},
+        error_messages={"required": _("Choose a time.")},
     )
     therapist = forms.TypedChoiceField(
         coerce=int,
@@ -89,46 +94,46 @@ class BookingForm(forms.Form):
         empty_value=None,
         widget=forms.HiddenInput,
         error_messages={
-            "invalid_choice": (
+            "invalid_choice": _(
                 "The therapist you chose no longer gives this massage. "
                 "Please choose the time again."
             )
         },
     )
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=120,
-        error_messages={"required": "Enter your name."},
+        error_messages={"required": _("Enter your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="E-mail",
+        label=_("E-mail"),
         max_length=254,
-        help_text="We send the confirmation and the link to change the booking here.",
+        help_text=_("We send the confirmation and the link to change the booking here."),
         error_messages={
-            "required": "Enter your e-mail address.",
-            "invalid": "Enter an e-mail address like name@example.com.",
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter an e-mail address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = PhoneField(
-        label="Phone",
-        help_text="In case we need to reach you on the day.",
-        error_messages={"required": "Enter a phone number."},
+        label=_("Phone"),
+        help_text=_("In case we need to reach you on the day."),
+        error_messages={"required": _("Enter a phone number.")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     note = forms.CharField(
-        label="Anything else the therapist should know? (optional)",
+        label=_("Anything else the therapist should know? (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     consent = forms.BooleanField(
-        label=(
+        label=_(
             "I agree that the studio keeps these details and health answers for my appointment "
             "and may contact me by e-mail or phone about it."
         ),
-        error_messages={"required": "We can only book with your agreement to this."},
+        error_messages={"required": _("We can only book with your agreement to this.")},
     )
 
     def __init__(self, *args: Any, therapists: list[Therapist], **kwargs: Any) -> None:
@@ -143,21 +148,21 @@ class BookingForm(forms.Form):
                 choices=YES_NO,
                 coerce=lambda answer: answer == "yes",
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": _("Answer yes or no.")},
             )
         self.fields["note"], self.fields["consent"] = note, consent
 
     def clean_start(self) -> datetime:
         moment = parse_slot(self.cleaned_data["start"])
         if moment is None:
-            raise forms.ValidationError("Choose a time.")
+            raise forms.ValidationError(_("Choose a time."))
         return moment
 
     def clean_name(self) -> str:
         # One line: a line break would end the header of every e-mail to them.
         name = single_line(self.cleaned_data["name"])
         if not name:
-            raise forms.ValidationError("Enter your name.")
+            raise forms.ValidationError(_("Enter your name."))
         return name
 
     def health(self) -> dict[str, Any]:
@@ -173,18 +178,18 @@ class BookingForm(forms.Form):
 class StartForm(forms.Form):
     """A new start time, chosen in the slot picker, for a reschedule."""
 
-    start = forms.CharField(error_messages={"required": "Choose a time."})
+    start = forms.CharField(error_messages={"required": _("Choose a time.")})
 
     def clean_start(self) -> datetime:
         moment = parse_slot(self.cleaned_data["start"])
         if moment is None:
-            raise forms.ValidationError("Choose a time.")
+            raise forms.ValidationError(_("Choose a time."))
         return moment
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Would you tell us why? (optional)",
+        label=_("Would you tell us why? (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from catalog.models import BodyArea, Contraindication, MassageType, Offering, ResourceKind
@@ -53,7 +54,7 @@ class MassageTypeAdmin(TranslationAdmin[MassageType]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[MassageType]:
         return super().get_queryset(request).annotate(offering_count=Count("offerings"))
 
-    @admin.display(description="Offerings", ordering="offering_count")
+    @admin.display(description=_("Offerings"), ordering="offering_count")
     def offering_count(self, massage_type: MassageType) -> int:
         count: int = massage_type.offering_count  # type: ignore[attr-defined] # annotated above
         return count
@@ -80,6 +81,6 @@ class OfferingAdmin(TranslationAdmin[Offering]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Offering]:
         return super().get_queryset(request).prefetch_related("areas")
 
-    @admin.display(description="Areas")
+    @admin.display(description=_("Areas"))
     def area_names(self, offering: Offering) -> str:
         return ", ".join(area.name for area in offering.areas.all())

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ResourceKind(models.Model):
@@ -15,11 +17,13 @@ class ResourceKind(models.Model):
     an offering that needs a kind takes one free resource of it.
     """
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=80, verbose_name=pgettext_lazy("a thing's name", "name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
 
     class Meta:
+        verbose_name = _("resource kind")
+        verbose_name_plural = _("resource kinds")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -29,12 +33,14 @@ class ResourceKind(models.Model):
 class BodyArea(models.Model):
     """One of the three areas of the leg a massage works on."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=80, verbose_name=pgettext_lazy("a thing's name", "name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
+        verbose_name = _("body area")
+        verbose_name_plural = _("body areas")
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -44,28 +50,43 @@ class BodyArea(models.Model):
 class HealthQuestion(models.TextChoices):
     """The health questions asked before a massage; the value is the answer's key."""
 
-    VEIN_PROBLEMS = "vein_problems", "Do you have varicose veins or other vein problems?"
-    PREGNANCY = "pregnancy", "Are you pregnant?"
-    RECENT_INJURY = "recent_injury", "Have you had an injury or surgery in the last three months?"
-    SKIN_CONDITION = "skin_condition", "Do you have a skin condition, wound or rash on your legs?"
+    VEIN_PROBLEMS = "vein_problems", _("Do you have varicose veins or other vein problems?")
+    PREGNANCY = "pregnancy", _("Are you pregnant?")
+    RECENT_INJURY = (
+        "recent_injury",
+        _("Have you had an injury or surgery in the last three months?"),
+    )
+    SKIN_CONDITION = (
+        "skin_condition",
+        _("Do you have a skin condition, wound or rash on your legs?"),
+    )
 
 
 class MassageType(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=120)
-    summary = models.CharField(max_length=240, help_text="One sentence for the catalog list.")
-    description = models.TextField(help_text="What the massage is and how it is done.")
-    benefits = models.TextField(blank=True, help_text="What it is for, one benefit per line.")
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=120, verbose_name=pgettext_lazy("a thing's name", "name"))
+    summary = models.CharField(
+        max_length=240, help_text=_("One sentence for the catalog list."), verbose_name=_("summary")
+    )
+    description = models.TextField(
+        help_text=_("What the massage is and how it is done."), verbose_name=_("description")
+    )
+    benefits = models.TextField(
+        blank=True, help_text=_("What it is for, one benefit per line."), verbose_name=_("benefits")
+    )
     equipment = models.ManyToManyField(
         ResourceKind,
         blank=True,
         related_name="massage_types",
-        help_text="Equipment this massage cannot be given without.",
+        help_text=_("Equipment this massage cannot be given without."),
+        verbose_name=_("equipment"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("massage type")
+        verbose_name_plural = _("massage types")
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -82,37 +103,51 @@ class Offering(models.Model):
     """What a client books: a massage type over some areas, for a time and a price."""
 
     massage_type = models.ForeignKey(
-        MassageType, on_delete=models.PROTECT, related_name="offerings"
+        MassageType,
+        on_delete=models.PROTECT,
+        related_name="offerings",
+        verbose_name=_("massage type"),
     )
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=120)
-    areas = models.ManyToManyField(BodyArea, related_name="offerings")
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=120, verbose_name=pgettext_lazy("a thing's name", "name"))
+    areas = models.ManyToManyField(BodyArea, related_name="offerings", verbose_name=_("areas"))
     duration_minutes = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(5), MaxValueValidator(480)]
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        verbose_name=_("duration minutes"),
     )
     price = models.DecimalField(
-        max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        verbose_name=_("price"),
     )
     currency = models.CharField(
         max_length=3,
         default=settings.STUDIO_CURRENCY,
         validators=[RegexValidator(r"^[A-Z]{3}\Z", "Use a three-letter ISO 4217 code.")],
+        verbose_name=_("currency"),
     )
     buffer_minutes = models.PositiveSmallIntegerField(
         default=10,
         validators=[MaxValueValidator(120)],
-        help_text="Time after the massage, to clean up and air the room, when nothing else is booked.",
+        help_text=_(
+            "Time after the massage, to clean up and air the room, when nothing else is booked."
+        ),
+        verbose_name=_("buffer minutes"),
     )
     resource_kinds = models.ManyToManyField(
         ResourceKind,
         blank=True,
         related_name="offerings",
-        help_text="Each booking takes one free resource of every kind chosen here.",
+        help_text=_("Each booking takes one free resource of every kind chosen here."),
+        verbose_name=_("resource kinds"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
         ordering = ["massage_type__position", "position", "duration_minutes"]
         constraints = [
             models.CheckConstraint(
@@ -145,19 +180,28 @@ class Contraindication(models.Model):
     """A health answer that rules a massage type out, or needs a word first."""
 
     class Severity(models.TextChoices):
-        RULES_OUT = "rules_out", "Rules the massage out"
-        ASK_FIRST = "ask_first", "Talk to the studio first"
+        RULES_OUT = "rules_out", _("Rules the massage out")
+        ASK_FIRST = "ask_first", _("Talk to the studio first")
 
     massage_type = models.ForeignKey(
-        MassageType, on_delete=models.CASCADE, related_name="contraindications"
+        MassageType,
+        on_delete=models.CASCADE,
+        related_name="contraindications",
+        verbose_name=_("massage type"),
     )
-    question = models.CharField(max_length=32, choices=HealthQuestion.choices)
-    severity = models.CharField(max_length=16, choices=Severity.choices)
+    question = models.CharField(
+        max_length=32, choices=HealthQuestion.choices, verbose_name=_("question")
+    )
+    severity = models.CharField(max_length=16, choices=Severity.choices, verbose_name=_("severity"))
     explanation = models.CharField(
-        max_length=300, help_text="Shown to the client, in plain words, before they book."
+        max_length=300,
+        help_text=_("Shown to the client, in plain words, before they book."),
+        verbose_name=_("explanation"),
     )
 
     class Meta:
+        verbose_name = _("contraindication")
+        verbose_name_plural = _("contraindications")
         ordering = ["massage_type", "question"]
         constraints = [
             models.UniqueConstraint(

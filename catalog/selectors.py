@@ -1,6 +1,8 @@
 """Reads of the catalog, each with the joins its page or endpoint needs."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Contraindication, HealthQuestion, MassageType, Offering
 
@@ -63,11 +65,12 @@ def bookable_offering(*, slug: str) -> Offering | None:
 # The condition each health question asks about, worded to fit in a
 # sentence ("not given with pregnancy"); the questions themselves are
 # the labels of HealthQuestion.
-HEALTH_CONDITIONS: dict[str, str] = {
-    HealthQuestion.VEIN_PROBLEMS: "varicose veins or other vein problems",
-    HealthQuestion.PREGNANCY: "pregnancy",
-    HealthQuestion.RECENT_INJURY: "an injury or surgery in the last three months",
-    HealthQuestion.SKIN_CONDITION: "a skin condition, wound or rash on the legs",
+HEALTH_CONDITIONS: dict[str, Promise] = {
+    # Translators: each condition follows "not given with" ("при" in Russian).
+    HealthQuestion.VEIN_PROBLEMS: _("varicose veins or other vein problems"),
+    HealthQuestion.PREGNANCY: _("pregnancy"),
+    HealthQuestion.RECENT_INJURY: _("an injury or surgery in the last three months"),
+    HealthQuestion.SKIN_CONDITION: _("a skin condition, wound or rash on the legs"),
 }
 
 

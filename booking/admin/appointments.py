@@ -20,9 +20,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from booking import selectors
 from booking.admin.common import DateHierarchyAdmin, local, studio_zone
@@ -54,13 +57,13 @@ class AppointmentEventInline(admin.TabularInline[AppointmentEvent, Appointment])
     ordering = ["created_at"]
     extra = 0
     can_delete = False
-    verbose_name_plural = "history"
+    verbose_name_plural = _("history")
 
-    @admin.display(description="When")
+    @admin.display(description=_("When"))
     def when(self, event: AppointmentEvent) -> str:
         return local(event.created_at, "D j M Y, H:i:s")
 
-    @admin.display(description="Details")
+    @admin.display(description=_("Details"))
     def summary(self, event: AppointmentEvent) -> str:
         return ", ".join(f"{key}: {value}" for key, value in event.details.items() if value)
 
@@ -79,7 +82,9 @@ PHONE_FORM_FIELDS = {
     "offering": "offering",
     "consent": "consent",
 }
-HEALTH_HIDDEN = "Hidden: needs the permission to see health data."
+HEALTH_HIDDEN = _("Hidden: needs the permission to see health data.")
+# The fieldset that holds health data; found by this same object, whatever the language.
+HEALTH_FIELDSET = _("Health and notes")
 # Fields that the changelist's lookups in the address (`?notes__contains=…`)
 # must not reach: Django takes any lookup on the model's own fields, and
 # which rows a filter keeps answers, row by row, what the page hides.
@@ -101,7 +106,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         *["contact_name", "contact_email", "contact_phone"],
         *["client__name", "client__email", "client__phone", "id"],
     ]
-    search_help_text = (
+    search_help_text = _(
         "Name, e-mail or phone (as booked, or on the client record), "
         "or (part of) the appointment id."
     )
@@ -125,15 +130,15 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             },
         ),
         (
-            "Booked with",
+            _("Booked with"),
             {"fields": ["contact_name", "contact_email", "contact_phone", "verification"]},
         ),
-        ("Client record", {"fields": ["client", "client_phone"]}),
+        (_("Client record"), {"fields": ["client", "client_phone"]}),
         (
-            "Health and notes",
+            HEALTH_FIELDSET,
             {"fields": ["health_answers", "notes", "consented_at", "consent_recorded_by"]},
         ),
-        ("Record", {"fields": ["price_paid", "id", "created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["price_paid", "id", "created_at", "updated_at"]}),
     ]
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
@@ -161,7 +166,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             return fieldsets
         hidden = ["health_hidden", "consented_at", "consent_recorded_by"]
         return [
-            (name, {"fields": hidden}) if name == "Health and notes" else (name, options)
+            (name, {"fields": hidden}) if name is HEALTH_FIELDSET else (name, options)
             for name, options in fieldsets
         ]
 
@@ -197,9 +202,9 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             **(extra_context or {}),
             "can_act": self.has_change_permission(request),
             "status_actions": [
-                ("cancel_appointments", "Cancel\u2026"),
-                ("mark_completed", "Mark completed"),
-                ("mark_no_show", "Mark no-show"),
+                ("cancel_appointments", gettext("Cancel…")),
+                ("mark_completed", gettext("Mark completed")),
+                ("mark_no_show", gettext("Mark no-show")),
             ],
             "studio_zone": studio_zone(),
         }
@@ -222,7 +227,8 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
                 self.log_addition(request, appointment, [{"added": {}}])
                 self.message_user(
                     request,
-                    f"Booked {appointment} for {appointment.contact_name}.",
+                    gettext("Booked %(appointment)s for %(name)s.")
+                    % {"appointment": appointment, "name": appointment.contact_name},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -233,17 +239,20 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         fieldsets: list[tuple[str | None, dict[str, Any]]] = [
             (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
             (
-                "Client",
+                gettext("Client"),
                 {"fields": ["client_name", "client_email", "client_phone", "update_client"]},
             ),
-            ("Health", {"fields": ["consent", *[question.value for question in HealthQuestion]]}),
+            (
+                gettext("Health"),
+                {"fields": ["consent", *[question.value for question in HealthQuestion]]},
+            ),
             (None, {"fields": ["notes"]}),
         ]
         # The admin's form helpers render any form; the stubs ask for a ModelForm.
         admin_form = helpers.AdminForm(form, fieldsets, {}, model_admin=self)  # type: ignore[arg-type]
         context = {
             **self.admin_site.each_context(request),
-            "title": "Book by phone",
+            "title": gettext("Book by phone"),
             "subtitle": None,
             "adminform": admin_form,
             "object_id": None,
@@ -291,7 +300,8 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         day = parse_day(request.GET.get("date")) or today
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Day view: {formats.date_format(day, 'l j F Y')}",
+            "title": gettext("Day view: %(day)s")
+            % {"day": formats.date_format(day, gettext("l j F Y"))},
             "opts": self.opts,
             "schedule": selectors.day_schedule(day=day, zone=zone, with_health=with_health),
             "can_see_health": with_health,
@@ -304,65 +314,70 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         }
         return TemplateResponse(request, "admin/booking/appointment/day.html", context)
 
-    @admin.display(description="Start (studio time)", ordering="start_at")
+    @admin.display(description=_("Start (studio time)"), ordering="start_at")
     def local_start(self, appointment: Appointment) -> str:
         return local(appointment.start_at)
 
-    @admin.display(description="End (studio time)")
+    @admin.display(description=_("End (studio time)"))
     def local_end(self, appointment: Appointment) -> str:
         return local(appointment.end_at)
 
-    @admin.display(description="Rooms and equipment")
+    @admin.display(description=_("Rooms and equipment"))
     def resources(self, appointment: Appointment) -> str:
         allocations = appointment.allocations.filter(is_active=True).select_related("resource")
         return ", ".join(str(allocation.resource) for allocation in allocations) or "-"
 
-    @admin.display(description="Client (as booked)", ordering="contact_name")
+    @admin.display(description=_("Client (as booked)"), ordering="contact_name")
     def client_name(self, appointment: Appointment) -> SafeString:
         if appointment.is_client_verified:
             return format_html("{}", appointment.contact_name)
-        return format_html("{} {}", appointment.contact_name, _UNVERIFIED)
+        return format_html("{} {}", appointment.contact_name, _unverified())
 
-    @admin.display(description="Phone on the record")
+    @admin.display(description=_("Phone on the record"))
     def client_phone(self, appointment: Appointment) -> str:
         return appointment.client.phone
 
-    @admin.display(description="Link to the record")
+    @admin.display(description=_("Link to the record"))
     def verification(self, appointment: Appointment) -> SafeString:
         if appointment.is_client_verified:
             return format_html(
                 "{}",
-                "Verified: booked by staff, or the client confirmed by the link sent to the "
-                "record's e-mail.",
+                gettext(
+                    "Verified: booked by staff, or the client confirmed by the link sent to "
+                    "the record's e-mail."
+                ),
             )
         return format_html(
-            "{} linked to the record only by the e-mail typed in. The record was not changed; "
-            "the details above are what this booking was made with.",
-            _UNVERIFIED,
+            "{} {}",
+            _unverified(),
+            gettext(
+                "linked to the record only by the e-mail typed in. The record was not changed; "
+                "the details above are what this booking was made with."
+            ),
         )
 
-    @admin.display(description="Health answers")
+    @admin.display(description=_("Health answers"))
     def health_answers(self, appointment: Appointment) -> SafeString | str:
         if not appointment.health:
-            return "None given"
+            return gettext("None given")
         # The question as the client read it; "note" and any key no longer
         # asked are shown by name.
-        questions = dict(HealthQuestion.choices) | {"note": "Note"}
+        questions = dict(HealthQuestion.choices) | {"note": gettext("Note")}
         answers = (
             (questions.get(key, key.replace("_", " ").capitalize()), _answer(value))
             for key, value in appointment.health.items()
         )
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", answers))
 
-    @admin.display(description="Health answers and notes")
+    @admin.display(description=_("Health answers and notes"))
     def health_hidden(self, appointment: Appointment) -> str:
-        return HEALTH_HIDDEN
+        return str(HEALTH_HIDDEN)
 
-    @admin.display(description="Price")
+    @admin.display(description=_("Price"))
     def price_paid(self, appointment: Appointment) -> str:
         return money(appointment.price, appointment.currency)
 
-    @admin.action(description="Cancel the selected appointments", permissions=["change"])
+    @admin.action(description=_("Cancel the selected appointments"), permissions=["change"])
     def cancel_appointments(
         self, request: HttpRequest, queryset: QuerySet[Appointment]
     ) -> HttpResponse:
@@ -377,12 +392,12 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
                 lambda appointment: cancel_appointment(
                     appointment=appointment, actor=actor, reason=reason
                 ),
-                done="cancelled",
+                done=_("%(appointment)s: cancelled."),
             )
             return self._back(request)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Cancel appointments",
+            "title": gettext("Cancel appointments"),
             "opts": self.opts,
             "appointments": queryset.order_by("start_at"),
             "form": form,
@@ -394,15 +409,15 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             request, "admin/booking/appointment/cancel_confirmation.html", context
         )
 
-    @admin.action(description="Mark the selected appointments completed", permissions=["change"])
+    @admin.action(description=_("Mark the selected appointments completed"), permissions=["change"])
     def mark_completed(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
         return self._mark(request, queryset, Appointment.Status.COMPLETED)
 
-    @admin.action(description="Mark the selected appointments no-show", permissions=["change"])
+    @admin.action(description=_("Mark the selected appointments no-show"), permissions=["change"])
     def mark_no_show(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
         return self._mark(request, queryset, Appointment.Status.NO_SHOW)
 
-    @admin.action(description="Confirm the selected held bookings", permissions=["change"])
+    @admin.action(description=_("Confirm the selected held bookings"), permissions=["change"])
     def confirm_holds(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> HttpResponse:
         """Staff confirm a hold themselves, e.g. for a client who calls: they vouch for them."""
         actor = Actor.for_user(request.user)
@@ -410,7 +425,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             request,
             queryset,
             lambda appointment: confirm_held_appointment(appointment=appointment, actor=actor),
-            done="confirmed",
+            done=_("%(appointment)s: confirmed."),
         )
         return self._back(request)
 
@@ -424,7 +439,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             lambda appointment: mark_appointment(
                 appointment=appointment, status=status, actor=actor
             ),
-            done=f"marked {status.label.lower()}",
+            done=_MARKED[status],
         )
         return self._back(request)
 
@@ -434,7 +449,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         queryset: QuerySet[Appointment],
         change: Callable[[Appointment], Appointment],
         *,
-        done: str,
+        done: Promise,
     ) -> None:
         """Run a service on each appointment on its own, and say how each went.
 
@@ -446,7 +461,9 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             except BookingError as refused:
                 self.message_user(request, f"{appointment}: {refused.message}", messages.ERROR)
             else:
-                self.message_user(request, f"{appointment}: {done}.", messages.SUCCESS)
+                self.message_user(
+                    request, str(done) % {"appointment": appointment}, messages.SUCCESS
+                )
 
     def _back(self, request: HttpRequest) -> HttpResponseRedirect:
         """Back to the page the action came from: the list, or an appointment's page."""
@@ -458,13 +475,23 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         return HttpResponseRedirect(target)
 
 
-_UNVERIFIED = format_html(
-    '<strong class="unverified" style="color:#ba2121" title="{}">unverified</strong>',
-    "Booked without login: linked to the client record by the e-mail typed in only.",
-)
+# What staff read after marking appointments, by the status they gave.
+_MARKED = {
+    Appointment.Status.COMPLETED: _("%(appointment)s: marked completed."),
+    Appointment.Status.NO_SHOW: _("%(appointment)s: marked no-show."),
+}
+
+
+def _unverified() -> SafeString:
+    """The flag on a booking linked to its client record by the typed-in e-mail only."""
+    return format_html(
+        '<strong class="unverified" style="color:#ba2121" title="{}">{}</strong>',
+        gettext("Booked without login: linked to the client record by the e-mail typed in only."),
+        pgettext_lazy("a booking's link to the client record", "unverified"),
+    )
 
 
 def _answer(value: Any) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     return str(value) if value not in (None, "") else "-"

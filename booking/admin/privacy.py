@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from booking.errors import BookingError
 from booking.models import Client
@@ -32,7 +34,7 @@ class ClientPrivacyActions(admin.ModelAdmin[Client]):
     def has_erase_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("booking.erase_client")
 
-    @admin.action(description="Export data (JSON)", permissions=["export"])
+    @admin.action(description=_("Export data (JSON)"), permissions=["export"])
     def export_data(self, request: HttpRequest, queryset: QuerySet[Client]) -> HttpResponse:
         """A JSON file: a list with everything the studio holds about each client."""
         clients = list(queryset.order_by("pk"))
@@ -51,7 +53,7 @@ class ClientPrivacyActions(admin.ModelAdmin[Client]):
         response["Content-Disposition"] = f'attachment; filename="client-data-{day}.json"'
         return response
 
-    @admin.action(description="Erase personal data", permissions=["erase"])
+    @admin.action(description=_("Erase personal data"), permissions=["erase"])
     def erase_data(self, request: HttpRequest, queryset: QuerySet[Client]) -> HttpResponse | None:
         """Ask to confirm first, as deleting does; then erase each client on their own.
 
@@ -62,7 +64,7 @@ class ClientPrivacyActions(admin.ModelAdmin[Client]):
         if request.POST.get("post") != "yes":
             context: dict[str, Any] = {
                 **self.admin_site.each_context(request),
-                "title": "Erase personal data",
+                "title": gettext("Erase personal data"),
                 "opts": self.opts,
                 "clients": clients,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -73,7 +75,7 @@ class ClientPrivacyActions(admin.ModelAdmin[Client]):
             )
         actor = Actor.for_user(request.user)
         for client in clients:
-            shown = f"Client {client.pk}"
+            shown = gettext("Client %(id)s") % {"id": client.pk}
             try:
                 erased = erase_client(client=client, by=actor)
             except BookingError as refused:
@@ -83,7 +85,12 @@ class ClientPrivacyActions(admin.ModelAdmin[Client]):
             self.log_change(request, client, "Erased the personal data.")
             self.message_user(
                 request,
-                f"{shown}: personal data erased, with {erased.appointments} appointment(s).",
+                ngettext(
+                    "%(client)s: personal data erased, with %(count)d appointment.",
+                    "%(client)s: personal data erased, with %(count)d appointments.",
+                    erased.appointments,
+                )
+                % {"client": shown, "count": erased.appointments},
                 messages.SUCCESS,
             )
         return None

@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from booking import selectors, services
 from booking.admin.common import local
@@ -60,32 +62,44 @@ class ReminderAdmin(admin.ModelAdmin[Reminder]):
         }
         return super().changelist_view(request, extra_context=context)
 
-    @admin.display(description="Due", ordering="due_at")
+    @admin.display(description=_("Due"), ordering="due_at")
     def local_due(self, reminder: Reminder) -> str:
         return local(reminder.due_at)
 
-    @admin.display(description="Appointment")
+    @admin.display(description=_("Appointment"))
     def for_appointment(self, reminder: Reminder) -> str:
         url = reverse("admin:booking_appointment_change", args=[reminder.appointment_id])
         return format_html('<a href="{}">{}</a>', url, reminder.appointment.client.name)
 
-    @admin.display(description="Last error")
+    @admin.display(description=_("Last error"))
     def error(self, reminder: Reminder) -> str:
         return reminder.last_error[:80]
 
-    @admin.action(description="Send the selected failed reminders again")
+    @admin.action(description=_("Send the selected failed reminders again"))
     def send_again(
         self, request: HttpRequest, queryset: QuerySet[Reminder]
     ) -> TemplateResponse | None:
         count = services.retry_reminders(reminder_ids=queryset.values_list("pk", flat=True))
         skipped = queryset.count() - count
         self.message_user(
-            request, f"{count} reminder(s) will be sent within a minute.", messages.SUCCESS
+            request,
+            ngettext(
+                "%(count)d reminder will be sent within a minute.",
+                "%(count)d reminders will be sent within a minute.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
         )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} selected reminder(s) had not failed and were left alone.",
+                ngettext(
+                    "%(count)d selected reminder had not failed and was left alone.",
+                    "%(count)d selected reminders had not failed and were left alone.",
+                    skipped,
+                )
+                % {"count": skipped},
                 messages.WARNING,
             )
         return None
@@ -107,7 +121,7 @@ class ReminderInline(admin.TabularInline[Reminder, Appointment]):
     ordering = ["due_at"]
     can_delete = False
 
-    @admin.display(description="Due")
+    @admin.display(description=_("Due"))
     def local_due(self, reminder: Reminder) -> str:
         return local(reminder.due_at)
 

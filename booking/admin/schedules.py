@@ -11,6 +11,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from booking.admin.common import DateHierarchyAdmin, local
@@ -45,7 +47,7 @@ class UpcomingTimeOffInline(admin.TabularInline[TimeOff, Therapist]):
     extra = 0
     fields = ["start_at", "end_at", "reason"]
     ordering = ["start_at"]
-    verbose_name_plural = "time off to come (all of it under Time off)"
+    verbose_name_plural = _("time off to come (all of it under Time off)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TimeOff]:
         return super().get_queryset(request).filter(end_at__gt=timezone.now())
@@ -65,7 +67,7 @@ class TherapistAdmin(TranslationAdmin[Therapist]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Therapist]:
         return super().get_queryset(request).prefetch_related("massage_types")
 
-    @admin.display(description="Skills")
+    @admin.display(description=_("Skills"))
     def skills(self, therapist: Therapist) -> str:
         return ", ".join(massage_type.name for massage_type in therapist.massage_types.all())
 
@@ -89,9 +91,9 @@ class TimeOffAdmin(DateHierarchyAdmin[TimeOff]):
     date_hierarchy = "start_at"
     ordering = ["-start_at"]
 
-    @admin.display(description="Who", ordering="therapist__name")
+    @admin.display(description=_("Who"), ordering="therapist__name")
     def who(self, time_off: TimeOff) -> str:
-        return time_off.therapist.name if time_off.therapist else "Whole studio"
+        return time_off.therapist.name if time_off.therapist else gettext("Whole studio")
 
     def save_model(self, request: HttpRequest, obj: TimeOff, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -108,8 +110,14 @@ class TimeOffAdmin(DateHierarchyAdmin[TimeOff]):
         if count:
             self.message_user(
                 request,
-                f"{count} confirmed appointment(s) fall in this time off. "
-                "Cancel them or call the clients to move them.",
+                ngettext(
+                    "%(count)d confirmed appointment falls in this time off. "
+                    "Cancel it or call the client to move it.",
+                    "%(count)d confirmed appointments fall in this time off. "
+                    "Cancel them or call the clients to move them.",
+                    count,
+                )
+                % {"count": count},
                 messages.WARNING,
             )
 
@@ -125,7 +133,7 @@ class ClientAppointmentInline(admin.TabularInline[Appointment, Client]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
         return super().get_queryset(request).select_related("offering", "therapist")
 
-    @admin.display(description="Start (studio time)")
+    @admin.display(description=_("Start (studio time)"))
     def when(self, appointment: Appointment) -> str:
         return local(appointment.start_at)
 
@@ -144,7 +152,7 @@ def _staff(request: HttpRequest) -> Actor:
 class ClientForm(forms.ModelForm[Client]):
     """Name, e-mail and phone as staff type them, the phone checked like everywhere else."""
 
-    phone = PhoneField(label="Phone")
+    phone = PhoneField(label=_("Phone"))
 
     class Meta:
         model = Client
@@ -153,13 +161,13 @@ class ClientForm(forms.ModelForm[Client]):
     def clean_name(self) -> str:
         name = single_line(self.cleaned_data["name"])
         if not name:
-            raise forms.ValidationError("Enter the client's name.")
+            raise forms.ValidationError(_("Enter the client's name."))
         return name
 
 
 class MergeClientsForm(forms.Form):
     keep = forms.TypedChoiceField(
-        coerce=int, error_messages={"required": "Choose the one to keep."}
+        coerce=int, error_messages={"required": _("Choose the one to keep.")}
     )
 
     def __init__(self, *args: Any, clients: list[Client], **kwargs: Any) -> None:
@@ -197,14 +205,16 @@ class ClientAdmin(ClientPrivacyActions):
             by=_staff(request),
         )
 
-    @admin.action(description="Merge the selected clients…", permissions=["change"])
+    @admin.action(description=_("Merge the selected clients…"), permissions=["change"])
     def merge_clients(
         self, request: HttpRequest, queryset: QuerySet[Client]
     ) -> HttpResponse | None:
         """Ask which record to keep first, as deleting asks to confirm; then merge."""
         clients = list(queryset.order_by("created_at", "pk"))
         if len(clients) < 2:
-            self.message_user(request, "Select two or more clients to merge.", messages.WARNING)
+            self.message_user(
+                request, gettext("Select two or more clients to merge."), messages.WARNING
+            )
             return None
         form = MergeClientsForm(request.POST if "post" in request.POST else None, clients=clients)
         if form.is_valid():
@@ -217,15 +227,23 @@ class ClientAdmin(ClientPrivacyActions):
                 self.message_user(request, refused.message, messages.ERROR)
             else:
                 self.log_change(request, keep, f"Merged {len(clients) - 1} duplicate(s) into it.")
+                merged = len(clients) - 1
                 self.message_user(
-                    request, f"Merged {len(clients) - 1} client(s) into {keep}.", messages.SUCCESS
+                    request,
+                    ngettext(
+                        "Merged %(count)d client into %(keep)s.",
+                        "Merged %(count)d clients into %(keep)s.",
+                        merged,
+                    )
+                    % {"count": merged, "keep": keep},
+                    messages.SUCCESS,
                 )
             return None
         # The record with the most appointments is the likely one to keep.
         keep_id = max(clients, key=lambda client: client.appointment_count).pk  # type: ignore[attr-defined] # annotated
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge clients",
+            "title": gettext("Merge clients"),
             "opts": self.opts,
             "clients": clients,
             "keep_id": keep_id,
@@ -238,7 +256,7 @@ class ClientAdmin(ClientPrivacyActions):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         return super().get_queryset(request).annotate(appointment_count=Count("appointments"))
 
-    @admin.display(description="Appointments", ordering="appointment_count")
+    @admin.display(description=_("Appointments"), ordering="appointment_count")
     def appointment_count(self, client: Client) -> int:
         count: int = client.appointment_count  # type: ignore[attr-defined] # annotated above
         return count

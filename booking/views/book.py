@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from booking import errors, selectors, services
@@ -79,7 +80,9 @@ def booking_form(request: HttpRequest, offering_slug: str) -> HttpResponse:
     )
     # Say at once that the time went, rather than after the form is filled in.
     if not is_offered(offering, start_at, therapist_id):
-        notice = "This time can no longer be booked. Please choose one of the nearest free times."
+        notice = _(
+            "This time can no longer be booked. Please choose one of the nearest free times."
+        )
         return _render_form(request, form, offering, therapists, notice=notice)
     return _render_form(request, form, offering, therapists)
 
@@ -92,7 +95,8 @@ def _book(
         claimed = _claim_form_key(str(form.cleaned_data["idempotency_key"]))
     except idempotency.KeyInProgress:
         form.add_error(
-            None, "Your booking is still being made. Please wait a moment and send the form again."
+            None,
+            _("Your booking is still being made. Please wait a moment and send the form again."),
         )
         return _render_form(request, form, offering, therapists)
     if isinstance(claimed, idempotency.Replay):
@@ -167,8 +171,10 @@ def _replay(request: HttpRequest, replay: idempotency.Replay, form: BookingForm)
         # they chose another time: say why they see the first one.
         messages.info(
             request,
-            "This form had already booked the appointment below. To change its time, "
-            "choose “Manage your booking”, then “Change the time”.",
+            _(
+                "This form had already booked the appointment below. To change its time, "
+                "choose “Manage your booking”, then “Change the time”."
+            ),
         )
     return _confirmation(request, appointment)
 

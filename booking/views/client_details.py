@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -39,7 +40,7 @@ def client_details(request: HttpRequest, token: str) -> HttpResponse:
         except errors.BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Thank you: your client record now has these details.")
+            messages.success(request, _("Thank you: your client record now has these details."))
         return see_other(reverse("booking:client_details", kwargs={"token": token}))
     client = appointment.client
     return render(

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -148,11 +149,13 @@ def cancel(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
         )
     except errors.NotActive:
         # Sent twice, or cancelled by the studio meanwhile: cancelled either way.
-        messages.info(request, "This appointment is already cancelled.")
+        messages.info(request, _("This appointment is already cancelled."))
     except errors.BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your appointment is cancelled. We hope to see you another time.")
+        messages.success(
+            request, _("Your appointment is cancelled. We hope to see you another time.")
+        )
     return see_other(manage_url)
 
 
@@ -203,7 +206,7 @@ def _move(request: HttpRequest, appointment: Appointment, context: dict[str, Any
     form = StartForm(request.POST)
     if not form.is_valid():
         wanted = parse_slot(request.POST.get("around"))
-        return _render_move(request, appointment, context, wanted, "Choose a time.")
+        return _render_move(request, appointment, context, wanted, _("Choose a time."))
     actor = services.Actor.guest()
     try:
         with limits.limit_guest_change(appointment=appointment, actor=actor):
@@ -220,8 +223,9 @@ def _move(request: HttpRequest, appointment: Appointment, context: dict[str, Any
     except errors.BookingError as error:
         messages.error(request, error.message)
     else:
-        when = date_format(timezone.localtime(moved.start_at), "l j F, H:i")
-        messages.success(request, f"Your appointment is moved to {when}.")
+        # Translators: a Django date format; Russian wants the genitive month, "E".
+        when = date_format(timezone.localtime(moved.start_at), _("l j F, H:i"))
+        messages.success(request, _("Your appointment is moved to %(when)s.") % {"when": when})
     return see_other(_url("booking:manage", appointment))
 
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from booking.availability import Rules, Slot, available_slots
@@ -136,7 +137,9 @@ def build_picker(
     groups: dict[str, list[PickerTime]] = {}
     for slot in by_day.get(chosen, []):
         local = slot.start_at.astimezone(rules.zone)
-        label = "Morning" if local.hour < 12 else "Afternoon" if local.hour < 17 else "Evening"
+        label = (
+            _("Morning") if local.hour < 12 else _("Afternoon") if local.hour < 17 else _("Evening")
+        )
         groups.setdefault(label, []).append(
             PickerTime(
                 start_at=local,

@@ -328,7 +328,7 @@ def test_the_erase_action_erases_once_confirmed(admin_user, mira):
         response = erase_confirmed(admin_user, mira)
 
     messages = [str(message) for message in response.context["messages"]]
-    assert messages == [f"Client {mira.pk}: personal data erased, with 2 appointment(s)."]
+    assert messages == [f"Client {mira.pk}: personal data erased, with 2 appointments."]
     mira.refresh_from_db()
     assert mira.name == "Erased client"
 

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
+from django.utils.translation import gettext, gettext_lazy
 
 from booking.contacts import single_line
 from booking.dates import CalendarDateField, validate_on_calendar
@@ -45,6 +46,15 @@ class PhoneBookingForm(forms.Form):
             "appointment keeps them."
         ),
     )
+    # Blank: the client record's language, or the studio's default for
+    # a new client (the admin looks it up when booking).
+    language = forms.ChoiceField(
+        label=gettext_lazy("Client's language"),
+        required=False,
+        help_text=gettext_lazy(
+            "Their e-mails and text messages about this booking are written in it."
+        ),
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     consent = forms.BooleanField(
         label="The client agreed on the phone that we keep these answers",
@@ -58,6 +68,15 @@ class PhoneBookingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start_time"].help_text = f"Studio time ({settings.STUDIO_TIME_ZONE})."
+        default = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+        self.fields["language"].choices = [  # type: ignore[attr-defined] # a ChoiceField
+            (
+                "",
+                gettext("As on the client record (a new client: %(language)s)")
+                % {"language": default},
+            ),
+            *settings.LANGUAGES,
+        ]
         # The questions a client answers online, asked on the phone too.
         for question in HealthQuestion:
             self.fields[question.value] = forms.BooleanField(

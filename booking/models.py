@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MassageType, Offering, ResourceKind
 
@@ -146,6 +147,15 @@ class Client(models.Model):
         blank=True,
         help_text="When the person last proved this e-mail is theirs, by opening a link sent to it.",
     )
+    # Set from the first booking that made the record; the phone
+    # booking form offers it as the client's language.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the client reads: the phone booking form offers it."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -213,6 +223,15 @@ class Appointment(models.Model):
         help_text="While held: when the time is released unless the booking is confirmed.",
     )
     source = models.CharField(max_length=16, choices=Source.choices)
+    # Every message about the appointment (e-mails, SMS, the calendar
+    # file) is written in it, whatever language the worker runs in.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the client booked in: its e-mails and texts are written in it."),
+    )
     price = models.DecimalField(max_digits=8, decimal_places=2)
     currency = models.CharField(max_length=3)
     health = models.JSONField(default=dict, blank=True)

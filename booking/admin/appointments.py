@@ -234,7 +234,12 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
             (
                 "Client",
-                {"fields": ["client_name", "client_email", "client_phone", "update_client"]},
+                {
+                    "fields": [
+                        *["client_name", "client_email", "client_phone", "language"],
+                        "update_client",
+                    ]
+                },
             ),
             ("Health", {"fields": ["consent", *[question.value for question in HealthQuestion]]}),
             (None, {"fields": ["notes"]}),
@@ -276,6 +281,9 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
                 notes=values["notes"],
                 has_consent=values["consent"],
                 update_client_record=values["update_client"],
+                # Blank: as on the client record, if there is one.
+                language=values["language"]
+                or selectors.client_language(email=values["client_email"]),
             )
         except BookingError as refused:
             form.add_error(PHONE_FORM_FIELDS.get(refused.field or ""), refused.message)

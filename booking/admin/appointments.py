@@ -126,7 +126,12 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         ),
         (
             "Booked with",
-            {"fields": ["contact_name", "contact_email", "contact_phone", "verification"]},
+            {
+                "fields": [
+                    *["contact_name", "contact_email", "contact_phone", "language"],
+                    "verification",
+                ]
+            },
         ),
         ("Client record", {"fields": ["client", "client_phone"]}),
         (
@@ -138,7 +143,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
         "hold_expires_at",
-        *["contact_name", "contact_email", "contact_phone", "verification"],
+        *["contact_name", "contact_email", "contact_phone", "verification", "language"],
         *["client", "client_phone", "health_answers", "notes", "consented_at"],
         *["consent_recorded_by", "health_hidden"],
         *["price_paid", "id", "created_at", "updated_at"],

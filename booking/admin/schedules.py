@@ -174,7 +174,7 @@ class ClientAdmin(ClientPrivacyActions):
     """
 
     form = ClientForm
-    list_display = ["name", "email", "phone", "appointment_count", "created_at"]
+    list_display = ["name", "email", "phone", "language", "appointment_count", "created_at"]
     search_fields = ["name", "email", "phone"]
     fields = ["name", "email", "phone", "language", "email_verified_at", "created_at"]
     readonly_fields = ["email_verified_at", "created_at"]

@@ -269,3 +269,15 @@ def test_the_phone_booking_form_offers_the_languages(admin_client):
     assert "Client&#x27;s language" in html
     assert '<option value="ru">Русский</option>' in html
     assert "As on the client record (a new client: English)" in html
+
+
+def test_the_appointment_page_shows_the_language_it_was_booked_in(
+    admin_client, classical, anna, two_rooms
+):
+    appointment = book(classical, "ru")
+
+    response = admin_client.get(reverse("admin:booking_appointment_change", args=[appointment.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<div class="readonly">Русский</div>' in html

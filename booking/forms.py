@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from booking.contacts import single_line
@@ -47,6 +48,13 @@ class PhoneBookingForm(forms.Form):
             "appointment keeps them."
         ),
     )
+    # Blank: the client record's language, or the studio's default for
+    # a new client (the admin looks it up when booking).
+    language = forms.ChoiceField(
+        label=_("Client's language"),
+        required=False,
+        help_text=_("Their e-mails and text messages about this booking are written in it."),
+    )
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -64,6 +72,15 @@ class PhoneBookingForm(forms.Form):
         self.fields["start_time"].help_text = _("Studio time (%(zone)s).") % {
             "zone": settings.STUDIO_TIME_ZONE
         }
+        default = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+        self.fields["language"].choices = [  # type: ignore[attr-defined] # a ChoiceField
+            (
+                "",
+                gettext("As on the client record (a new client: %(language)s)")
+                % {"language": default},
+            ),
+            *settings.LANGUAGES,
+        ]
         # The questions a client answers online, asked on the phone too.
         for question in HealthQuestion:
             self.fields[question.value] = forms.BooleanField(

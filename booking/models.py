@@ -169,6 +169,15 @@ class Client(models.Model):
         ),
         verbose_name=_("email verified at"),
     )
+    # Set from the first booking that made the record; the phone
+    # booking form offers it as the client's language.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the client reads: the phone booking form offers it."),
+    )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
@@ -256,6 +265,15 @@ class Appointment(models.Model):
         verbose_name=_("hold expires at"),
     )
     source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
+    # Every message about the appointment (e-mails, SMS, the calendar
+    # file) is written in it, whatever language the worker runs in.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the client booked in: its e-mails and texts are written in it."),
+    )
     price = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=_("price"))
     currency = models.CharField(max_length=3, verbose_name=_("currency"))
     health = models.JSONField(default=dict, blank=True, verbose_name=_("health"))

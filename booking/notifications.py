@@ -3,11 +3,15 @@
 E-mails have a plain-text and an HTML part from templates, in the
 studio's time zone, with the appointment's calendar file attached, so a
 client's calendar adds, moves or removes the event. Text messages are
-short.
+short. Every message is written in the appointment's language, the one
+the client booked in, whatever language the worker runs in: its words,
+its dates, the links (`/ru/booking/manage/…`) and the calendar file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +20,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from booking.calendar import Method, appointment_calendar
 from booking.contacts import mailbox, single_line
@@ -28,23 +34,39 @@ from booking.sms import send_sms
 Kind = Reminder.Kind
 
 SUBJECTS = {
-    Kind.CONFIRMATION: "Your massage on {when} is booked",
-    Kind.DAY_BEFORE: "See you tomorrow at {time}",
-    Kind.HOURS_BEFORE: "See you today at {time}",
-    Kind.CANCELLATION: "Your massage on {when} is cancelled",
-    Kind.RESCHEDULED: "Your massage has moved to {when}",
+    Kind.CONFIRMATION: _("Your massage on {when} is booked"),
+    Kind.DAY_BEFORE: _("See you tomorrow at {time}"),
+    Kind.HOURS_BEFORE: _("See you today at {time}"),
+    Kind.CANCELLATION: _("Your massage on {when} is cancelled"),
+    Kind.RESCHEDULED: _("Your massage has moved to {when}"),
 }
 
 # The confirmation of a held booking asks the client to confirm it.
-HELD_SUBJECT = "Please confirm your massage on {when}"
+HELD_SUBJECT = _("Please confirm your massage on {when}")
 
 SMS_TEXTS = {
-    Kind.CONFIRMATION: "{studio}: {offering} booked for {when}. Manage: {link}",
-    Kind.DAY_BEFORE: "{studio}: see you tomorrow at {time} for {offering}. Manage: {link}",
-    Kind.HOURS_BEFORE: "{studio}: see you today at {time} for {offering}. Manage: {link}",
-    Kind.CANCELLATION: "{studio}: your {offering} on {when} is cancelled.",
-    Kind.RESCHEDULED: "{studio}: your {offering} has moved to {when}. Manage: {link}",
+    Kind.CONFIRMATION: _("{studio}: {offering} booked for {when}. Manage: {link}"),
+    Kind.DAY_BEFORE: _("{studio}: see you tomorrow at {time} for {offering}. Manage: {link}"),
+    Kind.HOURS_BEFORE: _("{studio}: see you today at {time} for {offering}. Manage: {link}"),
+    Kind.CANCELLATION: _("{studio}: your {offering} on {when} is cancelled."),
+    Kind.RESCHEDULED: _("{studio}: your {offering} has moved to {when}. Manage: {link}"),
 }
+
+# How a message writes the appointment's day and time: a Django date
+# format (see the `date` template filter), its own in each language,
+# "Tuesday 1 December at 10:00" in English.
+WHEN_FORMAT = pgettext_lazy(
+    "date format of an appointment's day and time in e-mails and texts", r"l j F \a\t H:i"
+)
+# The time of day alone, on the 24-hour clock in every language.
+TIME_FORMAT = "H:i"
+
+
+@contextmanager
+def in_language_of(appointment: Appointment) -> Iterator[None]:
+    """Write what follows in the appointment's language, whatever the active one."""
+    with translation.override(appointment.language):
+        yield
 
 
 def manage_url(appointment: Appointment) -> str:
@@ -64,7 +86,9 @@ def _hold(appointment: Appointment, zone: ZoneInfo) -> dict[str, Any]:
     held_for = appointment.hold_expires_at - appointment.created_at
     return {
         "hold_minutes": max(1, round(held_for.total_seconds() / 60)),
-        "hold_until": f"{appointment.hold_expires_at.astimezone(zone):%H:%M}",
+        "hold_until": formats.date_format(
+            appointment.hold_expires_at.astimezone(zone), TIME_FORMAT
+        ),
     }
 
 
@@ -73,7 +97,6 @@ def _context(reminder: Reminder) -> dict[str, Any]:
     zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
     start = appointment.start_at.astimezone(zone)
     end = appointment.end_at.astimezone(zone)
-    when = f"{formats.date_format(start, 'l j F')} at {start:%H:%M}"
     asks_to_confirm = _asks_to_confirm(reminder)
     return {
         "kind": reminder.kind,
@@ -86,8 +109,8 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         "therapist": appointment.therapist,
         "start": start,
         "end": end,
-        "when": when,
-        "time": f"{start:%H:%M}",
+        "when": formats.date_format(start, str(WHEN_FORMAT)),
+        "time": formats.date_format(start, TIME_FORMAT),
         "studio_name": settings.STUDIO_NAME,
         "studio_address": settings.STUDIO_ADDRESS,
         "studio_phone": settings.STUDIO_PHONE,
@@ -116,6 +139,12 @@ def _client_details_url(reminder: Reminder) -> str | None:
 def build_email(
     reminder: Reminder, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
+    """The e-mail of a reminder, in the appointment's language, its calendar file attached."""
+    with in_language_of(reminder.appointment):
+        return _build_email(reminder, connection)
+
+
+def _build_email(reminder: Reminder, connection: BaseEmailBackend | None) -> EmailMultiAlternatives:
     context = _context(reminder)
     subject = (
         HELD_SUBJECT if context["asks_to_confirm"] else SUBJECTS[Kind(reminder.kind)]
@@ -147,14 +176,16 @@ def build_email(
 
 
 def build_sms(reminder: Reminder) -> str:
-    context = _context(reminder)
-    return SMS_TEXTS[Kind(reminder.kind)].format(
-        studio=settings.STUDIO_NAME,
-        offering=context["offering"].name,
-        when=context["when"],
-        time=context["time"],
-        link=context["manage_url"],
-    )
+    """The text message of a reminder, in the appointment's language."""
+    with in_language_of(reminder.appointment):
+        context = _context(reminder)
+        return SMS_TEXTS[Kind(reminder.kind)].format(
+            studio=settings.STUDIO_NAME,
+            offering=context["offering"].name,
+            when=context["when"],
+            time=context["time"],
+            link=context["manage_url"],
+        )
 
 
 def send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> None:

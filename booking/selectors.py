@@ -216,6 +216,14 @@ def outbox_health(*, now: datetime) -> OutboxHealth:
     )
 
 
+def client_language(*, email: str) -> str:
+    """The language on the client record with this e-mail, or the studio's default without one."""
+    language: str | None = (
+        clients_with_email(email=email).values_list("language", flat=True).first()
+    )
+    return language or settings.LANGUAGE_CODE
+
+
 def clients_with_email(*, email: str) -> QuerySet[Client]:
     """The client whose e-mail this is, in any letter case (at most one).
 

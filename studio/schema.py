@@ -6,17 +6,52 @@ named in the settings while drf-spectacular itself is being imported.
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.permissions import AllowAny
 
 from studio.api import ErrorSerializer
+from studio.language import LANGUAGE_PARAMETER, language_codes
 
 _ERROR = ErrorSerializer
 
 
+def _language_parameters() -> list[OpenApiParameter]:
+    """`?lang=` and Accept-Language, which every operation reads (studio.language)."""
+    codes = language_codes()
+    return [
+        OpenApiParameter(
+            LANGUAGE_PARAMETER,
+            OpenApiTypes.STR,
+            OpenApiParameter.QUERY,
+            enum=codes,
+            description=(
+                "The language of the answer's words: error messages and the catalog's texts. "
+                "Wins over Accept-Language; another value is a 400 naming `lang`. "
+                "A booking made in a language gets its e-mails and text messages in it."
+            ),
+        ),
+        OpenApiParameter(
+            "Accept-Language",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            description=(
+                f"The languages the caller reads, e.g. `ru, en;q=0.8`; the first of "
+                f"{', '.join(codes)} it names is used, else `{settings.LANGUAGE_CODE}`. "
+                "The answer's Content-Language says which."
+            ),
+        ),
+    ]
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """Adds the shared error responses to every operation in the schema."""
+    """Adds the shared error responses and the language parameters to every operation."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters: list[Any] = super().get_override_parameters()
+        return [*parameters, *_language_parameters()]
 
     def _error_responses(self) -> dict[str, OpenApiResponse]:
         errors = {

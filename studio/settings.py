@@ -72,6 +72,11 @@ MIDDLEWARE = [
     # DEBUG on, runserver and the test server serve them from the apps.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from its URL (/en/, /ru/), else the browser's
+    # Accept-Language; an address without one is redirected to it.
+    "django.middleware.locale.LocaleMiddleware",
+    # The API's `?lang=`, which wins over Accept-Language there.
+    "studio.language.api_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +101,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.context_processors.studio",

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
@@ -17,11 +18,21 @@ api_v1: list[URLPattern | URLResolver] = [
 handler400 = "studio.api.bad_request"
 handler404 = "studio.api.page_not_found"
 
+# The website's pages carry their language: /en/catalog/, /ru/catalog/,
+# so a link (in an e-mail, say) opens in the language it was sent in.
+# An address without one (an older link) is redirected by LocaleMiddleware
+# to the same address in the browser's language, its query kept.
+# The API, the admin and the health check keep their addresses.
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),
-    path("catalog/", include("catalog.urls")),
-    path("booking/", include("booking.urls")),
+    # `/` goes straight to the catalog in the browser's language.
+    path("", RedirectView.as_view(pattern_name="catalog:catalog")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
     path("health/reminders/", health.reminders, name="health-reminders"),
+    *i18n_patterns(
+        path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),
+        path("catalog/", include("catalog.urls")),
+        path("booking/", include("booking.urls")),
+        prefix_default_language=True,
+    ),
 ]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from studio import celery_app
 
@@ -89,3 +90,16 @@ def migrated_data_around_module(django_db_setup, django_db_blocker) -> Iterator[
     yield
     with django_db_blocker.unblock():
         connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the studio's default language.
+
+    LocaleMiddleware activates a request's language in the thread and
+    leaves it active, so a request in Russian would change what the
+    next test's `reverse` and messages give.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

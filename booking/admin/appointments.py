@@ -131,7 +131,12 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         ),
         (
             _("Booked with"),
-            {"fields": ["contact_name", "contact_email", "contact_phone", "verification"]},
+            {
+                "fields": [
+                    *["contact_name", "contact_email", "contact_phone", "language"],
+                    "verification",
+                ]
+            },
         ),
         (_("Client record"), {"fields": ["client", "client_phone"]}),
         (
@@ -143,7 +148,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
     readonly_fields = [
         *["local_start", "local_end", "offering", "therapist", "resources", "status", "source"],
         "hold_expires_at",
-        *["contact_name", "contact_email", "contact_phone", "verification"],
+        *["contact_name", "contact_email", "contact_phone", "verification", "language"],
         *["client", "client_phone", "health_answers", "notes", "consented_at"],
         *["consent_recorded_by", "health_hidden"],
         *["price_paid", "id", "created_at", "updated_at"],
@@ -240,7 +245,12 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
             (
                 gettext("Client"),
-                {"fields": ["client_name", "client_email", "client_phone", "update_client"]},
+                {
+                    "fields": [
+                        *["client_name", "client_email", "client_phone", "language"],
+                        "update_client",
+                    ]
+                },
             ),
             (
                 gettext("Health"),
@@ -285,6 +295,9 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
                 notes=values["notes"],
                 has_consent=values["consent"],
                 update_client_record=values["update_client"],
+                # Blank: as on the client record, if there is one.
+                language=values["language"]
+                or selectors.client_language(email=values["client_email"]),
             )
         except BookingError as refused:
             form.add_error(PHONE_FORM_FIELDS.get(refused.field or ""), refused.message)

@@ -156,7 +156,7 @@ class ClientForm(forms.ModelForm[Client]):
 
     class Meta:
         model = Client
-        fields = ["name", "email", "phone"]
+        fields = ["name", "email", "phone", "language"]
 
     def clean_name(self) -> str:
         name = single_line(self.cleaned_data["name"])
@@ -185,9 +185,9 @@ class ClientAdmin(ClientPrivacyActions):
     """
 
     form = ClientForm
-    list_display = ["name", "email", "phone", "appointment_count", "created_at"]
+    list_display = ["name", "email", "phone", "language", "appointment_count", "created_at"]
     search_fields = ["name", "email", "phone"]
-    fields = ["name", "email", "phone", "email_verified_at", "created_at"]
+    fields = ["name", "email", "phone", "language", "email_verified_at", "created_at"]
     readonly_fields = ["email_verified_at", "created_at"]
     inlines = [ClientAppointmentInline]
     actions = ["merge_clients", "export_data", "erase_data"]
@@ -202,6 +202,7 @@ class ClientAdmin(ClientPrivacyActions):
             name=values["name"],
             email=values["email"],
             phone=values["phone"],
+            language=values["language"],
             by=_staff(request),
         )
 

@@ -286,6 +286,8 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
                 source=Appointment.Source.API,
                 actor=self._actor(request),
                 booked_from=booked_from,
+                # `?lang=`, else Accept-Language (studio.language): the messages follow it.
+                language=request.LANGUAGE_CODE,
             )
 
     def _created(

@@ -98,6 +98,7 @@ def book_appointment(
     has_consent: bool = False,
     update_client_record: bool = False,
     booked_from: str = "",
+    language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one.
@@ -120,7 +121,13 @@ def book_appointment(
     `booked_from` is what `limits.limit_booking` gives a booking it
     counts (the address's keyed hash), kept for its limit on bookings
     held per address.
+    `language` is the client's (one of settings.LANGUAGES): every message
+    about the appointment is written in it, and a client record made by
+    this booking takes it; any other is a ValueError, since every entry
+    point offers only those.
     """
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"language {language!r} is not one of settings.LANGUAGES")
     now = now or timezone.now()
     rules = Rules.from_settings()
     if _holds_health_data(health or {}, notes) and not has_consent:
@@ -146,7 +153,11 @@ def book_appointment(
 
     appointment = Appointment(
         client=clients.client_for_booking(
-            details=client, actor=actor, now=now, update_record=update_client_record
+            details=client,
+            actor=actor,
+            now=now,
+            update_record=update_client_record,
+            language=language,
         ),
         is_client_verified=actor.is_staff,
         contact_name=client.name,
@@ -160,6 +171,7 @@ def book_appointment(
         status=Appointment.Status.CONFIRMED if hold_expires_at is None else Appointment.Status.HELD,
         hold_expires_at=hold_expires_at,
         source=source,
+        language=language,
         price=offering.price,
         currency=offering.currency,
         health=health or {},

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -44,11 +45,17 @@ class ClientDetails:
 
 
 def client_for_booking(
-    *, details: ClientDetails, actor: Actor, now: datetime, update_record: bool = False
+    *,
+    details: ClientDetails,
+    actor: Actor,
+    now: datetime,
+    update_record: bool = False,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Client:
     """The client record a booking links to: the one with this e-mail, in any letter case.
 
-    With none, a new record is made from the details. An existing record
+    With none, a new record is made from the details, in the booking's
+    `language`. An existing record
     is left as it is, whoever books: only staff who ask to
     (`update_record`, e.g. on a phone call with the client) write the
     name and phone they took down onto it. Raises BookingError when a
@@ -61,7 +68,11 @@ def client_for_booking(
         try:
             with transaction.atomic():
                 return Client.objects.create(
-                    name=details.name, email=details.email, phone=details.phone, created_at=now
+                    name=details.name,
+                    email=details.email,
+                    phone=details.phone,
+                    language=language,
+                    created_at=now,
                 )
         except IntegrityError:
             # A concurrent first booking with the same e-mail made the row.
@@ -172,19 +183,31 @@ def update_client_from_booking(*, appointment: Appointment, now: datetime | None
 # Not durable: the admin saves a client inside its own transaction,
 # together with the page's inlines.
 @transaction.atomic
-def change_client(*, client: Client, name: str, email: str, phone: str, by: Actor) -> Client:
-    """Staff change a client's record.
+def change_client(
+    *,
+    client: Client,
+    name: str,
+    email: str,
+    phone: str,
+    by: Actor,
+    language: str | None = None,
+) -> Client:
+    """Staff change a client's record; `language` None keeps the record's.
 
     A new e-mail address is not proven yet, so `email_verified_at` is
-    cleared with it. Raises BookingError for anyone who is not staff.
+    cleared with it. Raises BookingError for anyone who is not staff,
+    and ValueError for a language not in settings.LANGUAGES.
     """
     if not by.is_staff:
         raise errors.BookingError(gettext("Only staff change a client's record."))
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"language {language!r} is not one of settings.LANGUAGES")
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if email.lower() != locked.email.lower():
         locked.email_verified_at = None
     locked.name, locked.email, locked.phone = name, email, phone
-    locked.save(update_fields=["name", "email", "phone", "email_verified_at"])
+    locked.language = language or locked.language
+    locked.save(update_fields=["name", "email", "phone", "language", "email_verified_at"])
     logger.info("Client %s changed by %s", locked.pk, by.label)
     return locked
 

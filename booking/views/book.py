@@ -120,6 +120,8 @@ def _book(
                 # The form cannot be sent without the agreement.
                 has_consent=True,
                 booked_from=booked_from,
+                # The page's language (its /en/ or /ru/): the messages follow it.
+                language=request.LANGUAGE_CODE,
             )
     except errors.RateLimited as error:
         # Booked nothing either: the same form books once the limit allows.

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -115,10 +115,10 @@ def manage(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
 def calendar(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     appointment = granted_appointment(request, appointment_id)
     local_start = appointment.start_at.astimezone(Rules.from_settings().zone)
-    response = HttpResponse(
-        appointment_calendar(appointment, method="PUBLISH"),
-        content_type="text/calendar; charset=utf-8",
-    )
+    # In the booking's language, as its e-mails' calendar files are.
+    with translation.override(appointment.language):
+        ics = appointment_calendar(appointment, method="PUBLISH")
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="massage-{local_start:%Y-%m-%d-%H%M}.ics"'
     )

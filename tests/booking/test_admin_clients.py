@@ -115,6 +115,7 @@ def test_staff_change_the_client_record_and_a_new_email_is_unverified(admin_clie
             "name": "Mira Example-Neu",
             "email": "mira.neu@example.com",
             "phone": "030 7654321",
+            "language": "ru",
             "appointments-TOTAL_FORMS": "0",
             "appointments-INITIAL_FORMS": "0",
         },
@@ -122,10 +123,11 @@ def test_staff_change_the_client_record_and_a_new_email_is_unverified(admin_clie
 
     assert response.status_code == 302
     record.refresh_from_db()
-    assert (record.name, record.email, record.phone) == (
+    assert (record.name, record.email, record.phone, record.language) == (
         "Mira Example-Neu",
         "mira.neu@example.com",
         "+49307654321",
+        "ru",
     )
     assert record.email_verified_at is None
     # The appointment keeps what it was booked with.
@@ -183,7 +185,8 @@ def test_merging_one_client_alone_is_refused(admin_client, mira):
 def test_the_client_admin_checks_and_normalises_the_phone(admin_client):
     mira = Client.objects.create(name="Mira", email="mira@example.com", phone="+49301234567")
     url = reverse("admin:booking_client_change", args=[mira.pk])
-    values = {"name": "Mira", "email": "mira@example.com", "appointments-TOTAL_FORMS": "0"}
+    values = {"name": "Mira", "email": "mira@example.com", "language": "en"}
+    values |= {"appointments-TOTAL_FORMS": "0"}
     values |= {"appointments-INITIAL_FORMS": "0"}
 
     refused = admin_client.post(url, {**values, "phone": "555"})
@@ -205,6 +208,7 @@ def test_the_client_admin_refuses_an_email_another_client_has_in_any_case(admin_
             "name": "Olga",
             "email": "MIRA@example.com",
             "phone": "+49301234567",
+            "language": "en",
             "appointments-TOTAL_FORMS": "0",
             "appointments-INITIAL_FORMS": "0",
         },

@@ -228,10 +228,14 @@ def test_the_schema_offers_the_guests_headers_and_json_bodies_only(live_server):
         parameters = paths[path][method].get("parameters", [])
         return {p["name"] for p in parameters if p["in"] == "header"}
 
-    assert headers("/api/v1/appointments/", "post") == {"Idempotency-Key"}
+    # Every operation reads Accept-Language (studio.language).
+    assert headers("/api/v1/appointments/", "post") == {"Idempotency-Key", "Accept-Language"}
     for action in ["", "cancel/", "reschedule/"]:
         method = "get" if not action else "post"
-        assert headers(f"/api/v1/appointments/{{id}}/{action}", method) == {"X-Manage-Token"}
+        assert headers(f"/api/v1/appointments/{{id}}/{action}", method) == {
+            "X-Manage-Token",
+            "Accept-Language",
+        }
     bodies = [
         operation["requestBody"]["content"]
         for operations in paths.values()

@@ -284,7 +284,9 @@ def test_the_email_of_a_held_booking_asks_to_confirm_it_by_its_own_link(
 
     [message] = mail.outbox
     assert message.subject.startswith("Please confirm your massage on Tuesday 2 March at 10:00")
-    link = f"https://studio.example/booking/manage/{appointment.pk}/?t={appointment.mailbox_token}"
+    link = (
+        f"https://studio.example/en/booking/manage/{appointment.pk}/?t={appointment.mailbox_token}"
+    )
     assert (
         "Please confirm your booking within 30 minutes (by 08:30), or it will be released:\n"
         f"{link}\n" in message.body

@@ -133,11 +133,13 @@ def test_the_export_holds_every_row_about_the_client(mira):
         "name": NAME,
         "email": EMAIL,
         "phone": STORED_PHONE,
+        "language": "en",
         "email_verified_at": None,
         "created_at": mira.created_at.isoformat(),
     }
     first, second = exported["appointments"]
     assert first["contact"] == {"name": NAME, "email": EMAIL, "phone": STORED_PHONE}
+    assert first["language"] == "en"
     assert first["health"] == {"vein_problems": True, "pregnancy": False, "note": HEALTH_NOTE}
     assert first["notes"] == NOTES
     assert first["consented_at"] == NOW.isoformat()

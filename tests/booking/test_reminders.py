@@ -161,7 +161,7 @@ def test_the_confirmation_goes_out_with_a_calendar_file(
     assert "booked" in message.subject
     assert "Wednesday 3 March at 10:00" in message.body
     assert "Price: €35" in message.body
-    link = f"/booking/manage/{appointment.pk}/?t={appointment.manage_token}"
+    link = f"/en/booking/manage/{appointment.pk}/?t={appointment.manage_token}"
     assert link in message.body
     assert isinstance(message, EmailMultiAlternatives)
     html, _ = message.alternatives[0]

@@ -383,7 +383,7 @@ def test_the_form_without_a_time_leads_back_to_the_slot_picker(client: Client, c
     response = client.get(form_url(classical), {"start": "tomorrow"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/booking/classical-foot-30/"
+    assert response["Location"] == "/en/booking/classical-foot-30/"
 
 
 def test_a_link_to_a_time_that_went_offers_the_nearest_at_once(
@@ -408,7 +408,7 @@ def test_a_link_to_a_time_that_went_offers_the_nearest_at_once(
 
 def test_the_form_of_an_unknown_offering_is_a_404(client: Client):
     assert (
-        client.get("/booking/hot-stones-60/book/", {"start": "2027-03-02T09:00Z"}).status_code
+        client.get("/en/booking/hot-stones-60/book/", {"start": "2027-03-02T09:00Z"}).status_code
         == 404
     )
 

@@ -47,7 +47,7 @@ def differing(classical, anna, ben, two_rooms, guest_details) -> Appointment:
 def link_in_confirmation(appointment: Appointment) -> str:
     send_reminder_now(reminder_id=appointment.reminders.get(kind="confirmation").pk)
     message = mail.outbox[-1]
-    found = re.search(r"https?://[^/\s]+(/booking/client-details/[^\s]+/)", str(message.body))
+    found = re.search(r"https?://[^/\s]+(/en/booking/client-details/[^\s]+/)", str(message.body))
     assert found, message.body
     return found.group(1)
 
@@ -81,7 +81,7 @@ def test_confirming_puts_the_details_on_the_record_and_verifies_the_email(client
 def test_a_wrong_link_is_a_404_and_changes_nothing(client, differing, method):
     token = details_link_token(differing)
 
-    response = getattr(client, method)(f"/booking/client-details/{token[:-3]}abc/")
+    response = getattr(client, method)(f"/en/booking/client-details/{token[:-3]}abc/")
 
     assert response.status_code == 404
     assert Client.objects.get().phone == "+49 30 1234567"

@@ -51,7 +51,11 @@ def url(name: str, appointment: Appointment) -> str:
 
 
 def old_link(name: str, appointment: Appointment, token: str | None = None) -> str:
-    """A guest page as the e-mails linked to it before: the token in the path."""
+    """A guest page as the e-mails linked to it before: the token in the path.
+
+    In the language the test runs in (/en/); the links as sent had no
+    language, see the tests of unprefixed links below.
+    """
     page = {
         "manage": "",
         "confirmation": "confirmed/",
@@ -59,7 +63,7 @@ def old_link(name: str, appointment: Appointment, token: str | None = None) -> s
         "cancel": "cancel/",
         "reschedule": "reschedule/",
     }[name]
-    return f"/booking/manage/{appointment.pk}/{token or appointment.manage_token}/{page}"
+    return f"{url('manage', appointment)}{token or appointment.manage_token}/{page}"
 
 
 def wrong(token: str) -> str:
@@ -79,10 +83,10 @@ def test_the_manage_url_is_the_one_the_emails_link_to(booked, settings):
 
     assert (
         manage_url(booked)
-        == f"https://studio.example/booking/manage/{booked.pk}/?t={booked.manage_token}"
+        == f"https://studio.example/en/booking/manage/{booked.pk}/?t={booked.manage_token}"
     )
     assert reverse("booking:manage", kwargs={"appointment_id": booked.pk}) == (
-        f"/booking/manage/{booked.pk}/"
+        f"/en/booking/manage/{booked.pk}/"
     )
 
 
@@ -138,7 +142,7 @@ def test_opening_the_link_exchanges_the_token_for_the_session_and_drops_it(clien
     response = client.get(manage_link(booked))
 
     assert response.status_code == 303
-    assert response["Location"] == f"/booking/manage/{booked.pk}/"
+    assert response["Location"] == f"/en/booking/manage/{booked.pk}/"
     assert response["Referrer-Policy"] == "no-referrer"
     assert "no-store" in response["Cache-Control"]
     assert client.session[SESSION_KEY] == {str(booked.pk): booked.manage_token}
@@ -252,13 +256,56 @@ def test_a_wrong_token_cannot_change_anything(client: Client, booked, name):
     assert (booked.status, booked.start_at) == ("confirmed", at(TUESDAY, "10:00"))
 
 
-def test_an_unknown_appointment_is_a_404(client: Client):
+@pytest.mark.parametrize("prefix", ["/en", ""])
+def test_an_unknown_appointment_is_a_404(client: Client, prefix):
     appointment_id = "7d0f1c2e-2f3a-4a57-9f0e-0e8f7f6b2c11"
+    manage = f"{prefix}/booking/manage"
 
-    assert client.get(f"/booking/manage/{appointment_id}/?t=some-token").status_code == 404
-    assert client.get(f"/booking/manage/{appointment_id}/some-token/").status_code == 404
-    assert client.get(f"/booking/manage/{appointment_id}/").status_code == 404
-    assert client.get("/booking/manage/not-a-uuid/some-token/").status_code == 404
+    for address in [
+        f"{manage}/{appointment_id}/?t=some-token",
+        f"{manage}/{appointment_id}/some-token/",
+        f"{manage}/{appointment_id}/",
+        f"{manage}/not-a-uuid/some-token/",
+    ]:
+        # Without a language, by way of the redirect to the address with one.
+        assert client.get(address, follow=True).status_code == 404, address
+
+
+def test_an_old_link_without_a_language_opens_the_booking_in_the_browsers(client: Client, booked):
+    """The links sent before the pages had a language still open them, and drop the token."""
+    response = client.get(
+        f"/booking/manage/{booked.pk}/?t={booked.manage_token}",
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert response.redirect_chain == [
+        (f"/ru/booking/manage/{booked.pk}/?t={booked.manage_token}", 302),
+        (f"/ru/booking/manage/{booked.pk}/", 303),
+    ]
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == f"/ru/booking/manage/{booked.pk}/"
+    assert not response.request["QUERY_STRING"]
+    assert client.session[SESSION_KEY] == {str(booked.pk): booked.manage_token}
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert booked.manage_token not in html
+
+
+@pytest.mark.parametrize("name", GUEST_PAGES)
+def test_an_old_link_without_a_language_and_the_token_in_its_path_opens_its_page(
+    client: Client, booked, name
+):
+    old = old_link(name, booked).removeprefix("/en")
+
+    response = client.get(old, follow=True)
+
+    assert [address for address, _status in response.redirect_chain] == [
+        f"/en{old}",
+        url(name, booked),
+    ]
+    assert response.status_code == 200
+    assert client.session[SESSION_KEY] == {str(booked.pk): booked.manage_token}
 
 
 @pytest.mark.parametrize("name", GUEST_PAGES)

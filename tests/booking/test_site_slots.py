@@ -89,7 +89,7 @@ def test_days_before_today_and_beyond_the_horizon_cannot_be_chosen(
 
 def test_the_later_link_shows_the_next_fortnight(client: Client, classical, anna, two_rooms):
     html = client.get(CLASSICAL_URL).content.decode()
-    assert 'href="/booking/classical-foot-30/?week=2027-03-15"' in html
+    assert 'href="/en/booking/classical-foot-30/?week=2027-03-15"' in html
     assert "Earlier days" not in html
 
     later = client.get(CLASSICAL_URL, {"week": "2027-03-15"}).content.decode()
@@ -97,7 +97,7 @@ def test_the_later_link_shows_the_next_fortnight(client: Client, classical, anna
     assert 'id="day-2027-03-15"' in later
     assert 'id="day-2027-03-01"' not in later
     assert "Monday 15 March" in later
-    assert 'href="/booking/classical-foot-30/?week=2027-03-01"' in later
+    assert 'href="/en/booking/classical-foot-30/?week=2027-03-01"' in later
 
 
 def test_a_full_day_says_so_and_points_to_the_next_free_one(
@@ -108,7 +108,7 @@ def test_a_full_day_says_so_and_points_to_the_next_free_one(
     assert "Sunday 7 March" in html
     assert "No free times on this day" in html
     assert (
-        'The next day with free times is <a href="/booking/classical-foot-30/?on=2027-03-08"'
+        'The next day with free times is <a href="/en/booking/classical-foot-30/?on=2027-03-08"'
         in html
     )
 
@@ -151,7 +151,7 @@ def test_bad_query_values_are_ignored(client: Client, classical, anna, two_rooms
 
 
 def test_an_unknown_or_inactive_offering_is_a_404(client: Client, classical, anna):
-    assert client.get("/booking/hot-stones-60/").status_code == 404
+    assert client.get("/en/booking/hot-stones-60/").status_code == 404
     classical.massage_type.is_active = False
     classical.massage_type.save(update_fields=["is_active"])
 
@@ -161,7 +161,7 @@ def test_an_unknown_or_inactive_offering_is_a_404(client: Client, classical, ann
 def test_the_picker_says_which_health_answers_rule_the_massage_out(
     client: Client, vacuum, anna, two_rooms
 ):
-    html = client.get("/booking/vacuum-hip-45/").content.decode()
+    html = client.get("/en/booking/vacuum-hip-45/").content.decode()
 
     assert "Not given with</strong> varicose veins or other vein problems, pregnancy" in html
     assert "Vacuum device" in html
@@ -188,7 +188,7 @@ def test_the_picker_takes_a_fixed_number_of_queries(
     """
     vacuum_device()
     with django_assert_num_queries(12):
-        client.get("/booking/vacuum-hip-45/")
+        client.get("/en/booking/vacuum-hip-45/")
 
     for day in range(2, 6):
         book_appointment(
@@ -203,7 +203,7 @@ def test_the_picker_takes_a_fixed_number_of_queries(
     give_hours(extra, (time(8), time(20)))
 
     with django_assert_num_queries(12):
-        client.get("/booking/vacuum-hip-45/", {"therapist": anna.id, "week": "2027-03-15"})
+        client.get("/en/booking/vacuum-hip-45/", {"therapist": anna.id, "week": "2027-03-15"})
 
 
 def test_start_values_are_utc_to_the_minute():

@@ -30,7 +30,7 @@ def test_massage_types_are_listed_with_the_contract_fields(api):
         "url",
     }
     assert vacuum["equipment"] == ["vacuum-device"]
-    assert vacuum["url"] == "http://testserver/catalog/vacuum/"
+    assert vacuum["url"] == "http://testserver/en/catalog/vacuum/"
     assert isinstance(vacuum["benefits"], list)
 
 

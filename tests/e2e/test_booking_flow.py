@@ -69,7 +69,7 @@ def test_a_client_books_on_a_phone_then_moves_and_cancels(live_server, browser, 
 
     book_from_the_catalog(page, steps, live_server.url, booking_day)
     appointment = Appointment.objects.get()
-    assert page.url == f"{live_server.url}/booking/manage/{appointment.pk}/confirmed/"
+    assert page.url == f"{live_server.url}/en/booking/manage/{appointment.pk}/confirmed/"
     assert appointment.start_at == local(booking_day, time(10))
     assert appointment.health["vein_problems"] is True
     assert appointment.source == Appointment.Source.WEB
@@ -83,7 +83,7 @@ def test_a_client_books_on_a_phone_then_moves_and_cancels(live_server, browser, 
 
     page.get_by_role("link", name="Manage your booking").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your booking")
-    assert page.url == f"{live_server.url}/booking/manage/{appointment.pk}/"
+    assert page.url == f"{live_server.url}/en/booking/manage/{appointment.pk}/"
     steps.shot("manage")
 
     move_to(page, steps, moving_day)
@@ -123,7 +123,7 @@ def test_the_link_in_the_email_opens_the_booking_and_leaves_the_address_at_once(
     for _ in range(2):
         page.goto(f"{live_server.url}{manage_link(appointment)}")
         expect(page.get_by_role("heading", level=1)).to_have_text("Your booking")
-        assert page.url == f"{live_server.url}/booking/manage/{appointment.pk}/"
+        assert page.url == f"{live_server.url}/en/booking/manage/{appointment.pk}/"
     steps.shot("manage-from-email")
     page.get_by_role("link", name="Change the time").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change the time")

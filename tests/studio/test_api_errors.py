@@ -78,7 +78,7 @@ def test_a_body_over_the_size_limit_is_a_400_in_the_error_shape(client, settings
 def test_a_bad_request_outside_the_api_is_still_the_page(client, settings, db):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
 
-    response = client.post("/booking/classical-foot-30/book/", {f"f{n}": "1" for n in range(20)})
+    response = client.post("/en/booking/classical-foot-30/book/", {f"f{n}": "1" for n in range(20)})
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")

@@ -47,7 +47,7 @@ def test_a_part_not_set_in_russian_shows_the_english_one(studio_in_two_languages
 @pytest.mark.django_db
 def test_pages_show_the_studios_name_in_the_pages_language(studio_in_two_languages):
     with translation.override("ru"):
-        html = Client().get("/catalog/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        html = Client().get("/ru/catalog/").content.decode()
 
     assert "Студия «Лёгкие ноги»" in html
     assert "Берлин, Хауптштрассе, 1" in html

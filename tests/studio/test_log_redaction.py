@@ -88,11 +88,12 @@ def test_the_token_free_pages_are_logged_as_they_are(line):
 
 @pytest.mark.django_db
 def test_a_404_on_an_old_link_logs_its_path_without_the_token(console: io.StringIO):
-    response = Client().get(f"/booking/manage/{APPOINTMENT_ID}/{SECRET}/cancel/")
+    # Sent before the pages had a language: redirected to /en/…, a 404 there.
+    response = Client().get(f"/booking/manage/{APPOINTMENT_ID}/{SECRET}/cancel/", follow=True)
 
     assert response.status_code == 404
     written = console.getvalue()
-    assert f"Not Found: /booking/manage/{APPOINTMENT_ID}/[redacted]/cancel/" in written
+    assert f"Not Found: /en/booking/manage/{APPOINTMENT_ID}/[redacted]/cancel/" in written
     assert SECRET not in written
 
 
@@ -180,14 +181,21 @@ def test_gunicorn_logs_manage_requests_without_the_token(tmp_path: Path):
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.1)
             statuses = []
+            # Links without a language, as e-mails sent before had them,
+            # are redirected to the same address under /en/, query and all.
             for path in [
                 f"/booking/manage/{APPOINTMENT_ID}/?t={SECRET}",
                 f"/booking/manage/{APPOINTMENT_ID}/{SECRET}/reschedule/?start=x",
+                f"/en/booking/manage/{APPOINTMENT_ID}/?t={SECRET}",
+                f"/en/booking/manage/{APPOINTMENT_ID}/{SECRET}/reschedule/?start=x",
             ]:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 referer = f"http://127.0.0.1:{port}/booking/manage/{APPOINTMENT_ID}/{SECRET}/"
                 connection.request("GET", path, headers={"Referer": referer})
-                statuses.append(connection.getresponse().status)
+                answer = connection.getresponse()
+                statuses.append(answer.status)
+                if answer.status == 302:
+                    assert answer.getheader("Location") == f"/en{path}"
                 connection.close()
         finally:
             server.terminate()
@@ -195,8 +203,11 @@ def test_gunicorn_logs_manage_requests_without_the_token(tmp_path: Path):
 
     written = log.read_text()
     # Neither exists: the answer is a 404, and both logs say so.
-    assert statuses == [404, 404]
-    assert f'"GET /booking/manage/{APPOINTMENT_ID}/ HTTP/1.1" 404' in written
-    assert f'"GET /booking/manage/{APPOINTMENT_ID}/[redacted]/reschedule/ HTTP/1.1" 404' in written
-    assert f"Not Found: /booking/manage/{APPOINTMENT_ID}/[redacted]/reschedule/" in written
+    assert statuses == [302, 302, 404, 404]
+    assert f'"GET /booking/manage/{APPOINTMENT_ID}/ HTTP/1.1" 302' in written
+    assert f'"GET /booking/manage/{APPOINTMENT_ID}/[redacted]/reschedule/ HTTP/1.1" 302' in written
+    assert f'"GET /en/booking/manage/{APPOINTMENT_ID}/ HTTP/1.1" 404' in written
+    manage = f"/en/booking/manage/{APPOINTMENT_ID}/[redacted]/reschedule/"
+    assert f'"GET {manage} HTTP/1.1" 404' in written
+    assert f"Not Found: {manage}" in written
     assert SECRET not in written

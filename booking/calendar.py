@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.contacts import single_line
 from booking.models import Appointment
+from studio.identity import studio_identity
 
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 
@@ -47,9 +48,10 @@ def appointment_calendar(
     event.add("dtend", appointment.end_at)
     # In the language active now: the reader's, as the page or message
     # rendering the file has set it (`translation.override`).
+    studio = studio_identity(get_language())
     names = {
         "offering": appointment.offering.name,
-        "studio": settings.STUDIO_NAME,
+        "studio": studio["studio_name"],
         "therapist": appointment.therapist.name,
     }
     event.add("summary", pgettext("calendar event", "%(offering)s at %(studio)s") % names)
@@ -57,14 +59,14 @@ def appointment_calendar(
         "description",
         pgettext("calendar event", "%(offering)s with %(therapist)s.") % names,
     )
-    if settings.STUDIO_ADDRESS:
-        event.add("location", settings.STUDIO_ADDRESS)
+    if studio["studio_address"]:
+        event.add("location", studio["studio_address"])
     is_cancelled = method == "CANCEL" or appointment.status == Appointment.Status.CANCELLED
     # A held booking is not the client's until they confirm it.
     is_held = appointment.status == Appointment.Status.HELD
     event.add("status", "CANCELLED" if is_cancelled else "TENTATIVE" if is_held else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
-    organizer.params["cn"] = vText(settings.STUDIO_NAME)
+    organizer.params["cn"] = vText(studio["studio_name"])
     event["organizer"] = organizer
     # The details it was booked with, as its e-mails use (booking.notifications).
     attendee = vCalAddress(f"mailto:{appointment.contact_email}")

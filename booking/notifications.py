@@ -30,6 +30,7 @@ from booking.guest_access import confirmation_link, manage_link
 from booking.models import Appointment, Reminder
 from booking.services import clients
 from booking.sms import send_sms
+from studio.identity import studio_identity
 
 Kind = Reminder.Kind
 
@@ -111,9 +112,8 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         "end": end,
         "when": formats.date_format(start, str(WHEN_FORMAT)),
         "time": formats.date_format(start, TIME_FORMAT),
-        "studio_name": settings.STUDIO_NAME,
-        "studio_address": settings.STUDIO_ADDRESS,
-        "studio_phone": settings.STUDIO_PHONE,
+        # The studio's name and address as the reader's language writes them.
+        **studio_identity(translation.get_language()),
         "manage_url": manage_url(appointment),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
         "is_cancellation": reminder.kind == Kind.CANCELLATION,
@@ -150,7 +150,7 @@ def _build_email(reminder: Reminder, connection: BaseEmailBackend | None) -> Ema
         HELD_SUBJECT if context["asks_to_confirm"] else SUBJECTS[Kind(reminder.kind)]
     ).format(**context)
     message = EmailMultiAlternatives(
-        subject=f"{subject} · {settings.STUDIO_NAME}",
+        subject=f"{subject} · {context['studio_name']}",
         body=render_to_string("booking/email/reminder.txt", context),
         to=[
             mailbox(
@@ -180,7 +180,7 @@ def build_sms(reminder: Reminder) -> str:
     with in_language_of(reminder.appointment):
         context = _context(reminder)
         return SMS_TEXTS[Kind(reminder.kind)].format(
-            studio=settings.STUDIO_NAME,
+            studio=context["studio_name"],
             offering=context["offering"].name,
             when=context["when"],
             time=context["time"],

@@ -324,3 +324,23 @@ def test_durations_in_minutes_only_read_in_both_languages():
         assert format_duration(45) == "45 мин"
     with translation.override("en"):
         assert format_duration(45) == "45 min"
+
+
+def test_a_russian_bookings_email_names_the_studio_as_russian_writes_it(
+    settings, classical, anna, two_rooms, guest_details
+):
+    settings.STUDIO_NAME_RU = "Студия «Лёгкие ноги»"
+    settings.STUDIO_ADDRESS_RU = "Хауптштрассе 1, Берлин"
+    appointment = book(classical, guest_details)
+    appointment.language = "ru"
+
+    with translation.override("en"):
+        message = build_email(
+            Reminder(appointment=appointment, kind="confirmation", channel="email")
+        )
+    (event,) = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")
+
+    assert message.subject.endswith("· Студия «Лёгкие ноги»")
+    assert "Хауптштрассе 1, Берлин" in str(message.body)
+    assert str(event["summary"]).endswith("в Студия «Лёгкие ноги»")
+    assert str(event["location"]) == "Хауптштрассе 1, Берлин"

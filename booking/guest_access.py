@@ -35,6 +35,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from booking import selectors
 from booking.errors import BookingError
@@ -152,4 +153,4 @@ def _confirm_hold(request: HttpRequest, appointment: Appointment, *, now: dateti
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Thank you: your booking is confirmed.")
+        messages.success(request, gettext("Thank you: your booking is confirmed."))

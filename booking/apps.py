@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingConfig(AppConfig):
     name = "booking"
-    verbose_name = "Booking"
+    verbose_name = _("Booking")
 
     def ready(self) -> None:
         # Register the Celery tasks in every process, web included: the

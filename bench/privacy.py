@@ -39,7 +39,7 @@ common.setup_django(DATABASE, STUDIO_HEALTH_RETENTION_DAYS="365")
 from django.db import connection  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
-from booking.models import Appointment, Client, Therapist  # noqa: E402
+from booking.models import Appointment, Client, Therapist, Visit  # noqa: E402
 from booking.services import Actor, erase_client, export_client  # noqa: E402
 from booking.services.privacy import purge_old_health_answers  # noqa: E402
 from catalog.models import Offering  # noqa: E402
@@ -58,11 +58,25 @@ def build(options: argparse.Namespace) -> Client:
     step = timedelta(days=1) / options.per_day
     every = max(count // options.client_visits, 1)
     rows = []
+    visits: list[Visit] = []
     for n in range(count):
         start = NOW - step * (count - n)
         client = mira if n % every == 0 else otto
+        visit = Visit(
+            client=client,
+            contact_name=client.name,
+            contact_email=client.email,
+            contact_phone=client.phone,
+            start_at=start,
+            end_at=start + SLOT,
+            status=Visit.Status.COMPLETED,
+            source=Appointment.Source.WEB,
+            notes="Knee",
+        )
+        visits.append(visit)
         rows.append(
             Appointment(
+                visit=visit,
                 client=client,
                 contact_name=client.name,
                 contact_email=client.email,
@@ -80,6 +94,7 @@ def build(options: argparse.Namespace) -> Client:
                 notes="Knee",
             )
         )
+    Visit.objects.bulk_create(visits, batch_size=5000)
     Appointment.objects.bulk_create(rows, batch_size=5000)
     print(f"{count} appointments over {options.years} years, {options.client_visits} of Mira's.")
     return mira

@@ -83,6 +83,7 @@ from booking.models import (  # noqa: E402
     Reminder,
     Resource,
     Therapist,
+    Visit,
     WorkingHours,
 )
 from booking.services import dispatch_due_reminders  # noqa: E402
@@ -206,6 +207,7 @@ def build_studio(appointments: int) -> list[Appointment]:
     held = duration + timedelta(minutes=offering.buffer_minutes)
     booked: list[Appointment] = []
     allocations: list[Allocation] = []
+    visits: list[Visit] = []
     day = timezone.localdate() + timedelta(days=1)
     while len(booked) < appointments:
         if day.weekday() in WORKDAYS:
@@ -213,7 +215,17 @@ def build_studio(appointments: int) -> list[Appointment]:
                 start = datetime.combine(day, clock(hour), tzinfo=zone).astimezone(UTC)
                 for therapist, therapist_room in zip(therapists, rooms, strict=True):
                     client = clients[len(booked) % CLIENTS]
+                    visit = Visit(
+                        client=client,
+                        contact_name=client.name,
+                        contact_email=client.email,
+                        start_at=start,
+                        end_at=start + duration,
+                        source=Appointment.Source.ADMIN,
+                    )
+                    visits.append(visit)
                     appointment = Appointment(
+                        visit=visit,
                         client=client,
                         contact_name=client.name,
                         contact_email=client.email,
@@ -230,6 +242,7 @@ def build_studio(appointments: int) -> list[Appointment]:
                     booked.append(appointment)
                     allocations.append(
                         Allocation(
+                            visit=visit,
                             appointment=appointment,
                             resource=therapist_room,
                             start_at=appointment.start_at,
@@ -237,6 +250,7 @@ def build_studio(appointments: int) -> list[Appointment]:
                         )
                     )
         day += timedelta(days=1)
+    Visit.objects.bulk_create(visits[:appointments], batch_size=1000)
     Appointment.objects.bulk_create(booked[:appointments], batch_size=1000)
     Allocation.objects.bulk_create(allocations[:appointments], batch_size=1000)
     return booked[:appointments]

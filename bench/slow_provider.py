@@ -45,7 +45,7 @@ from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from booking.models import Appointment, Client, Reminder, Therapist  # noqa: E402
+from booking.models import Appointment, Client, Reminder, Therapist, Visit  # noqa: E402
 from booking.services import dispatch_due_reminders  # noqa: E402
 from catalog.models import Offering  # noqa: E402
 
@@ -80,7 +80,16 @@ def build_outbox(count: int) -> list[str]:
         address = f"client{number}@example.com"
         client = Client.objects.create(name=f"Client {number}", email=address, phone="+4930123")
         start = first.astimezone(UTC) + timedelta(hours=number)
+        end = start + timedelta(minutes=offering.duration_minutes)
         appointment = Appointment.objects.create(
+            visit=Visit.objects.create(
+                client=client,
+                contact_name=client.name,
+                contact_email=address,
+                start_at=start,
+                end_at=end,
+                source=Appointment.Source.ADMIN,
+            ),
             client=client,
             contact_name=client.name,
             contact_email=address,

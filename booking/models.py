@@ -59,11 +59,24 @@ class Therapist(models.Model):
 
 
 class Resource(models.Model):
-    """A room or a piece of equipment that one appointment at a time can take."""
+    """A room or a piece of equipment that one visit at a time can take.
+
+    A room for two (capacity 2) is taken once, by one visit, for both
+    appointments of a couples massage; it is never shared between two
+    visits (the allocation exclusion constraint).
+    """
 
     name = models.CharField(max_length=120, verbose_name=_("name"))
     kind = models.ForeignKey(
         ResourceKind, on_delete=models.PROTECT, related_name="resources", verbose_name=_("kind")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=1,
+        help_text=_(
+            "How many people it serves at once: the tables in a room. A visit for two "
+            "needs a room of at least two."
+        ),
+        verbose_name=_("capacity"),
     )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
@@ -71,6 +84,11 @@ class Resource(models.Model):
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
         ordering = ["kind__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="booking_resource_capacity_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
@@ -195,6 +213,165 @@ class Client(models.Model):
         return f"{self.name} <{self.email}>"
 
 
+# Where a visit was booked (shared by Visit and Appointment).
+class Source(models.TextChoices):
+    WEB = "web", _("Website")
+    ADMIN = "admin", _("Admin (phone)")
+    API = "api", _("API")
+
+
+VISIT_SOURCES = Source.choices
+
+
+class Course(models.Model):
+    """A series of visits at the same local time, every `interval_days` days.
+
+    Each session is a visit of its own, placed and checked like any
+    other; the course ties them together so they are booked as one
+    action (all or none) and shown together.
+    """
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="courses", verbose_name=_("client")
+    )
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="courses", verbose_name=_("offering")
+    )
+    interval_days = models.PositiveSmallIntegerField(verbose_name=_("days between sessions"))
+    session_count = models.PositiveSmallIntegerField(verbose_name=_("sessions"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(interval_days__gte=1), name="booking_course_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(session_count__gte=1), name="booking_course_sessions_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} x{self.session_count} for {self.client.name}"
+
+
+class Visit(models.Model):
+    """What a client books in one go, cancelled or moved as one.
+
+    It holds one or more appointments, one massage for one person each:
+    a couples massage is two at the same start with two therapists in
+    one room for two; "foot, then back" is two, one after the other.
+    The visit keeps the contact details it was booked with (its
+    messages go there), its manage token, status, source, consent and
+    notes. Health answers are per person, on each appointment.
+
+    Its appointments carry a copy of the visit's contact details, token,
+    language, source and consent, written by the same service in the
+    same transaction, for the readers that work on one appointment (the
+    `appointments` API, the limits, the privacy sweeps).
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+
+    ACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.HELD, Status.CONFIRMED})
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="visits", verbose_name=_("client")
+    )
+    is_client_verified = models.BooleanField(default=False, verbose_name=_("is client verified"))
+    contact_name = models.CharField(max_length=120, verbose_name=_("contact name"))
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact email"))
+    contact_phone = models.CharField(max_length=32, blank=True, verbose_name=_("contact phone"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CONFIRMED, verbose_name=_("status")
+    )
+    hold_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hold expires at"))
+    source = models.CharField(max_length=16, choices=VISIT_SOURCES, verbose_name=_("source"))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    consented_at = models.DateTimeField(null=True, blank=True, verbose_name=_("consented at"))
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    manage_token = models.CharField(
+        max_length=64, default=new_manage_token, editable=False, verbose_name=_("manage token")
+    )
+    booked_from = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("booked from")
+    )
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("course"),
+    )
+    start_at = models.DateTimeField(
+        help_text=_("When its first appointment starts."), verbose_name=_("start at")
+    )
+    end_at = models.DateTimeField(
+        help_text=_("When its last appointment ends."), verbose_name=_("end at")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_at__lt=models.F("end_at")),
+                name="booking_visit_times_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="held") | models.Q(hold_expires_at__isnull=False),
+                name="booking_visit_held_expires",
+            ),
+        ]
+        indexes = [
+            # The staff list of visits and the day view: visits by start.
+            models.Index(fields=["start_at"], name="booking_visit_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_name} at {timezone.localtime(self.start_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def mailbox_token(self) -> str:
+        """As `Appointment.mailbox_token`, for the visit's own token."""
+        return salted_hmac(
+            "booking.Appointment.mailbox_token", self.manage_token, algorithm="sha256"
+        ).hexdigest()
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         # Held: the time is the client's, as if confirmed, until
@@ -206,10 +383,7 @@ class Appointment(models.Model):
         COMPLETED = "completed", _("Completed")
         NO_SHOW = "no_show", _("No-show")
 
-    class Source(models.TextChoices):
-        WEB = "web", _("Website")
-        ADMIN = "admin", _("Admin (phone)")
-        API = "api", _("API")
+    Source = Source
 
     # The statuses in which an appointment is still to take place and
     # takes its time. A held one counts like a confirmed one everywhere:
@@ -219,6 +393,15 @@ class Appointment(models.Model):
 
     id = models.UUIDField(
         primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="appointments", verbose_name=_("visit")
+    )
+    guest_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("Who receives this massage, when it is not the client (a couples visit)."),
+        verbose_name=_("guest name"),
     )
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("client")
@@ -400,16 +583,25 @@ class Appointment(models.Model):
 
 
 class Allocation(models.Model):
-    """A resource taken by an appointment, with the appointment's time copied.
+    """A resource held by a visit for a time span.
 
     The time is copied so that one exclusion constraint on this table can
-    refuse two active allocations of one resource that overlap.
+    refuse two active allocations of one resource that overlap. A room
+    for two is held by one allocation for both appointments of a couples
+    massage (`appointment` empty: the whole visit holds it); a resource
+    one appointment takes alone names that appointment.
     """
 
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("visit")
+    )
     appointment = models.ForeignKey(
         Appointment,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="allocations",
+        help_text=_("Empty when the visit holds it for several of its appointments."),
         verbose_name=_("appointment"),
     )
     resource = models.ForeignKey(
@@ -431,7 +623,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource} for {self.appointment_id}"
+        return f"{self.resource} for {self.visit_id}"
 
 
 class AppointmentEvent(models.Model):
@@ -512,6 +704,15 @@ class IdempotencyKey(models.Model):
         related_name="idempotency_keys",
         help_text=_("What the request booked; empty while it runs."),
         verbose_name=_("appointment"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="idempotency_keys",
+        help_text=_("The visit or course's first visit the request booked; empty while it runs."),
+        verbose_name=_("visit"),
     )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 

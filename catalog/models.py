@@ -142,6 +142,31 @@ class Offering(models.Model):
         help_text=_("Each booking takes one free resource of every kind chosen here."),
         verbose_name=_("resource kinds"),
     )
+    max_people = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_(
+            "How many people may have it side by side, each with their own therapist, "
+            "in one room that holds them all (2 for a couples massage)."
+        ),
+        verbose_name=_("people at once"),
+    )
+    course_sessions = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+        help_text=_(
+            "Sold also as a course of this many sessions at the same time of day "
+            "(empty: single visits only)."
+        ),
+        verbose_name=_("course sessions"),
+    )
+    course_interval_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Days from one session of the course to the next."),
+        verbose_name=_("days between course sessions"),
+    )
     position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
@@ -165,6 +190,19 @@ class Offering(models.Model):
                 condition=models.Q(currency__regex=r"^[A-Z]{3}$"),
                 name="catalog_offering_currency_iso",
             ),
+            models.CheckConstraint(
+                condition=models.Q(max_people__gte=1, max_people__lte=4),
+                name="catalog_offering_people_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(course_sessions__isnull=True)
+                | models.Q(course_sessions__gte=2, course_sessions__lte=30),
+                name="catalog_offering_course_sessions_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(course_interval_days__gte=1, course_interval_days__lte=31),
+                name="catalog_offering_course_interval_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,6 +212,11 @@ class Offering(models.Model):
         return reverse("catalog:massage-type", kwargs={"slug": self.massage_type.slug}) + (
             f"#{self.slug}"
         )
+
+    @property
+    def is_course(self) -> bool:
+        """Whether the studio sells it as a course of sessions too."""
+        return self.course_sessions is not None
 
 
 class Contraindication(models.Model):

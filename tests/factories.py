@@ -1,11 +1,12 @@
 """Factories for the booking domain. Catalog rows come from the data migration."""
 
-from datetime import time
+from datetime import datetime, time
+from typing import Any
 
 import factory
 from factory.declarations import LazyFunction, PostGeneration, Sequence
 
-from booking.models import Resource, Therapist, WorkingHours
+from booking.models import Client, Resource, Therapist, Visit, WorkingHours
 from catalog.models import MassageType, ResourceKind
 
 
@@ -60,4 +61,17 @@ def rooms(count: int = 2) -> list[Resource]:
 def vacuum_device() -> Resource:
     return ResourceFactory.create(
         name="Vacuum device", kind=ResourceKind.objects.get(slug="vacuum-device")
+    )
+
+
+def visit_for(client: Client, start_at: datetime, end_at: datetime, **fields: Any) -> Visit:
+    """A visit saved straight with the ORM, for appointments the tests write by hand."""
+    return Visit.objects.create(
+        client=client,
+        contact_name=client.name,
+        contact_email=client.email,
+        start_at=start_at,
+        end_at=end_at,
+        source=fields.pop("source", "admin"),
+        **fields,
     )

@@ -31,6 +31,7 @@ from booking.models import (
     AppointmentEvent,
     Resource,
     Therapist,
+    Visit,
 )
 from booking.services import access, clients, reminders
 from booking.services.clients import ClientDetails
@@ -150,15 +151,38 @@ def book_appointment(
     )
     chosen, resources = _choose(schedule, rules, start_at, now)
     hold_expires_at = _hold_until(actor, now)
-
+    status = Appointment.Status.CONFIRMED if hold_expires_at is None else Appointment.Status.HELD
+    client_record = clients.client_for_booking(
+        details=client,
+        actor=actor,
+        now=now,
+        update_record=update_client_record,
+        language=language,
+    )
+    visit = Visit(
+        client=client_record,
+        is_client_verified=actor.is_staff,
+        contact_name=client.name,
+        contact_email=client.email,
+        contact_phone=client.phone,
+        status=status,
+        hold_expires_at=hold_expires_at,
+        source=source,
+        language=language,
+        notes=notes,
+        consented_at=now if has_consent else None,
+        consent_recorded_by_id=actor.user_id if has_consent else None,
+        booked_from=booked_from,
+        start_at=start_at,
+        end_at=start_at + schedule.duration,
+        created_at=now,
+        updated_at=now,
+    )
+    visit.save(force_insert=True)
     appointment = Appointment(
-        client=clients.client_for_booking(
-            details=client,
-            actor=actor,
-            now=now,
-            update_record=update_client_record,
-            language=language,
-        ),
+        visit=visit,
+        manage_token=visit.manage_token,
+        client=client_record,
         is_client_verified=actor.is_staff,
         contact_name=client.name,
         contact_email=client.email,
@@ -168,7 +192,7 @@ def book_appointment(
         start_at=start_at,
         end_at=start_at + schedule.duration,
         blocked_until=start_at + schedule.duration + schedule.buffer,
-        status=Appointment.Status.CONFIRMED if hold_expires_at is None else Appointment.Status.HELD,
+        status=status,
         hold_expires_at=hold_expires_at,
         source=source,
         language=language,
@@ -232,6 +256,9 @@ def confirm_held_appointment(
         appointment.hold_expires_at = None
         appointment.updated_at = now
         appointment.save(update_fields=["status", "hold_expires_at", "updated_at"])
+        Visit.objects.filter(pk=appointment.visit_id).update(
+            status=Visit.Status.CONFIRMED, hold_expires_at=None, updated_at=now
+        )
         _record(appointment, AppointmentEvent.Action.HOLD_CONFIRMED, actor, now, {})
         reminders.plan_after_confirmation(appointment, now=now)
         return appointment
@@ -285,6 +312,7 @@ def _release_expired_batch(*, now: datetime) -> int:
     Appointment.objects.filter(pk__in=ids).update(
         status=Appointment.Status.CANCELLED, updated_at=now
     )
+    Visit.objects.filter(appointments__in=ids).update(status=Visit.Status.CANCELLED, updated_at=now)
     Allocation.objects.filter(appointment_id__in=ids).update(is_active=False)
     reminders.cancel_pending_of(ids)
     AppointmentEvent.objects.bulk_create(
@@ -322,6 +350,9 @@ def cancel_appointment(
     # The row is locked, so a plain increment cannot lose a concurrent one.
     appointment.sequence += 1
     appointment.save(update_fields=["status", "updated_at", "sequence"])
+    Visit.objects.filter(pk=appointment.visit_id).update(
+        status=Visit.Status.CANCELLED, updated_at=now
+    )
     appointment.allocations.update(is_active=False)
     _record(appointment, AppointmentEvent.Action.CANCELLED, actor, now, {"reason": reason})
     if was_held:
@@ -378,6 +409,9 @@ def reschedule_appointment(
     appointment.save(
         update_fields=["start_at", "end_at", "blocked_until", "updated_at", "sequence"]
     )
+    Visit.objects.filter(pk=appointment.visit_id).update(
+        start_at=appointment.start_at, end_at=appointment.end_at, updated_at=now
+    )
     appointment.allocations.all().delete()
     _allocate(appointment, resources)
     _record(
@@ -417,6 +451,7 @@ def mark_appointment(
     appointment.status = status
     appointment.updated_at = now
     appointment.save(update_fields=["status", "updated_at"])
+    Visit.objects.filter(pk=appointment.visit_id).update(status=status, updated_at=now)
     _record(appointment, actions[Appointment.Status(status)], actor, now, {})
     reminders.cancel_pending(appointment)
     return appointment
@@ -534,6 +569,7 @@ def _check_changeable(appointment: Appointment, actor: Actor, now: datetime) -> 
 def _allocate(appointment: Appointment, resource_ids: list[int]) -> None:
     Allocation.objects.bulk_create(
         Allocation(
+            visit_id=appointment.visit_id,
             appointment=appointment,
             resource_id=resource_id,
             start_at=appointment.start_at,

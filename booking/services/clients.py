@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from booking import errors, selectors
-from booking.models import Appointment, AppointmentEvent, Client
+from booking.models import Appointment, AppointmentEvent, Client, Course, Visit
 
 if TYPE_CHECKING:
     from booking.services.appointments import Actor
@@ -170,6 +170,8 @@ def update_client_from_booking(*, appointment: Appointment, now: datetime | None
     appointment.is_client_verified = True
     appointment.updated_at = now
     appointment.save(update_fields=["is_client_verified", "updated_at"])
+    Visit.objects.filter(pk=appointment.visit_id).update(is_client_verified=True, updated_at=now)
+    Appointment.objects.filter(visit_id=appointment.visit_id).update(is_client_verified=True)
     AppointmentEvent.objects.create(
         appointment=appointment,
         action=AppointmentEvent.Action.CLIENT_VERIFIED,
@@ -244,6 +246,8 @@ def merge_clients(
         Appointment.objects.filter(client_id__in=duplicate_ids).values_list("pk", "client_id")
     )
     Appointment.objects.filter(client_id__in=duplicate_ids).update(client=keep, updated_at=now)
+    Visit.objects.filter(client_id__in=duplicate_ids).update(client=keep, updated_at=now)
+    Course.objects.filter(client_id__in=duplicate_ids).update(client=keep)
     AppointmentEvent.objects.bulk_create(
         AppointmentEvent(
             appointment_id=appointment_id,

@@ -33,6 +33,7 @@ from booking.models import (
     AppointmentEvent,
     Client,
     Reminder,
+    Visit,
     new_manage_token,
 )
 from booking.services import idempotency
@@ -213,16 +214,28 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
         content_type=ContentType.objects.get_for_model(Client), object_id=str(client.pk)
     ).update(object_repr=str(client))
 
-    for appointment in appointments:
-        # One UPDATE each: every appointment gets a token of its own.
-        Appointment.objects.filter(pk=appointment.pk).update(
+    for visit_id in sorted({appointment.visit_id for appointment in appointments}):
+        # One UPDATE each: every visit gets a token of its own, which its
+        # appointments copy, as at booking.
+        token = new_manage_token()
+        Visit.objects.filter(pk=visit_id).update(
             contact_name=ERASED_NAME,
             contact_email=placeholder,
             contact_phone="",
+            notes="",
+            booked_from="",
+            manage_token=token,
+            updated_at=now,
+        )
+        Appointment.objects.filter(visit_id=visit_id, pk__in=ids).update(
+            contact_name=ERASED_NAME,
+            contact_email=placeholder,
+            contact_phone="",
+            guest_name="",
             health={},
             notes="",
             booked_from="",
-            manage_token=new_manage_token(),
+            manage_token=token,
             updated_at=now,
         )
     for event in AppointmentEvent.objects.filter(appointment_id__in=ids):
@@ -275,6 +288,7 @@ def purge_old_health_answers(*, now: datetime | None = None) -> int:
         batch = list(still_held.order_by("start_at").values_list("pk", flat=True)[:_PURGE_BATCH])
         if batch:
             cleared += Appointment.objects.filter(pk__in=batch).update(health={}, notes="")
+            Visit.objects.filter(appointments__in=batch).exclude(notes="").update(notes="")
         if len(batch) < _PURGE_BATCH:
             break
     if cleared:
@@ -303,6 +317,9 @@ def forget_booking_addresses(*, now: datetime | None = None) -> int:
         batch = list(done.values_list("pk", flat=True)[:_PURGE_BATCH])
         if batch:
             cleared += Appointment.objects.filter(pk__in=batch).update(booked_from="")
+            Visit.objects.filter(appointments__in=batch).exclude(booked_from="").update(
+                booked_from=""
+            )
         if len(batch) < _PURGE_BATCH:
             break
     if cleared:

@@ -15,6 +15,7 @@ from booking.models import Allocation, Appointment, Client, Resource, Therapist
 from booking.services import Actor, book_appointment
 from catalog.models import Offering
 from tests.booking.conftest import NOW, TUESDAY, at
+from tests.factories import visit_for
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def write_appointment(
 ) -> Appointment:
     """An appointment saved straight with the ORM, as the shell or admin could."""
     return Appointment.objects.create(
+        visit=visit_for(client, start_at, start_at + timedelta(minutes=30)),
         client=client,
         offering=offering,
         therapist=therapist,
@@ -57,6 +59,7 @@ def write_allocation(
     appointment: Appointment, resource: Resource, *, is_active: bool = True
 ) -> Allocation:
     return Allocation.objects.create(
+        visit_id=appointment.visit_id,
         appointment=appointment,
         resource=resource,
         start_at=appointment.start_at,

@@ -316,6 +316,7 @@ def test_the_database_refuses_a_therapist_overlapping_a_held_booking(classical, 
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.create(
+            visit=held.visit,
             client=Client.objects.get(),
             offering=classical,
             therapist=anna,
@@ -343,6 +344,7 @@ def test_the_database_refuses_a_room_overlapping_a_held_booking(classical, anna,
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Allocation.objects.create(
+            visit=other.visit,
             appointment=other,
             resource=room,
             start_at=other.start_at,

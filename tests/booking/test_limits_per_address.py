@@ -328,15 +328,15 @@ def test_the_sweep_forgets_the_address_of_bookings_no_longer_to_come(classical, 
     assert kept[Appointment.objects.get(pk=future["id"]).pk] == limits_service.booked_from_key(HOME)
 
 
-def test_the_sweep_takes_one_read_and_one_write_per_batch(
+def test_the_sweep_takes_one_read_and_two_writes_per_batch(
     classical, anna, two_rooms, django_assert_num_queries
 ):
     fill(classical)
     later = starts(4)[3]
 
     # The appointments no longer to come that keep an address; then
-    # their clearing.
-    with django_assert_num_queries(2):
+    # their clearing, and the clearing of their visits' copy.
+    with django_assert_num_queries(3):
         forget_booking_addresses(now=later)
     # Nothing left to clear: the one read finds nothing.
     with django_assert_num_queries(1):

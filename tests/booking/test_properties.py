@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from booking import errors
 from booking.availability import available_slots
-from booking.models import Appointment, Client, Resource, Therapist, TimeOff, WorkingHours
+from booking.models import Appointment, Client, Resource, Therapist, TimeOff, Visit, WorkingHours
 from booking.services import Actor, ClientDetails, book_appointment, cancel_appointment
 from catalog.models import MassageType, Offering, ResourceKind
 from tests.booking.conftest import BERLIN, NOW
@@ -70,7 +70,7 @@ def local_midnight(day: date) -> datetime:
 
 
 def empty_the_studio() -> None:
-    Appointment.objects.all().delete()
+    Visit.objects.all().delete()
     Client.objects.all().delete()
     TimeOff.objects.all().delete()
     Therapist.objects.all().delete()
@@ -253,7 +253,7 @@ def check_offered_slots_can_be_booked(data: st.DataObject, studio: Studio) -> No
 
         assert (appointment.start_at, appointment.therapist_id) == (start, therapist_id)
         # Gone again, so that the next booking meets the same schedule.
-        appointment.delete()
+        appointment.visit.delete()
 
     slot = data.draw(st.sampled_from(slots), label="booked with anyone")
     appointment = book(studio.offering, slot.start_at, studio.now, None)
@@ -294,7 +294,7 @@ def check_starts_not_offered_are_refused(data: st.DataObject, studio: Studio) ->
         note(f"start {start.astimezone(BERLIN).isoformat()}: offered {start in offered}")
         if start in offered:
             event("an offered start, booked")
-            book(studio.offering, start, studio.now, therapist).delete()
+            book(studio.offering, start, studio.now, therapist).visit.delete()
             continue
         event("refused")
         before = Appointment.objects.count()

@@ -11,7 +11,7 @@ from booking.models import Appointment, Client, Reminder
 from booking.services import claim_due_reminders
 from catalog.models import Offering
 from tests.booking.conftest import NOW, TUESDAY, at
-from tests.factories import TherapistFactory
+from tests.factories import TherapistFactory, visit_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -28,6 +28,7 @@ def due_reminders() -> list[int]:
     client = Client.objects.create(name="Mira", email="mira@example.com", phone="+49 30 1234567")
     offering = Offering.objects.get(slug="classical-foot-30")
     appointment = Appointment.objects.create(
+        visit=visit_for(client, at(TUESDAY, "10:00"), at(TUESDAY, "10:30")),
         client=client,
         offering=offering,
         therapist=therapist,

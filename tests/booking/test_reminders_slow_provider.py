@@ -23,7 +23,7 @@ from booking.models import Appointment, Client, Reminder
 from booking.services import dispatch_due_reminders
 from catalog.models import Offering
 from tests.booking.conftest import TUESDAY, at
-from tests.factories import TherapistFactory
+from tests.factories import TherapistFactory, visit_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -71,6 +71,7 @@ def due_confirmations() -> list[str]:
         client = Client.objects.create(name=f"Guest {number}", email=address, phone="+49 30 1")
         start_at = at(TUESDAY, "00:00") + timedelta(hours=number)
         appointment = Appointment.objects.create(
+            visit=visit_for(client, start_at, start_at + timedelta(minutes=30)),
             client=client,
             contact_name=client.name,
             contact_email=address,

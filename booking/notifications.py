@@ -37,7 +37,7 @@ from booking.calendar import Method, sessions_calendar
 from booking.contacts import mailbox, single_line
 from booking.guest_access import confirmation_link, manage_link
 from booking.models import Appointment, Reminder, Visit
-from booking.outline import Session, course_sessions, visit_session
+from booking.outline import Session, cancelled_with, course_sessions, visit_session
 from booking.services import clients
 from booking.sms import send_sms
 from studio.identity import studio_identity
@@ -67,8 +67,18 @@ HELD_SUBJECT = _("Please confirm your massage on {when}")
 HELD_SEVERAL_SUBJECT = _("Please confirm your massages on {when}")
 
 
-def _course_subject(total: int, *, asks_to_confirm: bool) -> str:
-    """The subject of a course's confirmation, which lists every session."""
+def _course_subject(total: int, *, kind: str, asks_to_confirm: bool) -> str:
+    """The subject of a message about several sessions of a course.
+
+    Its confirmation lists every session; the notice of its
+    cancellation, every session cancelled.
+    """
+    if kind == Kind.CANCELLATION:
+        return ngettext(
+            "{total} session of your course from {when} is cancelled",
+            "{total} sessions of your course from {when} are cancelled",
+            total,
+        )
     if asks_to_confirm:
         return ngettext(
             "Please confirm your course of {total} session from {when}",
@@ -119,7 +129,13 @@ SEVERAL_SMS_TEXTS: dict[str, Callable[[int], str]] = {
 }
 
 
-def _course_sms(total: int) -> str:
+def _course_sms(total: int, *, kind: str) -> str:
+    if kind == Kind.CANCELLATION:
+        return ngettext(
+            "{studio}: {count} session of your course from {when} is cancelled.",
+            "{studio}: {count} sessions of your course from {when} are cancelled.",
+            total,
+        )
     return ngettext(
         "{studio}: course of {count} session booked from {when}. Manage: {link}",
         "{studio}: course of {count} sessions booked from {when}. Manage: {link}",
@@ -173,10 +189,17 @@ class Listed:
 
 
 def listed_sessions(reminder: Reminder) -> list[Session]:
-    """What the message lists: the visit, or for a course's confirmation every session."""
+    """What the message lists: the visit; for a course's confirmation, every session.
+
+    A course is confirmed once, on its first session, and cancelled
+    with one notice, on the first session cancelled: that notice lists
+    every session cancelled with it.
+    """
     visit = reminder.appointment.visit
-    if reminder.kind == Kind.CONFIRMATION and visit.course is not None:
+    if visit.course is not None and reminder.kind == Kind.CONFIRMATION:
         return course_sessions(visit)
+    if visit.course is not None and reminder.kind == Kind.CANCELLATION:
+        return cancelled_with(visit)
     return [visit_session(visit)]
 
 
@@ -243,7 +266,7 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         "start": first.start,
         "when": formats.date_format(first.start, str(WHEN_FORMAT)),
         "time": formats.date_format(first.start, TIME_FORMAT),
-        # Several massages in one visit; a whole course (its number of sessions).
+        # Several massages in one visit; several sessions of a course.
         "is_several": len(lines) > 1 and not is_course,
         "course_total": len(sessions) if is_course else None,
         "session": listed[0] if not is_course and listed[0].number else None,
@@ -268,7 +291,9 @@ def _subject(reminder: Reminder, context: dict[str, Any]) -> str:
     asks_to_confirm = context["asks_to_confirm"]
     session = context["session"]
     if context["course_total"]:
-        subject = _course_subject(context["course_total"], asks_to_confirm=asks_to_confirm)
+        subject = _course_subject(
+            context["course_total"], kind=kind, asks_to_confirm=asks_to_confirm
+        )
     elif asks_to_confirm:
         subject = str(HELD_SEVERAL_SUBJECT if context["is_several"] else HELD_SUBJECT)
     elif kind == Kind.DAY_BEFORE and session is not None:
@@ -333,7 +358,7 @@ def build_sms(reminder: Reminder) -> str:
         context = _context(reminder)
         lines = [line for session in context["listed"] for line in session.lines]
         if context["course_total"]:
-            text = _course_sms(context["course_total"])
+            text = _course_sms(context["course_total"], kind=reminder.kind)
         elif context["is_several"]:
             text = SEVERAL_SMS_TEXTS[Kind(reminder.kind)](len(lines))
         else:

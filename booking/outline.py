@@ -71,6 +71,23 @@ def course_sessions(visit: Visit) -> list[Session]:
     ]
 
 
+def cancelled_with(visit: Visit) -> list[Session]:
+    """The sessions of the visit's course cancelled in the same action as it, in order.
+
+    Cancelling a course cancels every session still to come at once,
+    each with the same `updated_at`, and sends one notice, on the first
+    of them; cancelling one session leaves the others as they were. So
+    a notice about a cancelled session lists the sessions cancelled with
+    it: the whole rest of the course, or that session alone.
+    """
+    return [
+        session
+        for session in course_sessions(visit)
+        if session.visit.status == Visit.Status.CANCELLED
+        and session.visit.updated_at == visit.updated_at
+    ] or [visit_session(visit)]
+
+
 def _course_visits(course: Course) -> list[Visit]:
     return sorted(course.visits.all(), key=lambda session: (session.start_at, session.pk))
 

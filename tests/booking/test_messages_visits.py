@@ -12,7 +12,7 @@ from django.utils import translation
 
 from booking.models import Course, Reminder, Visit
 from booking.notifications import build_email, build_sms
-from tests.booking.conftest import TUESDAY, at, reminder_on, visit_of
+from tests.booking.conftest import NOW, TUESDAY, at, reminder_on, visit_of
 from tests.factories import appointment_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_catalogue")]
@@ -372,3 +372,36 @@ def test_a_held_couples_visit_asks_to_confirm_both_massages(couples_visit):
 
     assert subject == "Подтвердите запись на массажи: Вт, 2 марта, 10:00 · Studio"
     assert COUPLES_IN_RUSSIAN in text
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "opening"),
+    [
+        (
+            "en",
+            "2 sessions of your course from Tuesday 9 March at 10:00 are cancelled · Studio",
+            "2 sessions of your course have been cancelled. We hope to see you another time.",
+        ),
+        (
+            "ru",
+            "Отменены 2 сеанса курса, первый — Вт, 9 марта, 10:00 · Studio",
+            "Отменены 2 сеанса вашего курса. Будем рады видеть вас в другой раз.",
+        ),
+    ],
+)
+def test_the_notice_of_a_cancelled_course_lists_the_sessions_cancelled_with_it(
+    course_of_three, language, subject, opening
+):
+    # As cancel_course leaves them: the sessions to come cancelled at one moment.
+    later = course_of_three.visits.filter(start_at__gt=at(TUESDAY, "12:00"))
+    later.update(status=Visit.Status.CANCELLED, updated_at=NOW)
+
+    written_subject, text, _ = email(
+        session(course_of_three, 2), Kind.CANCELLATION, language=language
+    )
+
+    assert written_subject == subject
+    assert opening in text
+    assert text.count("\n\n" + ("Session" if language == "en" else "Сеанс")) == 2
+    assert ("16 March" if language == "en" else "16 марта") in text
+    assert ("2 March" if language == "en" else " 2 марта") not in text

@@ -11,8 +11,15 @@ from django.utils.translation import trans_real
 
 from booking.models import Appointment, Client, Course, Reminder, Resource, Therapist, Visit
 from booking.services import Actor, ClientDetails
-from catalog.models import Offering
-from tests.factories import TherapistFactory, appointment_in, give_hours, rooms, visit_for
+from catalog.models import Offering, ResourceKind
+from tests.factories import (
+    ResourceFactory,
+    TherapistFactory,
+    appointment_in,
+    give_hours,
+    rooms,
+    visit_for,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # A Monday morning in winter; every test passes it as `now`.
@@ -59,8 +66,29 @@ def russian_catalogue() -> Iterator[None]:
 
 
 @pytest.fixture
+def back(db) -> Offering:
+    """Classical whole leg: 60 minutes, 15 minutes' buffer, a room."""
+    return Offering.objects.select_related("massage_type").get(slug="classical-whole-leg-60")
+
+
+@pytest.fixture
+def for_two(classical) -> Offering:
+    """The classical foot massage, sold for two side by side."""
+    classical.max_people = 2
+    classical.save(update_fields=["max_people"])
+    return classical
+
+
+@pytest.fixture
 def two_rooms(db) -> list[Resource]:
     return rooms(2)
+
+
+@pytest.fixture
+def room_for_two(db) -> Resource:
+    return ResourceFactory.create(
+        name="Room for two", kind=ResourceKind.objects.get(slug="room"), capacity=2
+    )
 
 
 @pytest.fixture
@@ -75,6 +103,14 @@ def anna(db) -> Therapist:
 def ben(db) -> Therapist:
     """Gives classical and vacuum massage; Monday to Saturday 9-18 without a break."""
     therapist = TherapistFactory.create(name="Ben", slug="ben", skills=["classical", "vacuum"])
+    give_hours(therapist, (time(9), time(18)), weekdays=range(6))
+    return therapist
+
+
+@pytest.fixture
+def dora(db) -> Therapist:
+    """Gives only classical massage; Monday to Saturday 9-18."""
+    therapist = TherapistFactory.create(name="Dora", slug="dora", skills=["classical"])
     give_hours(therapist, (time(9), time(18)), weekdays=range(6))
     return therapist
 

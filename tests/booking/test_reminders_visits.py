@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from booking.models import Course, Reminder, Resource, Therapist, Visit
+from booking.models import Course, Reminder, Therapist, Visit
 from booking.services import (
     Actor,
     WantedAppointment,
@@ -24,7 +24,7 @@ from booking.services import (
 )
 from catalog.models import Offering
 from tests.booking.conftest import NOW, TUESDAY, at, reminder_on, visit_of
-from tests.factories import ResourceFactory, TherapistFactory, appointment_in, vacuum_device
+from tests.factories import TherapistFactory, appointment_in, vacuum_device
 
 pytestmark = pytest.mark.django_db
 
@@ -104,18 +104,6 @@ def test_a_batch_of_visits_messages_takes_the_same_queries_whatever_their_size(
 
 
 @pytest.fixture
-def room_for_two(db) -> Resource:
-    return ResourceFactory.create(name="Room for two", capacity=2)
-
-
-@pytest.fixture
-def couples_massage(classical) -> Offering:
-    classical.max_people = 2
-    classical.save(update_fields=["max_people"])
-    return classical
-
-
-@pytest.fixture
 def course_massage(vacuum) -> Offering:
     """Vacuum massage, sold as a course of three sessions; the studio has the device."""
     vacuum_device()
@@ -155,9 +143,9 @@ def book_for_two(offering: Offering, details) -> Visit:
 
 
 def test_a_booked_couples_visit_is_confirmed_once_for_both(
-    couples_massage, anna, ben, room_for_two, guest_details
+    for_two, anna, ben, room_for_two, guest_details
 ):
-    book_for_two(couples_massage, guest_details)
+    book_for_two(for_two, guest_details)
 
     dispatch_due_reminders()
 
@@ -222,9 +210,9 @@ def test_cancelling_one_session_sends_a_notice_about_it_alone(
 
 
 def test_moving_a_couples_visit_sends_one_notice_with_both_at_the_new_time(
-    couples_massage, anna, ben, room_for_two, guest_details
+    for_two, anna, ben, room_for_two, guest_details
 ):
-    visit = book_for_two(couples_massage, guest_details)
+    visit = book_for_two(for_two, guest_details)
     dispatch_due_reminders()
     mail.outbox.clear()
 

@@ -1,17 +1,26 @@
 """What a reminder says, by e-mail or SMS, and handing it to the backend.
 
-E-mails have a plain-text and an HTML part from templates, in the
-studio's time zone, with the appointment's calendar file attached, so a
-client's calendar adds, moves or removes the event. Text messages are
-short. Every message is written in the appointment's language, the one
-the client booked in, whatever language the worker runs in: its words,
-its dates, the links (`/ru/booking/manage/…`) and the calendar file.
+A visit's reminders hang on its lead appointment, and every message
+describes the whole visit: each appointment with its time, massage,
+therapist and, when it is not the client, whom it is for. A course's
+confirmation lists every session; a session's other messages say which
+one it is ("session 3 of 10"). E-mails have a plain-text and an HTML
+part from templates, in the studio's time zone, with a calendar file of
+the same appointments attached, so a client's calendar adds, moves or
+removes the events. Text messages are short: the first start and how
+many massages. Every message is written in the visit's language, the
+one the client booked in, whatever language the worker runs in: its
+words, its dates, the links (`/ru/booking/manage/…`) and the calendar
+file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,18 +31,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
-from booking.calendar import Method, appointment_calendar
+from booking.calendar import Method, sessions_calendar
 from booking.contacts import mailbox, single_line
 from booking.guest_access import confirmation_link, manage_link
-from booking.models import Appointment, Reminder
+from booking.models import Appointment, Reminder, Visit
+from booking.outline import Session, cancelled_with, course_sessions, visit_session
 from booking.services import clients
 from booking.sms import send_sms
 from studio.identity import studio_identity
 
 Kind = Reminder.Kind
 
+# The subjects of a visit of one massage, or of one session of a course.
 SUBJECTS = {
     Kind.CONFIRMATION: _("Your massage on {when} is booked"),
     Kind.DAY_BEFORE: _("See you tomorrow at {time}"),
@@ -41,9 +52,45 @@ SUBJECTS = {
     Kind.CANCELLATION: _("Your massage on {when} is cancelled"),
     Kind.RESCHEDULED: _("Your massage has moved to {when}"),
 }
+# The subjects of a visit of several massages: a couple's, or one after another.
+SEVERAL_SUBJECTS = {
+    **SUBJECTS,
+    Kind.CONFIRMATION: _("Your massages on {when} are booked"),
+    Kind.CANCELLATION: _("Your massages on {when} are cancelled"),
+    Kind.RESCHEDULED: _("Your massages have moved to {when}"),
+}
+# The day before a session of a course.
+SESSION_DAY_BEFORE_SUBJECT = _("See you tomorrow at {time}: session {number} of {total}")
 
 # The confirmation of a held booking asks the client to confirm it.
 HELD_SUBJECT = _("Please confirm your massage on {when}")
+HELD_SEVERAL_SUBJECT = _("Please confirm your massages on {when}")
+
+
+def _course_subject(total: int, *, kind: str, asks_to_confirm: bool) -> str:
+    """The subject of a message about several sessions of a course.
+
+    Its confirmation lists every session; the notice of its
+    cancellation, every session cancelled.
+    """
+    if kind == Kind.CANCELLATION:
+        return ngettext(
+            "{total} session of your course from {when} is cancelled",
+            "{total} sessions of your course from {when} are cancelled",
+            total,
+        )
+    if asks_to_confirm:
+        return ngettext(
+            "Please confirm your course of {total} session from {when}",
+            "Please confirm your course of {total} sessions from {when}",
+            total,
+        )
+    return ngettext(
+        "Your course of {total} session from {when} is booked",
+        "Your course of {total} sessions from {when} is booked",
+        total,
+    )
+
 
 SMS_TEXTS = {
     Kind.CONFIRMATION: _("{studio}: {offering} booked for {when}. Manage: {link}"),
@@ -52,6 +99,49 @@ SMS_TEXTS = {
     Kind.CANCELLATION: _("{studio}: your {offering} on {when} is cancelled."),
     Kind.RESCHEDULED: _("{studio}: your {offering} has moved to {when}. Manage: {link}"),
 }
+# A text about several massages names how many, not each one: it stays short.
+SEVERAL_SMS_TEXTS: dict[str, Callable[[int], str]] = {
+    Kind.CONFIRMATION: lambda count: ngettext(
+        "{studio}: {count} massage booked for {when}. Manage: {link}",
+        "{studio}: {count} massages booked for {when}. Manage: {link}",
+        count,
+    ),
+    Kind.DAY_BEFORE: lambda count: ngettext(
+        "{studio}: see you tomorrow at {time} for {count} massage. Manage: {link}",
+        "{studio}: see you tomorrow at {time} for {count} massages. Manage: {link}",
+        count,
+    ),
+    Kind.HOURS_BEFORE: lambda count: ngettext(
+        "{studio}: see you today at {time} for {count} massage. Manage: {link}",
+        "{studio}: see you today at {time} for {count} massages. Manage: {link}",
+        count,
+    ),
+    Kind.CANCELLATION: lambda count: ngettext(
+        "{studio}: your {count} massage on {when} is cancelled.",
+        "{studio}: your {count} massages on {when} are cancelled.",
+        count,
+    ),
+    Kind.RESCHEDULED: lambda count: ngettext(
+        "{studio}: your {count} massage has moved to {when}. Manage: {link}",
+        "{studio}: your {count} massages have moved to {when}. Manage: {link}",
+        count,
+    ),
+}
+
+
+def _course_sms(total: int, *, kind: str) -> str:
+    if kind == Kind.CANCELLATION:
+        return ngettext(
+            "{studio}: {count} session of your course from {when} is cancelled.",
+            "{studio}: {count} sessions of your course from {when} are cancelled.",
+            total,
+        )
+    return ngettext(
+        "{studio}: course of {count} session booked from {when}. Manage: {link}",
+        "{studio}: course of {count} sessions booked from {when}. Manage: {link}",
+        total,
+    )
+
 
 # How a message writes the appointment's day and time: a Django date
 # format (see the `date` template filter), its own in each language,
@@ -64,9 +154,9 @@ TIME_FORMAT = "H:i"
 
 
 @contextmanager
-def in_language_of(appointment: Appointment) -> Iterator[None]:
-    """Write what follows in the appointment's language, whatever the active one."""
-    with translation.override(appointment.language):
+def in_language_of(visit: Visit) -> Iterator[None]:
+    """Write what follows in the visit's language, whatever the active one."""
+    with translation.override(visit.language):
         yield
 
 
@@ -75,54 +165,147 @@ def manage_url(appointment: Appointment) -> str:
     return f"{settings.STUDIO_BASE_URL}{manage_link(appointment)}"
 
 
+@dataclass(frozen=True)
+class Line:
+    """One appointment as a message lists it, its times in the studio's zone."""
+
+    appointment: Appointment
+    start: datetime
+    end: datetime
+
+    @property
+    def guest_name(self) -> str:
+        """Whom it is for, when not the client; empty otherwise."""
+        return single_line(self.appointment.guest_name)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A session as a message lists it: its place in a course, and its appointments."""
+
+    number: int | None
+    total: int | None
+    lines: list[Line]
+
+
+def listed_sessions(reminder: Reminder) -> list[Session]:
+    """What the message lists: the visit; for a course's confirmation, every session.
+
+    A course is confirmed once, on its first session, and cancelled
+    with one notice, on the first session cancelled: that notice lists
+    every session cancelled with it.
+    """
+    visit = reminder.appointment.visit
+    if visit.course is not None and reminder.kind == Kind.CONFIRMATION:
+        return course_sessions(visit)
+    if visit.course is not None and reminder.kind == Kind.CANCELLATION:
+        return cancelled_with(visit)
+    return [visit_session(visit)]
+
+
 def _asks_to_confirm(reminder: Reminder) -> bool:
     """The confirmation of a held booking: its link confirms it, before the hold expires."""
-    return reminder.kind == Kind.CONFIRMATION and reminder.appointment.is_held
+    return reminder.kind == Kind.CONFIRMATION and reminder.appointment.visit.status == (
+        Visit.Status.HELD
+    )
 
 
-def _hold(appointment: Appointment, zone: ZoneInfo) -> dict[str, Any]:
+def _hold(visit: Visit, zone: ZoneInfo) -> dict[str, Any]:
     """How long the client has to confirm, and until when, for the held e-mail."""
-    if not appointment.is_held or appointment.hold_expires_at is None:
+    if visit.status != Visit.Status.HELD or visit.hold_expires_at is None:
         return {}
-    held_for = appointment.hold_expires_at - appointment.created_at
+    held_for = visit.hold_expires_at - visit.created_at
     return {
         "hold_minutes": max(1, round(held_for.total_seconds() / 60)),
-        "hold_until": formats.date_format(
-            appointment.hold_expires_at.astimezone(zone), TIME_FORMAT
-        ),
+        "hold_until": formats.date_format(visit.hold_expires_at.astimezone(zone), TIME_FORMAT),
+    }
+
+
+def _total(lines: list[Line]) -> dict[str, Any]:
+    """The price of every massage listed, when there are several in one currency."""
+    currencies = {line.appointment.currency for line in lines}
+    if len(lines) < 2 or len(currencies) != 1:
+        return {}
+    return {
+        "total_price": sum((line.appointment.price for line in lines), Decimal(0)),
+        "total_currency": currencies.pop(),
     }
 
 
 def _context(reminder: Reminder) -> dict[str, Any]:
-    appointment = reminder.appointment
+    visit = reminder.appointment.visit
     zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
-    start = appointment.start_at.astimezone(zone)
-    end = appointment.end_at.astimezone(zone)
+    sessions = listed_sessions(reminder)
+    listed = [
+        Listed(
+            number=session.number,
+            total=session.total,
+            lines=[
+                Line(
+                    appointment=appointment,
+                    start=appointment.start_at.astimezone(zone),
+                    end=appointment.end_at.astimezone(zone),
+                )
+                for appointment in session.appointments
+            ],
+        )
+        for session in sessions
+    ]
+    lines = [line for session in listed for line in session.lines]
+    first = lines[0]
+    is_course = len(sessions) > 1
     asks_to_confirm = _asks_to_confirm(reminder)
     return {
         "kind": reminder.kind,
-        "appointment": appointment,
-        # The details the appointment was booked with, never the client
+        "sessions": sessions,
+        "listed": listed,
+        # The details the visit was booked with, never the client
         # record, which someone else may have typed the same e-mail for.
-        "contact_name": single_line(appointment.contact_name),
+        "contact_name": single_line(visit.contact_name),
         "client_details_url": _client_details_url(reminder),
-        "offering": appointment.offering,
-        "therapist": appointment.therapist,
-        "start": start,
-        "end": end,
-        "when": formats.date_format(start, str(WHEN_FORMAT)),
-        "time": formats.date_format(start, TIME_FORMAT),
+        "start": first.start,
+        "when": formats.date_format(first.start, str(WHEN_FORMAT)),
+        "time": formats.date_format(first.start, TIME_FORMAT),
+        # Several massages in one visit; several sessions of a course.
+        "is_several": len(lines) > 1 and not is_course,
+        "course_total": len(sessions) if is_course else None,
+        "session": listed[0] if not is_course and listed[0].number else None,
+        **_total(lines),
         # The studio's name and address as the reader's language writes them.
         **studio_identity(translation.get_language()),
-        "manage_url": manage_url(appointment),
+        "manage_url": manage_url(reminder.appointment),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
         "is_cancellation": reminder.kind == Kind.CANCELLATION,
         "asks_to_confirm": asks_to_confirm,
         "confirm_url": (
-            f"{settings.STUDIO_BASE_URL}{confirmation_link(appointment)}" if asks_to_confirm else ""
+            f"{settings.STUDIO_BASE_URL}{confirmation_link(reminder.appointment)}"
+            if asks_to_confirm
+            else ""
         ),
-        **_hold(appointment, zone),
+        **_hold(visit, zone),
     }
+
+
+def _subject(reminder: Reminder, context: dict[str, Any]) -> str:
+    kind = Kind(reminder.kind)
+    asks_to_confirm = context["asks_to_confirm"]
+    session = context["session"]
+    if context["course_total"]:
+        subject = _course_subject(
+            context["course_total"], kind=kind, asks_to_confirm=asks_to_confirm
+        )
+    elif asks_to_confirm:
+        subject = str(HELD_SEVERAL_SUBJECT if context["is_several"] else HELD_SUBJECT)
+    elif kind == Kind.DAY_BEFORE and session is not None:
+        subject = str(SESSION_DAY_BEFORE_SUBJECT)
+    else:
+        subject = str((SEVERAL_SUBJECTS if context["is_several"] else SUBJECTS)[kind])
+    return subject.format(
+        when=context["when"],
+        time=context["time"],
+        total=context["course_total"] or (session.total if session else None),
+        number=session.number if session else None,
+    )
 
 
 def _client_details_url(reminder: Reminder) -> str | None:
@@ -139,24 +322,18 @@ def _client_details_url(reminder: Reminder) -> str | None:
 def build_email(
     reminder: Reminder, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
-    """The e-mail of a reminder, in the appointment's language, its calendar file attached."""
-    with in_language_of(reminder.appointment):
+    """The e-mail of a reminder, in the visit's language, its calendar file attached."""
+    with in_language_of(reminder.appointment.visit):
         return _build_email(reminder, connection)
 
 
 def _build_email(reminder: Reminder, connection: BaseEmailBackend | None) -> EmailMultiAlternatives:
     context = _context(reminder)
-    subject = (
-        HELD_SUBJECT if context["asks_to_confirm"] else SUBJECTS[Kind(reminder.kind)]
-    ).format(**context)
+    visit = reminder.appointment.visit
     message = EmailMultiAlternatives(
-        subject=f"{subject} · {context['studio_name']}",
+        subject=f"{_subject(reminder, context)} · {context['studio_name']}",
         body=render_to_string("booking/email/reminder.txt", context),
-        to=[
-            mailbox(
-                name=reminder.appointment.contact_name, email=reminder.appointment.contact_email
-            )
-        ],
+        to=[mailbox(name=visit.contact_name, email=visit.contact_email)],
         connection=connection,
     )
     message.attach_alternative(
@@ -169,19 +346,27 @@ def _build_email(reminder: Reminder, connection: BaseEmailBackend | None) -> Ema
     method: Method = "CANCEL" if reminder.kind == Kind.CANCELLATION else "REQUEST"
     message.attach(
         "appointment.ics",
-        appointment_calendar(reminder.appointment, method=method),
+        sessions_calendar(context["sessions"], method=method),
         f"text/calendar; method={method}; charset=utf-8",
     )
     return message
 
 
 def build_sms(reminder: Reminder) -> str:
-    """The text message of a reminder, in the appointment's language."""
-    with in_language_of(reminder.appointment):
+    """The text message of a reminder, in the visit's language: short, whatever the visit."""
+    with in_language_of(reminder.appointment.visit):
         context = _context(reminder)
-        return SMS_TEXTS[Kind(reminder.kind)].format(
+        lines = [line for session in context["listed"] for line in session.lines]
+        if context["course_total"]:
+            text = _course_sms(context["course_total"], kind=reminder.kind)
+        elif context["is_several"]:
+            text = SEVERAL_SMS_TEXTS[Kind(reminder.kind)](len(lines))
+        else:
+            text = str(SMS_TEXTS[Kind(reminder.kind)])
+        return text.format(
             studio=context["studio_name"],
-            offering=context["offering"].name,
+            offering=lines[0].appointment.offering.name,
+            count=context["course_total"] or len(lines),
             when=context["when"],
             time=context["time"],
             link=context["manage_url"],
@@ -194,6 +379,6 @@ def send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> N
     `connection` lets a batch of e-mails share one connection to the mail server.
     """
     if reminder.channel == Reminder.Channel.SMS:
-        send_sms(to=reminder.appointment.contact_phone, text=build_sms(reminder))
+        send_sms(to=reminder.appointment.visit.contact_phone, text=build_sms(reminder))
     else:
         build_email(reminder, connection).send(fail_silently=False)

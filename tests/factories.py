@@ -1,13 +1,13 @@
 """Factories for the booking domain. Catalog rows come from the data migration."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import factory
 from factory.declarations import LazyFunction, PostGeneration, Sequence
 
-from booking.models import Client, Resource, Therapist, Visit, WorkingHours
-from catalog.models import MassageType, ResourceKind
+from booking.models import Appointment, Client, Resource, Therapist, Visit, WorkingHours
+from catalog.models import MassageType, Offering, ResourceKind
 
 
 class TherapistFactory(factory.django.DjangoModelFactory[Therapist]):
@@ -73,5 +73,32 @@ def visit_for(client: Client, start_at: datetime, end_at: datetime, **fields: An
         start_at=start_at,
         end_at=end_at,
         source=fields.pop("source", "admin"),
+        **fields,
+    )
+
+
+def appointment_in(
+    visit: Visit, offering: Offering, therapist: Therapist, start_at: datetime, **fields: Any
+) -> Appointment:
+    """An appointment of `visit` saved straight with the ORM, with the visit's details copied."""
+    end_at = start_at + timedelta(minutes=offering.duration_minutes)
+    return Appointment.objects.create(
+        visit=visit,
+        manage_token=visit.manage_token,
+        client=visit.client,
+        contact_name=visit.contact_name,
+        contact_email=visit.contact_email,
+        contact_phone=visit.contact_phone,
+        status=visit.status,
+        hold_expires_at=visit.hold_expires_at,
+        source=visit.source,
+        language=visit.language,
+        offering=offering,
+        therapist=therapist,
+        start_at=start_at,
+        end_at=end_at,
+        blocked_until=end_at + timedelta(minutes=offering.buffer_minutes),
+        price=offering.price,
+        currency=offering.currency,
         **fields,
     )

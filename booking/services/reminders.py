@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from booking import notifications
+from booking import notifications, outline
 from booking.models import Appointment, Reminder
 
 logger = logging.getLogger(__name__)
@@ -223,9 +223,19 @@ def _status(reminder_id: int) -> str:
 
 
 def _with_appointments() -> QuerySet[Reminder]:
+    """Reminders with all their messages describe, loaded for a batch at once.
+
+    The reminder's appointment, client and visit in one query; the
+    visits' appointments and, for courses, every session in at most
+    three more (`outline.prefetch`), however large the batch and its
+    visits are.
+    """
     return Reminder.objects.select_related(
-        "appointment__client", "appointment__offering", "appointment__therapist"
-    )
+        "appointment__client",
+        "appointment__offering",
+        "appointment__therapist",
+        "appointment__visit__course",
+    ).prefetch_related(*outline.prefetch("appointment__visit"))
 
 
 def deliver_reminder(*, reminder_id: int, token: uuid.UUID, now: datetime | None = None) -> str:

@@ -1,13 +1,25 @@
-from datetime import UTC, date, datetime, time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.utils.translation import trans_real
 
-from booking.models import Resource, Therapist
+from booking.models import Appointment, Client, Course, Reminder, Resource, Therapist, Visit
 from booking.services import Actor, ClientDetails
 from catalog.models import Offering, ResourceKind
-from tests.factories import ResourceFactory, TherapistFactory, give_hours, rooms
+from tests.factories import (
+    ResourceFactory,
+    TherapistFactory,
+    appointment_in,
+    give_hours,
+    rooms,
+    visit_for,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # A Monday morning in winter; every test passes it as `now`.
@@ -42,6 +54,15 @@ def classical(db) -> Offering:
 def vacuum(db) -> Offering:
     """45 minutes on the hip, 15 minutes' buffer, needs a room and the vacuum device."""
     return Offering.objects.select_related("massage_type").get(slug="vacuum-hip-45")
+
+
+@pytest.fixture(scope="module")
+def russian_catalogue() -> Iterator[None]:
+    """The compiled catalogue, read anew: a test before may have cached none."""
+    call_command("compile_translations", verbosity=0)
+    setattr(trans_real, "_translations", {})  # noqa: B010 - private, and untyped
+    yield
+    setattr(trans_real, "_translations", {})  # noqa: B010 - private, and untyped
 
 
 @pytest.fixture
@@ -105,3 +126,54 @@ def staff(django_user_model) -> Actor:
     user.user_permissions.add(Permission.objects.get(codename="change_appointment"))
     # A fresh instance: the permission cache of the old one is empty.
     return Actor.for_user(django_user_model.objects.get(pk=user.pk))
+
+
+# Visits written straight with the ORM, for the messages about them --------
+
+
+@pytest.fixture
+def mira(db) -> Client:
+    return Client.objects.create(
+        name="Mira Example", email="mira@example.com", phone="+49 30 1234567"
+    )
+
+
+def visit_of(client: Client, start_at: datetime, end_at: datetime, **fields: Any) -> Visit:
+    return visit_for(client, start_at, end_at, contact_phone=client.phone, **fields)
+
+
+def reminder_on(visit: Visit, kind: str, channel: str = "email") -> Reminder:
+    """An unsaved reminder of `kind` on the visit's lead: the first by start, then id."""
+    lead = Appointment.objects.filter(visit=visit).order_by("start_at", "id").first()
+    return Reminder(appointment=lead, kind=kind, channel=channel)
+
+
+@pytest.fixture
+def couples_visit(mira, classical, anna, ben) -> Visit:
+    """Mira and her guest Olga side by side, Tuesday 10:00 to 10:30, with Anna and Ben."""
+    start_at = at(TUESDAY, "10:00")
+    visit = visit_of(mira, start_at, start_at + timedelta(minutes=30))
+    appointment_in(visit, classical, anna, start_at, id=uuid.UUID(int=1))
+    appointment_in(visit, classical, ben, start_at, id=uuid.UUID(int=2), guest_name="Olga Guest")
+    return visit
+
+
+@pytest.fixture
+def consecutive_visit(mira, classical, vacuum, anna, ben) -> Visit:
+    """Mira's foot with Anna at 10:00, then her hip with Ben at 10:30, on Tuesday."""
+    start_at = at(TUESDAY, "10:00")
+    visit = visit_of(mira, start_at, at(TUESDAY, "11:15"))
+    appointment_in(visit, classical, anna, start_at, id=uuid.UUID(int=3))
+    appointment_in(visit, vacuum, ben, at(TUESDAY, "10:30"), id=uuid.UUID(int=4))
+    return visit
+
+
+@pytest.fixture
+def course_of_three(mira, vacuum, anna) -> Course:
+    """Three weekly sessions of vacuum massage with Anna, Tuesdays 2, 9 and 16 March at 10:00."""
+    course = Course.objects.create(client=mira, offering=vacuum, interval_days=7, session_count=3)
+    for week in range(3):
+        start_at = at(TUESDAY + timedelta(days=7 * week), "10:00")
+        visit = visit_of(mira, start_at, start_at + timedelta(minutes=45), course=course)
+        appointment_in(visit, vacuum, anna, start_at, id=uuid.UUID(int=11 + week))
+    return course

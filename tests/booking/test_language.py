@@ -12,7 +12,7 @@ from icalendar import Calendar
 from rest_framework.test import APIClient
 
 from booking import notifications
-from booking.calendar import appointment_calendar
+from booking.calendar import appointment_calendar, sessions_calendar
 from booking.guest_access import manage_link
 from booking.models import Appointment, Reminder
 from booking.models import Client as ClientRecord
@@ -187,9 +187,9 @@ def test_the_calendar_file_of_a_message_is_made_in_the_bookings_language(
 
     def recording(*args, **kwargs):
         made_in.append(translation.get_language())
-        return appointment_calendar(*args, **kwargs)
+        return sessions_calendar(*args, **kwargs)
 
-    monkeypatch.setattr("booking.notifications.appointment_calendar", recording)
+    monkeypatch.setattr("booking.notifications.sessions_calendar", recording)
 
     message = notifications.build_email(confirmation(appointment))
 

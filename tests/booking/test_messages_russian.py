@@ -2,16 +2,13 @@
 
 # Cyrillic letters that look like Latin ones are meant here: the words are Russian.
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import translation
-from django.utils.translation import trans_real
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
@@ -23,7 +20,7 @@ from booking.services import Actor, book_appointment, cancel_appointment
 from studio.formatting import format_duration, format_money
 from tests.booking.conftest import NOW, TUESDAY, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_catalogue")]
 
 Kind = Reminder.Kind
 NBSP = "\xa0"
@@ -53,15 +50,6 @@ ENGLISH = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _russian_catalogue() -> Iterator[None]:
-    """The compiled catalogue, read anew: a test before may have cached none."""
-    call_command("compile_translations", verbosity=0)
-    setattr(trans_real, "_translations", {})  # noqa: B010 - private, and untyped
-    yield
-    setattr(trans_real, "_translations", {})  # noqa: B010 - private, and untyped
-
-
 @pytest.fixture(autouse=True)
 def _studio(settings) -> None:
     settings.STUDIO_NAME = "Studio"
@@ -85,7 +73,7 @@ def email_in(language: str, appointment: Appointment, kind: str) -> tuple[str, s
 
     The worker's own language is the other one: the booking's decides.
     """
-    appointment.language = language
+    appointment.visit.language = language
     with translation.override("en" if language == "ru" else "ru"):
         message = build_email(Reminder(appointment=appointment, kind=kind, channel="email"))
     return str(message.body), str(message.alternatives[0][0])
@@ -332,7 +320,7 @@ def test_a_russian_bookings_email_names_the_studio_as_russian_writes_it(
     settings.STUDIO_NAME_RU = "Студия «Лёгкие ноги»"
     settings.STUDIO_ADDRESS_RU = "Хауптштрассе 1, Берлин"
     appointment = book(classical, guest_details)
-    appointment.language = "ru"
+    appointment.visit.language = "ru"
 
     with translation.override("en"):
         message = build_email(

@@ -194,6 +194,19 @@ def test_appointments_with_a_gap_between_them_are_an_invalid_visit(
     assert not Visit.objects.exists()
 
 
+def test_more_than_four_massages_are_an_invalid_visit(classical, anna, two_rooms):
+    starts = [at(TUESDAY, "9:00") + timedelta(minutes=30 * number) for number in range(5)]
+
+    with pytest.raises(errors.InvalidVisit):
+        book_visit(
+            appointments=[WantedAppointment(offering=classical, start_at=s) for s in starts],
+            client=GUEST,
+            source="admin",
+            actor=DESK,
+            now=NOW,
+        )
+
+
 def test_a_health_answer_rules_out_only_the_massage_of_the_person_who_gave_it(
     classical, vacuum, anna, ben, two_rooms
 ):
@@ -304,6 +317,24 @@ def test_an_expired_held_visit_is_released_whole_with_its_room(
     assert visit.status == Visit.Status.CANCELLED
     assert {a.status for a in appointments_of(visit)} == {"cancelled"}
     assert not Allocation.objects.filter(is_active=True).exists()
+
+
+def test_a_cancelled_held_visit_sends_nothing_to_its_unproven_address(
+    holds, for_two, anna, ben, room_for_two
+):
+    visit = couples_visit(for_two, actor=Actor.guest())
+
+    cancel_visit(visit=visit, actor=Actor.guest(), now=NOW)
+
+    assert not Reminder.objects.filter(kind="cancellation").exists()
+    assert not Reminder.objects.filter(status="pending").exists()
+
+
+def test_a_held_visit_is_moved_only_once_confirmed(holds, for_two, anna, ben, room_for_two):
+    visit = couples_visit(for_two, actor=Actor.guest())
+
+    with pytest.raises(errors.NotConfirmed):
+        reschedule_visit(visit=visit, start_at=at(TUESDAY, "11:00"), actor=Actor.guest(), now=NOW)
 
 
 # Cancelling and moving -------------------------------------------------------

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Permission
 
-from booking.models import Resource, Therapist
-from booking.services import Actor, ClientDetails
+from booking.models import Appointment, Resource, Therapist
+from booking.services import Actor, ClientDetails, book_appointment
 from catalog.models import Offering
 from tests.factories import TherapistFactory, give_hours, rooms
 
@@ -68,6 +68,19 @@ def ben(db) -> Therapist:
 @pytest.fixture
 def guest_details() -> ClientDetails:
     return ClientDetails(name="Mira Example", email="mira@example.com", phone="+49 30 1234567")
+
+
+@pytest.fixture
+def booked(classical, anna, two_rooms, guest_details) -> Appointment:
+    """Mira's classical massage with Anna on Tuesday at 10:00, booked online: a visit of one."""
+    return book_appointment(
+        offering=classical,
+        start_at=at(TUESDAY, "10:00"),
+        client=guest_details,
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
+    )
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ the result. Who may do what:
 
 import datetime
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -25,7 +24,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -33,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
+from booking.api import callers
 from booking.api.serializers import (
     AppointmentCancelSerializer,
     AppointmentCreatedSerializer,
@@ -52,7 +52,7 @@ from studio.api import ErrorSerializer, FilterSet
 from studio.clientip import client_ip
 
 MANAGE_TOKEN = OpenApiParameter(
-    "X-Manage-Token",
+    callers.MANAGE_TOKEN_HEADER,
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="A guest's manage token, from the booking's answer or e-mail.",
@@ -196,7 +196,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {"can_see_health": self._can_see_health(request)}
+        context = {"can_see_health": callers.may_read_health(request)}
         return self.get_paginated_response(
             AppointmentSerializer(page, many=True, context=context).data
         )
@@ -284,7 +284,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
                 notes=fields.get("notes", ""),
                 has_consent=fields["consent"],
                 source=Appointment.Source.API,
-                actor=self._actor(request),
+                actor=callers.actor_for(request),
                 booked_from=booked_from,
                 # `?lang=`, else Accept-Language (studio.language): the messages follow it.
                 language=request.LANGUAGE_CODE,
@@ -323,7 +323,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         given.is_valid(raise_exception=True)
         appointment = services.cancel_appointment(
             appointment=appointment,
-            actor=self._actor(request),
+            actor=callers.actor_for(request),
             reason=given.validated_data.get("reason", ""),
         )
         return Response(self._render(request, appointment))
@@ -348,7 +348,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         appointment = self._reach(request, pk, change=True)
         given = AppointmentRescheduleSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        actor = self._actor(request)
+        actor = callers.actor_for(request)
         with limits.limit_guest_change(appointment=appointment, actor=actor):
             appointment = services.reschedule_appointment(
                 appointment=appointment, start_at=given.validated_data["start"], actor=actor
@@ -356,50 +356,16 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         return Response(self._render(request, appointment))
 
     def _reach(self, request: Request, pk: str, *, change: bool) -> Appointment:
-        """The appointment, if the token or the user may reach it; else 404 or 401/403.
-
-        A wrong token and an unknown id both answer 404, so a guest learns
-        nothing about other people's appointments.
-        """
-        try:
-            appointment_id = UUID(pk)
-        except ValueError:  # a malformed id is simply not found
-            raise exceptions.NotFound() from None
-        token = request.headers.get("X-Manage-Token")
-        if token is not None:
-            found = selectors.appointment_for_guest(
+        return callers.reach(
+            request,
+            pk,
+            change=change,
+            for_guest=lambda appointment_id, token: selectors.appointment_for_guest(
                 appointment_id=appointment_id, manage_token=token, now=timezone.now()
-            )
-            if found is None:
-                raise exceptions.NotFound()
-            return found
-        if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated()
-        user = request.user
-        if change:
-            allowed = access.may_change_appointments(user)
-        else:
-            allowed = access.may_see_appointments(user)
-        if not allowed:
-            raise exceptions.PermissionDenied()
-        # For a therapist, the queryset holds only their own appointments.
-        found = self.get_queryset().filter(pk=appointment_id).first()
-        if found is None:
-            raise exceptions.NotFound()
-        return found
+            ),
+            visible_to=access.appointments_visible_to,
+        )
 
     def _render(self, request: Request, appointment: Appointment) -> Any:
-        context = {"can_see_health": self._can_see_health(request)}
+        context = {"can_see_health": callers.may_read_health(request)}
         return AppointmentSerializer(appointment, context=context).data
-
-    def _can_see_health(self, request: Request) -> bool:
-        # A guest reached the appointment by its token, so it is theirs:
-        # they may read the notes they wrote.
-        if request.headers.get("X-Manage-Token") is not None:
-            return True
-        return services.can_see_health(request.user)
-
-    def _actor(self, request: Request) -> services.Actor:
-        if request.headers.get("X-Manage-Token") is not None or not request.user.is_authenticated:
-            return services.Actor.guest()
-        return services.Actor.for_user(request.user)

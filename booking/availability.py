@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -35,13 +35,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from booking import errors
 from booking.models import Allocation, Appointment, Resource, Therapist, TimeOff
-from catalog.models import Offering
+from catalog.models import Offering, ResourceKind
 from catalog.selectors import is_bookable
 
 
@@ -138,7 +138,12 @@ class Intervals:
 
 @dataclass
 class Schedule:
-    """Everything the rules need for one offering over one window, loaded at once."""
+    """Everything the rules need for one offering over one window, loaded at once.
+
+    The schedules of several offerings loaded together (`load_schedules`)
+    share their hours, busy intervals and resources, so a visit's
+    appointments see one studio.
+    """
 
     offering: Offering
     therapists: list[Therapist]
@@ -147,14 +152,19 @@ class Schedule:
     # closures, merged.
     busy: dict[int, Intervals]
     kinds: list[int]
+    # Per kind: its active resources, the fewest places first (then by id),
+    # so a booking for one takes a one-table room and leaves the room for
+    # two to a couple.
     resources_by_kind: dict[int, list[int]]
     resource_busy: dict[int, Intervals] = field(default_factory=dict)
+    capacity: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.duration = timedelta(minutes=self.offering.duration_minutes)
         self.buffer = timedelta(minutes=self.offering.buffer_minutes)
         # What a booking starting at t blocks: [t, t + blocked).
         self.duration_seconds = int(self.duration.total_seconds())
+        self.buffer_seconds = int(self.buffer.total_seconds())
         self.blocked_seconds = int((self.duration + self.buffer).total_seconds())
 
 
@@ -175,24 +185,67 @@ def load_schedule(
 ) -> Schedule:
     """Load the schedule of every qualified therapist for starts in the window.
 
-    Seven queries whatever the window: therapists, their working hours, time
-    off, appointments, the offering's resource kinds, the resources, and
-    their allocations. `ignore_appointment` leaves one appointment out, so
-    a reschedule may move into time its own old booking blocks.
+    Seven queries whatever the window (see `load_schedules`).
+    `ignore_appointment` leaves one appointment out, so a reschedule may
+    move into time its own old booking blocks.
     """
-    reach = window_end + timedelta(minutes=offering.duration_minutes + offering.buffer_minutes)
-    therapists_query = (
-        Therapist.objects.filter(is_active=True, massage_types=offering.massage_type_id)
+    return load_schedules(
+        offerings=[offering],
+        window_start=window_start,
+        window_end=window_end,
+        therapist_id=therapist_id,
+        ignore_appointment=ignore_appointment,
+    )[offering.id]
+
+
+def load_schedules(
+    *,
+    offerings: Sequence[Offering],
+    window_start: datetime,
+    window_end: datetime,
+    reach: timedelta | None = None,
+    therapist_id: int | None = None,
+    ignore_appointment: UUID | None = None,
+    ignore_visit: UUID | None = None,
+) -> dict[int, Schedule]:
+    """Load one studio schedule for starts in the window, seen per offering.
+
+    Seven queries whatever the window and however many offerings:
+    therapists who give any of them (one row per skill), their working
+    hours, time off, appointments, the offerings' resource kinds, the
+    resources with their capacity, and their allocations. `reach` is how
+    long after a start in the window a booking may still hold someone
+    (a visit of several appointments holds longer than one); by default
+    the longest offering with its buffer. `ignore_appointment` or
+    `ignore_visit` leaves a booking out, with its allocations, so it may
+    move into time its own old booking blocks.
+    """
+    if reach is None:
+        reach = max(
+            timedelta(minutes=offering.duration_minutes + offering.buffer_minutes)
+            for offering in offerings
+        )
+    until = window_end + reach
+    type_ids = sorted({offering.massage_type_id for offering in offerings})
+    # One row per (therapist, massage type wanted): the annotation reuses
+    # the filter's join, so the skills come with the therapists.
+    rows = (
+        Therapist.objects.filter(is_active=True, massage_types__in=type_ids)
+        .annotate(skill=F("massage_types"))
         .prefetch_related("working_hours")
         .order_by("id")
     )
     if therapist_id is not None:
-        therapists_query = therapists_query.filter(id=therapist_id)
-    therapists = list(therapists_query)
-    therapist_ids = [therapist.id for therapist in therapists]
+        rows = rows.filter(id=therapist_id)
+    therapists: dict[int, Therapist] = {}
+    skilled: dict[int, list[Therapist]] = defaultdict(list)
+    for row in rows:
+        therapist = therapists.setdefault(row.id, row)
+        skilled[row.skill].append(therapist)
+    therapist_ids = list(therapists)
 
     hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
-    for therapist in therapists:
+    for therapist in therapists.values():
         by_day: dict[int, list[tuple[time, time]]] = defaultdict(list)
         for interval in therapist.working_hours.all():
             by_day[interval.weekday].append((interval.start_time, interval.end_time))
@@ -202,56 +255,102 @@ def load_schedule(
     closures: list[tuple[int, int]] = []
     time_off = TimeOff.objects.filter(
         Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True),
-        start_at__lt=reach,
+        start_at__lt=until,
         end_at__gt=window_start,
     )
     for owner, start, end in _spans(time_off, "therapist_id", start="start_at", end="end_at"):
         (closures if owner is None else spans[owner]).append((start, end))
 
     appointments = Appointment.objects.filter(
-        therapist_id__in=therapist_ids, start_at__lt=reach, blocked_until__gt=window_start
+        therapist_id__in=therapist_ids, start_at__lt=until, blocked_until__gt=window_start
     ).exclude(status=Appointment.Status.CANCELLED)
-    for appointment_id, owner, start, end in _spans(
-        appointments, "id", "therapist_id", start="start_at", end="blocked_until"
+    for appointment_id, visit_id, owner, start, end in _spans(
+        appointments, "id", "visit_id", "therapist_id", start="start_at", end="blocked_until"
     ):
-        if appointment_id != ignore_appointment:
+        if appointment_id != ignore_appointment and visit_id != ignore_visit:
             spans[owner].append((start, end))
 
-    kinds = sorted(offering.resource_kinds.values_list("id", flat=True))
-    resources_by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
-    resource_spans: dict[int, list[tuple[int, int]]] = {}
-    if kinds:
-        for resource_id, kind_id in (
+    kinds_of: dict[int, list[int]] = {offering.id: [] for offering in offerings}
+    for offering_id, kind_id in (
+        ResourceKind.objects.filter(offerings__in=list(kinds_of))
+        .order_by("id")
+        .values_list("offerings", "id")
+    ):
+        kinds_of[offering_id].append(kind_id)
+    resources = _Resources.load(
+        sorted({kind for found in kinds_of.values() for kind in found}),
+        window_start=window_start,
+        until=until,
+        ignore_appointment=ignore_appointment,
+        ignore_visit=ignore_visit,
+    )
+
+    busy = {owner: Intervals([*spans[owner], *closures]) for owner in therapist_ids}
+    return {
+        offering.id: Schedule(
+            offering=offering,
+            therapists=skilled[offering.massage_type_id],
+            hours=hours,
+            busy=busy,
+            kinds=kinds_of[offering.id],
+            resources_by_kind=resources.by_kind,
+            resource_busy=resources.busy,
+            capacity=resources.capacity,
+        )
+        for offering in offerings
+    }
+
+
+@dataclass
+class _Resources:
+    """The active resources of some kinds, their places and their allocations."""
+
+    by_kind: dict[int, list[int]]
+    capacity: dict[int, int]
+    busy: dict[int, Intervals]
+
+    @classmethod
+    def load(
+        cls,
+        kinds: list[int],
+        *,
+        window_start: datetime,
+        until: datetime,
+        ignore_appointment: UUID | None,
+        ignore_visit: UUID | None,
+    ) -> _Resources:
+        """Two queries (none without kinds): the resources, then their allocations."""
+        by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
+        capacity: dict[int, int] = {}
+        spans: dict[int, list[tuple[int, int]]] = {}
+        if not kinds:
+            return cls(by_kind, capacity, {})
+        for resource_id, kind_id, places in (
             Resource.objects.filter(kind_id__in=kinds, is_active=True)
-            .order_by("id")
-            .values_list("id", "kind_id")
+            .order_by("capacity", "id")
+            .values_list("id", "kind_id", "capacity")
         ):
-            resources_by_kind[kind_id].append(resource_id)
-            resource_spans[resource_id] = []
+            by_kind[kind_id].append(resource_id)
+            capacity[resource_id] = places
+            spans[resource_id] = []
         allocations = Allocation.objects.filter(
-            resource_id__in=list(resource_spans),
+            resource_id__in=list(spans),
             is_active=True,
-            start_at__lt=reach,
+            start_at__lt=until,
             blocked_until__gt=window_start,
         )
-        for appointment_id, resource_id, start, end in _spans(
-            allocations, "appointment_id", "resource_id", start="start_at", end="blocked_until"
+        for appointment_id, visit_id, resource_id, start, end in _spans(
+            allocations,
+            "appointment_id",
+            "visit_id",
+            "resource_id",
+            start="start_at",
+            end="blocked_until",
         ):
-            if appointment_id != ignore_appointment:
-                resource_spans[resource_id].append((start, end))
-
-    return Schedule(
-        offering=offering,
-        therapists=therapists,
-        hours=hours,
-        busy={
-            therapist_id: Intervals([*spans[therapist_id], *closures])
-            for therapist_id in therapist_ids
-        },
-        kinds=kinds,
-        resources_by_kind=resources_by_kind,
-        resource_busy={rid: Intervals(found) for rid, found in resource_spans.items()},
-    )
+            ignored = ignore_appointment is not None and appointment_id == ignore_appointment
+            if not ignored and visit_id != ignore_visit:
+                spans[resource_id].append((start, end))
+        return cls(by_kind, capacity, {rid: Intervals(found) for rid, found in spans.items()})
 
 
 def candidate_starts(
@@ -259,18 +358,30 @@ def candidate_starts(
 ) -> Iterator[int]:
     """Starts on the grid at which the massage fits in the therapist's hours that day.
 
-    Each working interval is turned into UTC for this date, so a day on
-    which the clocks change has exactly the hours it has on the wall.
     Stepping in UTC from a start on the local grid stays on it, because
     the step divides the hour (the settings insist) and clocks change by
     whole hours.
     """
     duration = schedule.duration_seconds
     step = int(rules.step.total_seconds())
+    for opens, closes in working_spans(schedule, rules, therapist_id, day):
+        first = seconds(_first_on_grid(datetime.fromtimestamp(opens, UTC), rules))
+        yield from range(first, closes - duration + 1, step)
+
+
+def working_spans(
+    schedule: Schedule, rules: Rules, therapist_id: int, day: date
+) -> Iterator[tuple[int, int]]:
+    """The therapist's working intervals on a local date, in epoch seconds.
+
+    Each is turned into UTC for this date, so a day on which the clocks
+    change has exactly the hours it has on the wall.
+    """
     for start_time, end_time in schedule.hours[therapist_id].get(day.weekday(), []):
-        opens = datetime.combine(day, start_time, tzinfo=rules.zone).astimezone(UTC)
-        closes = seconds(datetime.combine(day, end_time, tzinfo=rules.zone))
-        yield from range(seconds(_first_on_grid(opens, rules)), closes - duration + 1, step)
+        yield (
+            seconds(datetime.combine(day, start_time, tzinfo=rules.zone)),
+            seconds(datetime.combine(day, end_time, tzinfo=rules.zone)),
+        )
 
 
 def _first_on_grid(moment: datetime, rules: Rules) -> datetime:
@@ -287,27 +398,91 @@ def is_therapist_free(schedule: Schedule, therapist_id: int, start: int) -> bool
 
 
 def free_resources(schedule: Schedule, start: int) -> list[int] | None:
-    """One free resource of every needed kind (the lowest id), or None if a kind has none."""
+    """One free resource of every needed kind, or None if a kind has none.
+
+    Of the free ones, the one with the fewest places (then the lowest id):
+    a booking for one leaves the room for two free.
+    """
     blocked_until = start + schedule.blocked_seconds
     chosen = []
     for kind in schedule.kinds:
-        free = next(
-            (
-                resource_id
-                for resource_id in schedule.resources_by_kind[kind]
-                if not schedule.resource_busy[resource_id].overlaps(start, blocked_until)
-            ),
-            None,
-        )
+        free = free_resource(schedule, kind, start, blocked_until)
         if free is None:
             return None
         chosen.append(free)
     return chosen
 
 
+def free_resource(
+    schedule: Schedule,
+    kind: int,
+    start: int,
+    end: int,
+    *,
+    places: int = 1,
+    held: Iterable[tuple[int, int, int]] = (),
+) -> int | None:
+    """The free resource of `kind` with the fewest places, at least `places`, or None.
+
+    `held` is what the booking being placed already takes, as (resource,
+    start, end): a resource it holds then is not free for it again.
+    """
+    for resource_id in schedule.resources_by_kind[kind]:
+        if schedule.capacity[resource_id] < places:
+            continue
+        if schedule.resource_busy[resource_id].overlaps(start, end):
+            continue
+        if any(
+            taken == resource_id and taken_start < end and taken_end > start
+            for taken, taken_start, taken_end in held
+        ):
+            continue
+        return resource_id
+    return None
+
+
 def bookable_window(rules: Rules, now: datetime) -> tuple[datetime, datetime]:
     """The earliest and the latest start anyone may book at `now`."""
     return now + rules.min_notice, now + rules.horizon
+
+
+@dataclass(frozen=True)
+class ListingWindow:
+    """The local dates of a listing cut to the bookable window, and its starts."""
+
+    start_on: date
+    end_on: date
+    # The moments starts are looked for in: [start_at, end_at).
+    start_at: datetime
+    end_at: datetime
+    # The first and the last start anyone may book, in epoch seconds.
+    first: int
+    last: int
+
+    @classmethod
+    def of(cls, rules: Rules, now: datetime, start_on: date, end_on: date) -> ListingWindow | None:
+        """The dates asked for that hold a bookable start, or None when none do.
+
+        The range is cut to the local dates of the bookable window first,
+        so a range far in the past or the future (up to year 1 or 9999)
+        costs nothing and never reaches date arithmetic that would
+        overflow.
+        """
+        earliest, latest = bookable_window(rules, now)
+        start_on = max(start_on, earliest.astimezone(rules.zone).date())
+        end_on = min(end_on, latest.astimezone(rules.zone).date())
+        if start_on > end_on:
+            return None
+        start_at = max(rules.local_midnight(start_on), earliest)
+        end_at = min(
+            rules.local_midnight(end_on + timedelta(days=1)), latest + timedelta(seconds=1)
+        )
+        if start_at >= end_at:
+            return None
+        # The first start rounds up: a start a fraction of a second
+        # before the earliest would be refused as too soon.
+        first = math.ceil(start_at.timestamp())
+        return cls(start_on, end_on, start_at, end_at, first, seconds(latest))
 
 
 def available_slots(
@@ -321,32 +496,21 @@ def available_slots(
 ) -> list[Slot]:
     """The free starts of an offering between two local dates, both included.
 
-    Only the days that hold a bookable start are looked at: the range is
-    cut to the local dates of the bookable window first, so a range far
-    in the past or the future (up to year 1 or 9999) costs nothing and
-    never reaches date arithmetic that would overflow.
+    Only the days that hold a bookable start are looked at (`ListingWindow`).
     """
     rules = Rules.from_settings()
-    now = now or timezone.now()
-    earliest, latest = bookable_window(rules, now)
-    start_on = max(start_on, earliest.astimezone(rules.zone).date())
-    end_on = min(end_on, latest.astimezone(rules.zone).date())
-    if start_on > end_on:
+    window = ListingWindow.of(rules, now or timezone.now(), start_on, end_on)
+    if window is None or not is_bookable(offering):
         return []
-    window_start = max(rules.local_midnight(start_on), earliest)
-    window_end = min(
-        rules.local_midnight(end_on + timedelta(days=1)), latest + timedelta(seconds=1)
-    )
-    if not is_bookable(offering) or window_start >= window_end:
-        return []
+    start_on, end_on = window.start_on, window.end_on
     schedule = load_schedule(
         offering=offering,
-        window_start=window_start,
-        window_end=window_end,
+        window_start=window.start_at,
+        window_end=window.end_at,
         therapist_id=therapist_id,
         ignore_appointment=ignore_appointment,
     )
-    first, last = seconds(window_start), seconds(latest)
+    first, last = window.first, window.last
     free_at: dict[int, set[int]] = defaultdict(set)
     resources_free: dict[int, bool] = {}
     day = start_on
@@ -373,12 +537,41 @@ def available_slots(
     return slots
 
 
-def refusal(  # noqa: PLR0911 - one return per rule, in the order people read them
+def refusal(
     schedule: Schedule, rules: Rules, therapist_id: int, start: datetime, now: datetime
 ) -> errors.BookingError | None:
     """Why `start` cannot be booked with this therapist, or None when it can.
 
     The same tests, in the same terms, as `available_slots` applies.
+    """
+    refused = start_refusal(rules, start, now)
+    if refused is not None:
+        return refused
+    local_day = start.astimezone(rules.zone).date()
+    moment = seconds(start)
+    if moment not in set(candidate_starts(schedule, rules, therapist_id, local_day)):
+        return errors.OutsideHours()
+    if not is_therapist_free(schedule, therapist_id, moment):
+        return errors.SlotUnavailable()
+    if free_resources(schedule, moment) is None:
+        return resources_taken()
+    return None
+
+
+def resources_taken() -> errors.SlotUnavailable:
+    return errors.SlotUnavailable(
+        gettext(
+            "The room or equipment this massage needs is taken at that time. "
+            "Please choose another time."
+        )
+    )
+
+
+def start_refusal(rules: Rules, start: datetime, now: datetime) -> errors.BookingError | None:
+    """Why nobody may book anything starting at `start`, or None.
+
+    The rules of the clock alone: not in the past, the minimum notice,
+    the horizon, the studio's grid.
     """
     earliest, latest = bookable_window(rules, now)
     if start < now:
@@ -397,19 +590,6 @@ def refusal(  # noqa: PLR0911 - one return per rule, in the order people read th
         )
     if not rules.is_on_grid(start):
         return errors.OffStep(_off_step(rules.step))
-    local_day = start.astimezone(rules.zone).date()
-    moment = seconds(start)
-    if moment not in set(candidate_starts(schedule, rules, therapist_id, local_day)):
-        return errors.OutsideHours()
-    if not is_therapist_free(schedule, therapist_id, moment):
-        return errors.SlotUnavailable()
-    if free_resources(schedule, moment) is None:
-        return errors.SlotUnavailable(
-            gettext(
-                "The room or equipment this massage needs is taken at that time. "
-                "Please choose another time."
-            )
-        )
     return None
 
 

@@ -67,6 +67,17 @@ class NotBookable(BookingError):
     default_message = _("This massage cannot be booked at the moment.")
 
 
+class InvalidVisit(BookingError):
+    """A visit whose appointments do not go together: bad input (400)."""
+
+    code = "invalid_visit"
+    status_code = 400
+    field = "appointments"
+    default_message = _(
+        "The massages of one visit either start together or each where the one before ends."
+    )
+
+
 class CancellationClosed(BookingError):
     code = "cancellation_closed"
     default_message = _("It is too late to change this appointment online. Please call the studio.")

@@ -1,6 +1,7 @@
 """Every write of the booking app, one module per concern.
 
-- `appointments`: book, cancel, reschedule and mark appointments.
+- `visits`: book, cancel and move visits (one or more appointments), and courses.
+- `appointments`: one appointment: book, cancel, reschedule (its visit), confirm, mark.
 - `clients`: the client record: which one a booking links to, and who changes it.
 - `access`: who may see and change which appointments.
 - `reminders`: the outbox of messages about them, and its dispatch.
@@ -42,14 +43,27 @@ from booking.services.reminders import (
     retry_reminders,
     send_reminder_now,
 )
+from booking.services.visits import (
+    WantedAppointment,
+    book_course,
+    book_visit,
+    cancel_course,
+    cancel_visit,
+    reschedule_visit,
+)
 
 __all__ = [
     "Actor",
     "ClientDetails",
+    "WantedAppointment",
     "book_appointment",
+    "book_course",
+    "book_visit",
     "can_guest_change",
     "can_see_health",
     "cancel_appointment",
+    "cancel_course",
+    "cancel_visit",
     "change_client",
     "claim_due_reminders",
     "confirm_held_appointment",
@@ -64,6 +78,7 @@ __all__ = [
     "purge_old_health_answers",
     "release_expired_holds",
     "reschedule_appointment",
+    "reschedule_visit",
     "retry_reminders",
     "send_reminder_now",
     "update_client_from_booking",

@@ -27,7 +27,7 @@ from booking import errors, selectors
 from booking.models import Appointment, AppointmentEvent, Client, Course, Visit
 
 if TYPE_CHECKING:
-    from booking.services.appointments import Actor
+    from booking.services.actors import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -54,7 +54,7 @@ from django.utils.translation import gettext, ngettext
 
 from booking import errors, phones
 from booking.models import Appointment
-from booking.services.appointments import Actor
+from booking.services.actors import Actor
 from studio.throttling import Window, count_hit, give_back
 
 HOUR = 3600

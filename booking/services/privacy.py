@@ -37,7 +37,7 @@ from booking.models import (
     new_manage_token,
 )
 from booking.services import idempotency
-from booking.services.appointments import Actor
+from booking.services.actors import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -56,13 +56,21 @@ _NOTICES = {Kind.CANCELLATION}
 SEND_REMINDER_TASK = "booking.tasks.send_reminder"
 
 
-def plan_after_booking(appointment: Appointment, *, now: datetime) -> None:
+def plan_after_booking(
+    appointment: Appointment, *, now: datetime, confirmation: bool = True
+) -> None:
     """The confirmation now, and the reminders before the appointment.
 
-    A held appointment gets only the confirmation, which asks to confirm
-    it by its link; its reminders wait for `plan_after_confirmation`.
+    `appointment` is the visit's lead (its first appointment): a visit's
+    reminders hang on it. A held appointment gets only the confirmation,
+    which asks to confirm it by its link; its reminders wait for
+    `plan_after_confirmation`. `confirmation=False` leaves the
+    confirmation out: a course confirms all its sessions once, on the
+    first session's lead, and the others get only their reminders.
     """
-    reminders = [_reminder(appointment, Kind.CONFIRMATION, Channel.EMAIL, now)]
+    reminders = []
+    if confirmation:
+        reminders.append(_reminder(appointment, Kind.CONFIRMATION, Channel.EMAIL, now))
     if not appointment.is_held:
         reminders += _timed_reminders(appointment, now=now)
     _create(reminders, now=now)

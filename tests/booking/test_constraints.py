@@ -229,13 +229,13 @@ def test_a_booking_the_constraint_refuses_reaches_the_caller_as_unavailable(
     classical, anna, two_rooms, guest_details, client_row, monkeypatch
 ):
     taken = write_appointment(classical, anna, client_row, at(TUESDAY, "10:00"))
-    real_load_schedule = availability.load_schedule
+    real_load_schedules = availability.load_schedules
 
     def blind_to_the_taken_time(**kwargs):
         # The check misses the appointment, as a check racing its insert would.
-        return real_load_schedule(**kwargs, ignore_appointment=taken.id)
+        return real_load_schedules(**kwargs, ignore_appointment=taken.id)
 
-    monkeypatch.setattr("booking.services.appointments.load_schedule", blind_to_the_taken_time)
+    monkeypatch.setattr("booking.visits.load_schedules", blind_to_the_taken_time)
 
     with pytest.raises(errors.SlotUnavailable) as raised:
         book_appointment(

@@ -1,15 +1,21 @@
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
+import time_machine
+from django.contrib.auth.models import Group, Permission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from booking.models import Appointment, Resource, Therapist
 from booking.services import Actor, ClientDetails, book_appointment
 from catalog.models import Offering
-from tests.factories import TherapistFactory, give_hours, rooms
+from tests.factories import ResourceFactory, TherapistFactory, give_hours, rooms
 
 BERLIN = ZoneInfo("Europe/Berlin")
+MIRA = {"name": "Mira Example", "email": "mira@example.com", "phone": "+49 30 1234567"}
+OLGA = {"name": "Olga Other", "email": "olga@example.com", "phone": "+49 30 7654321"}
 # A Monday morning in winter; every test passes it as `now`.
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 MONDAY = date(2027, 3, 1)
@@ -20,6 +26,37 @@ def at(day: date, clock: str) -> datetime:
     """A studio-local wall-clock time on `day`, as an aware UTC datetime."""
     hour, minute = map(int, clock.split(":"))
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
+
+
+def assert_error(response, status: int, code: str, *fields: str) -> None:
+    """The API refused with `status`, the error `code`, naming at least `fields`."""
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert error["code"] == code
+    for field in fields:
+        assert field in error["fields"], error["fields"]
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """The clock stands at NOW, for the requests that read it."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def integration(django_user_model) -> APIClient:
+    """An API client with the token of a user in the `integrations` group."""
+    user = django_user_model.objects.create_user("crm")
+    user.groups.add(Group.objects.get(name="integrations"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +84,35 @@ def vacuum(db) -> Offering:
 @pytest.fixture
 def two_rooms(db) -> list[Resource]:
     return rooms(2)
+
+
+@pytest.fixture
+def room_for_two(db) -> Resource:
+    """A room with two tables: the one room a couples massage fits in."""
+    return ResourceFactory.create(name="Room for two", capacity=2)
+
+
+@pytest.fixture
+def for_two(classical) -> Offering:
+    """Classical: foot, given to two people side by side too (max_people=2)."""
+    classical.max_people = 2
+    classical.save(update_fields=["max_people"])
+    return classical
+
+
+@pytest.fixture
+def whole_leg(db) -> Offering:
+    """Classical: whole leg, 60 minutes, 15 minutes' buffer, needs a room."""
+    return Offering.objects.select_related("massage_type").get(slug="classical-whole-leg-60")
+
+
+@pytest.fixture
+def course_of_four(classical) -> Offering:
+    """Classical: foot, sold as a course of four sessions a week apart too."""
+    classical.course_sessions = 4
+    classical.course_interval_days = 7
+    classical.save(update_fields=["course_sessions", "course_interval_days"])
+    return classical
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Reads of therapists and appointments, each with the joins its caller needs."""
+"""Reads of therapists, appointments, visits and courses, each with the joins its caller needs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from booking.models import Appointment, Client, Reminder, Therapist, TimeOff, WorkingHours
+from booking.models import (
+    Appointment,
+    Client,
+    Course,
+    Reminder,
+    Therapist,
+    TimeOff,
+    Visit,
+    WorkingHours,
+)
 
 
 def active_therapists() -> QuerySet[Therapist]:
@@ -30,15 +39,87 @@ def appointments(
     """Appointments for staff and integrations, in start order, with what a list shows."""
     query = Appointment.objects.select_related("client", "offering", "therapist")
     if on is not None:
-        zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
-        day_start = datetime.combine(on, time(0), tzinfo=zone)
-        day_end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone)
+        day_start, day_end = local_days(on, on)
         query = query.filter(start_at__gte=day_start, start_at__lt=day_end)
     if therapist_id is not None:
         query = query.filter(therapist_id=therapist_id)
     if status is not None:
         query = query.filter(status=status)
     return query.order_by("start_at", "id")
+
+
+def local_days(start_on: date, end_on: date) -> tuple[datetime, datetime]:
+    """From the start of `start_on` to the end of `end_on`, local days in the studio's zone."""
+    zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+    return (
+        datetime.combine(start_on, time(0), tzinfo=zone),
+        datetime.combine(end_on + timedelta(days=1), time(0), tzinfo=zone),
+    )
+
+
+def visits(
+    *, start_on: date | None = None, end_on: date | None = None, status: str | None = None
+) -> QuerySet[Visit]:
+    """Visits in start order, each with its appointments in start order.
+
+    Two queries for any number of visits: the visits, and their
+    appointments. With `start_on` and `end_on`, only the visits starting
+    on those local days, both included: bounded by time on both sides
+    and served by the index on start_at (`booking_visit_start`), so the
+    cost follows the days asked for, not the years kept.
+    """
+    query = Visit.objects.prefetch_related(_appointments_in_order())
+    if start_on is not None and end_on is not None:
+        starts, ends = local_days(start_on, end_on)
+        query = query.filter(start_at__gte=starts, start_at__lt=ends)
+    if status is not None:
+        query = query.filter(status=status)
+    return query.order_by("start_at", "id")
+
+
+def visit_for_guest(*, visit_id: UUID, manage_token: str, now: datetime) -> Visit | None:
+    """The visit, with its appointments, only if the token is its own and not used up.
+
+    As `appointment_for_guest`: the token is compared in constant time,
+    and used up once the visit is over (completed, missed, or past its
+    end); a cancelled visit stays visible until then.
+    """
+    visit = visits().filter(pk=visit_id).first()
+    if visit is None or not hmac.compare_digest(visit.manage_token.encode(), manage_token.encode()):
+        return None
+    return None if _is_over(visit, now) else visit
+
+
+def courses() -> QuerySet[Course]:
+    """Courses, each with its sessions (visits, in start order) and their appointments.
+
+    Three queries for any number of courses.
+    """
+    sessions = Visit.objects.prefetch_related(_appointments_in_order()).order_by("start_at", "id")
+    return Course.objects.prefetch_related(Prefetch("visits", queryset=sessions)).order_by(
+        "created_at", "id"
+    )
+
+
+def course_for_guest(*, course_id: UUID, manage_token: str, now: datetime) -> Course | None:
+    """The course, only if the token is its sessions' own and one of them is not over.
+
+    The sessions of a course share one manage token; it is used up once
+    every session is over.
+    """
+    course = courses().filter(pk=course_id).first()
+    sessions = list(course.visits.all()) if course is not None else []
+    if not sessions or not hmac.compare_digest(
+        sessions[0].manage_token.encode(), manage_token.encode()
+    ):
+        return None
+    if all(_is_over(session, now) for session in sessions):
+        return None
+    return course
+
+
+def _appointments_in_order() -> Prefetch[str, QuerySet[Appointment], str]:
+    return Prefetch("appointments", queryset=Appointment.objects.order_by("start_at", "id"))
 
 
 def appointment_for_guest(
@@ -83,8 +164,8 @@ def _appointment_for_guest_pages(appointment_id: UUID) -> Appointment | None:
     )
 
 
-def _is_over(appointment: Appointment, now: datetime) -> bool:
-    return appointment.status in _OVER or appointment.end_at <= now
+def _is_over(booking: Appointment | Visit, now: datetime) -> bool:
+    return booking.status in _OVER or booking.end_at <= now
 
 
 _OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}

@@ -432,7 +432,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Studio booking API",
     "DESCRIPTION": (
-        "Catalog, availability and appointments of the massage studio. "
+        "Catalog, availability, appointments, visits (several massages booked as one) and "
+        "courses of the massage studio. "
         "Every error has the body `{error: {code, message, fields}}`."
     ),
     "VERSION": "1.0.0",

@@ -1,5 +1,6 @@
 """Shapes of the booking API: input serializers validate, output ones render."""
 
+import datetime
 import re
 from typing import Any
 
@@ -9,11 +10,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from booking import errors
 from booking.contacts import single_line
 from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
 from booking.phones import normalise_phone
-from catalog.models import HealthQuestion, MassageType
+from booking.visits import MAX_APPOINTMENTS, Part, check_parts
+from catalog.models import HealthQuestion, MassageType, Offering
 from catalog.selectors import bookable_offerings
 from studio.api import IdField
 
@@ -59,6 +62,21 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
+def check_days(start: datetime.date, end: datetime.date, *, most: int) -> None:
+    """Refuse a range of days that ends before it starts or holds more than `most` (400 on end)."""
+    if end < start:
+        raise serializers.ValidationError(
+            {"end": [gettext("The end must not be before the start.")]}
+        )
+    if (end - start).days + 1 > most:
+        message = ngettext(
+            "Ask for at most %(count)d day at a time.",
+            "Ask for at most %(count)d days at a time.",
+            most,
+        )
+        raise serializers.ValidationError({"end": [message % {"count": most}]})
+
+
 class TherapistSerializer(serializers.ModelSerializer[Therapist]):
     massage_types: serializers.SlugRelatedField[MassageType] = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True, help_text="The massages they give."
@@ -73,23 +91,65 @@ class AvailabilityQuerySerializer(StrictSerializer):
     offering = IdField(queryset=bookable_offerings())
     start = CalendarDateField(help_text="First day, in the studio's time zone.")
     end = CalendarDateField(help_text="Last day, included.")
-    therapist = IdField(queryset=Therapist.objects.filter(is_active=True), required=False)
+    therapist = IdField(
+        queryset=Therapist.objects.filter(is_active=True),
+        required=False,
+        help_text="Only starts with this therapist (for the first person or massage).",
+    )
+    people = serializers.IntegerField(
+        required=False,
+        default=1,
+        min_value=1,
+        max_value=MAX_APPOINTMENTS,
+        help_text=(
+            "How many people have the massage side by side, each with their own therapist, "
+            "in one room that holds them all: 2 for a couples massage. At most the "
+            "offering's `max_people`."
+        ),
+    )
+    then = serializers.RegexField(
+        rf"^[0-9]{{1,18}}(,[0-9]{{1,18}}){{0,{MAX_APPOINTMENTS - 2}}}$",
+        required=False,
+        help_text=(
+            "Offering ids, comma separated, of the massages that follow, each starting where "
+            "the one before ends (e.g. foot, then back). For one person. Each slot's `end` is "
+            "then the end of the last massage."
+        ),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError(
-                {"end": [gettext("The end must not be before the start.")]}
-            )
-        days = (attrs["end"] - attrs["start"]).days + 1
-        most = settings.STUDIO_AVAILABILITY_MAX_DAYS
-        if days > most:
-            message = ngettext(
-                "Ask for at most %(count)d day at a time.",
-                "Ask for at most %(count)d days at a time.",
-                most,
-            )
-            raise serializers.ValidationError({"end": [message % {"count": most}]})
-        return attrs
+        """Add the visit asked for: its `parts`, and whether they go `together`."""
+        check_days(attrs["start"], attrs["end"], most=settings.STUDIO_AVAILABILITY_MAX_DAYS)
+        offering, people = attrs["offering"], attrs["people"]
+        therapist = attrs.get("therapist")
+        following = self._following(attrs)
+        # The first person's (or massage's) therapist may be chosen.
+        parts = [
+            Part(offering=offering, therapist_id=therapist.id if therapist else None),
+            *(Part(offering=offering) for _ in range(people - 1)),
+            *(Part(offering=then) for then in following),
+        ]
+        try:
+            check_parts(parts, together=people > 1)
+        except errors.BookingError as refusal:
+            field = "then" if following else "people"
+            raise serializers.ValidationError({field: [refusal.message]}) from None
+        return {**attrs, "parts": parts, "together": people > 1}
+
+    def _following(self, attrs: dict[str, Any]) -> list[Offering]:
+        """The offerings of `then`, in its order."""
+        if "then" not in attrs:
+            return []
+        if attrs["people"] > 1:
+            message = gettext("A massage to follow is booked for one person: leave out people.")
+            raise serializers.ValidationError({"then": [message]})
+        ids = [int(given) for given in attrs["then"].split(",")]
+        found = bookable_offerings().in_bulk(ids)
+        unknown = [str(given) for given in ids if given not in found]
+        if unknown:
+            message = gettext("No massage can be booked with the id %(id)s.")
+            raise serializers.ValidationError({"then": [message % {"id": unknown[0]}]})
+        return [found[given] for given in ids]
 
 
 class SlotSerializer(serializers.Serializer[Any]):
@@ -102,10 +162,26 @@ class SlotSerializer(serializers.Serializer[Any]):
     )
 
 
-class AvailabilitySerializer(serializers.Serializer[Any]):
+class OfferingTimesSerializer(serializers.Serializer[Any]):
+    """Times of an offering, with the zone their offsets are of."""
+
     offering = serializers.IntegerField()
     time_zone = serializers.CharField(help_text="The studio's IANA time zone.")
+
+
+class AvailabilitySerializer(OfferingTimesSerializer):
     slots = SlotSerializer(many=True)
+
+
+def person_name(value: str) -> str:
+    """A person's name as bookings keep it: one line, not empty.
+
+    One line: a line break would end the header of every e-mail to them.
+    """
+    name = single_line(value)
+    if not name:
+        raise serializers.ValidationError(gettext("Give a name."))
+    return name
 
 
 class ClientInputSerializer(StrictSerializer):
@@ -114,11 +190,7 @@ class ClientInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32)
 
     def validate_name(self, value: str) -> str:
-        # One line: a line break would end the header of every e-mail to them.
-        name = single_line(value)
-        if not name:
-            raise serializers.ValidationError(gettext("Give a name."))
-        return name
+        return person_name(value)
 
     def validate_phone(self, value: str) -> str:
         try:
@@ -141,7 +213,9 @@ class HealthSerializer(StrictSerializer):
         return fields
 
 
-class AppointmentCreateSerializer(StrictSerializer):
+class MassageInputSerializer(StrictSerializer):
+    """One massage wanted: which, when, and with whom."""
+
     offering = IdField(queryset=bookable_offerings())
     start = AwareDateTimeField()
     therapist = IdField(
@@ -150,6 +224,9 @@ class AppointmentCreateSerializer(StrictSerializer):
         allow_null=True,
         help_text="Leave out for any free therapist.",
     )
+
+
+class AppointmentCreateSerializer(MassageInputSerializer):
     client = ClientInputSerializer()
     health = HealthSerializer(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -171,8 +248,8 @@ class AppointmentCancelSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class ClientSerializer(serializers.Serializer[Appointment]):
-    """The client's details as the appointment was booked with them, not the client record.
+class ClientSerializer(serializers.Serializer[Any]):
+    """The client's details as the booking was made with them, not the client record.
 
     A guest who booked with someone else's e-mail must not read that
     person's record through their own booking.
@@ -183,17 +260,8 @@ class ClientSerializer(serializers.Serializer[Appointment]):
     phone = serializers.CharField(source="contact_phone", read_only=True)
 
 
-class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
-    """An appointment; its notes only for callers who may see health data.
-
-    The view says who may, with `can_see_health` in the context; without
-    it the notes are null.
-    """
-
-    start = serializers.DateTimeField(source="start_at")
-    end = serializers.DateTimeField(source="end_at")
-    client = ClientSerializer(source="*", read_only=True)
-    notes = serializers.CharField(
+def notes_field() -> serializers.CharField:
+    return serializers.CharField(
         read_only=True,
         allow_null=True,
         help_text=(
@@ -202,7 +270,9 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
         ),
     )
 
-    hold_expires_at = serializers.DateTimeField(
+
+def hold_expires_field() -> serializers.DateTimeField:
+    return serializers.DateTimeField(
         read_only=True,
         allow_null=True,
         help_text=(
@@ -211,6 +281,29 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
             "Null once confirmed, and for bookings that were never held."
         ),
     )
+
+
+class NotesForHealthReaders(serializers.Serializer[Any]):
+    """Renders `notes` only for callers who may see health data, else null.
+
+    The view says who may, with `can_see_health` in the context.
+    """
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        body: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("can_see_health", False):
+            body["notes"] = None
+        return body
+
+
+class AppointmentSerializer(NotesForHealthReaders, serializers.ModelSerializer[Appointment]):
+    """An appointment; its notes only for callers who may see health data."""
+
+    start = serializers.DateTimeField(source="start_at")
+    end = serializers.DateTimeField(source="end_at")
+    client = ClientSerializer(source="*", read_only=True)
+    notes = notes_field()
+    hold_expires_at = hold_expires_field()
 
     class Meta:
         model = Appointment
@@ -230,12 +323,6 @@ class AppointmentSerializer(serializers.ModelSerializer[Appointment]):
             "created_at",
         ]
         read_only_fields = fields
-
-    def to_representation(self, instance: Appointment) -> dict[str, Any]:
-        body: dict[str, Any] = super().to_representation(instance)
-        if not self.context.get("can_see_health", False):
-            body["notes"] = None
-        return body
 
 
 class AppointmentCreatedSerializer(AppointmentSerializer):

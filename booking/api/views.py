@@ -1,4 +1,4 @@
-"""The booking API: therapists, availability, appointments.
+"""The booking API: therapists, availability, appointments (visits and courses beside it).
 
 Each view authorises, parses, calls one service or selector and renders
 the result. Who may do what:
@@ -9,6 +9,7 @@ the result. Who may do what:
 """
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -17,70 +18,41 @@ import django_filters
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
+from booking.api import callers
+from booking.api.docs import (
+    EXAMPLE_CLIENT,
+    IDEMPOTENCY_KEY,
+    RATE_LIMITED,
+    guest_detail_schemas,
+)
 from booking.api.serializers import (
-    AppointmentCancelSerializer,
     AppointmentCreatedSerializer,
     AppointmentCreateSerializer,
-    AppointmentRescheduleSerializer,
     AppointmentSerializer,
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     TherapistSerializer,
 )
-from booking.availability import available_slots
+from booking.availability import Slot, available_slots
 from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
-from booking.services import access, idempotency, limits
+from booking.services import access, idempotency
+from booking.visits import VisitSlot, visit_slots
 from catalog.models import MassageType
 from studio.api import ErrorSerializer, FilterSet
-from studio.clientip import client_ip
-
-MANAGE_TOKEN = OpenApiParameter(
-    "X-Manage-Token",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="A guest's manage token, from the booking's answer or e-mail.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "Up to 255 printable characters, unique per booking. For a day, the same key and body "
-        "from the same caller (a user, or for guests the client e-mail) answer with the "
-        "booking it made; a refusal is not kept, so a corrected request may reuse the key."
-    ),
-)
-CONFLICT = OpenApiResponse(
-    ErrorSerializer, description="The time is not free (`slot_unavailable`)."
-)
-UNPROCESSABLE = OpenApiResponse(
-    ErrorSerializer, description="Refused by a rule, e.g. the guests' cancellation cut-off."
-)
-RATE_LIMITED = OpenApiResponse(
-    ErrorSerializer,
-    description=(
-        "Refused by the studio's limits (`rate_limited`) or the request throttle "
-        "(`throttled`): the `Retry-After` header says after how many seconds to try again, "
-        "and the message what else to do (call the studio)."
-    ),
-)
 
 
 class TherapistFilter(FilterSet):
@@ -118,20 +90,34 @@ class AvailabilityApi(APIView):
         description=(
             "Days are the studio's local dates, both included, at most "
             f"{settings.STUDIO_AVAILABILITY_MAX_DAYS} of them. Times are ISO 8601 with the "
-            "studio's UTC offset."
+            "studio's UTC offset. With `people` (2 for a couples massage), the starts where "
+            "that many qualified therapists are free at once with a room for all of them; "
+            "with `then`, the starts where the massages named follow one another without a "
+            "gap. Each slot's `end` is the end of the whole visit, and its `therapists` those "
+            "free for the first person or massage. Book what you find with `POST /visits/`."
         ),
     )
     def get(self, request: Request) -> Response:
         query = AvailabilityQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        offering = query.validated_data["offering"]
-        therapist = query.validated_data.get("therapist")
-        slots = available_slots(
-            offering=offering,
-            start_on=query.validated_data["start"],
-            end_on=query.validated_data["end"],
-            therapist_id=therapist.id if therapist else None,
-        )
+        wanted = query.validated_data
+        offering = wanted["offering"]
+        slots: Sequence[Slot | VisitSlot]
+        if len(wanted["parts"]) == 1:
+            therapist = wanted.get("therapist")
+            slots = available_slots(
+                offering=offering,
+                start_on=wanted["start"],
+                end_on=wanted["end"],
+                therapist_id=therapist.id if therapist else None,
+            )
+        else:
+            slots = visit_slots(
+                parts=wanted["parts"],
+                together=wanted["together"],
+                start_on=wanted["start"],
+                end_on=wanted["end"],
+            )
         zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
         # Rendered by hand in the shape AvailabilitySerializer documents:
         # a month has hundreds of slots, and DRF's fields cost more than
@@ -177,13 +163,19 @@ class CanSeeAppointments(IsAuthenticated):
 
 @extend_schema_view(
     list=extend_schema(description="Appointments in start order. Staff and integrations."),
+    **guest_detail_schemas(
+        AppointmentSerializer,
+        what="One appointment",
+        cancelling="Cancel. Guests may until the studio's cut-off before the start.",
+        moving="Move to another free start, with the same therapist.",
+    ),
 )
-class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
+class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
+    """Book, list, read, move and cancel appointments."""
+
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
     queryset = Appointment.objects.none()
-    # Detail actions check the token or the user themselves (see _reach).
-    checks_callers = True
 
     def get_permissions(self) -> list[Any]:
         if self.action == "list":
@@ -196,7 +188,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {"can_see_health": self._can_see_health(request)}
+        context = {"can_see_health": callers.may_read_health(request)}
         return self.get_paginated_response(
             AppointmentSerializer(page, many=True, context=context).data
         )
@@ -211,11 +203,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
                 value={
                     "offering": 1,
                     "start": "2027-03-02T10:00:00+01:00",
-                    "client": {
-                        "name": "Mira Example",
-                        "email": "mira@example.com",
-                        "phone": "+49 30 1234567",
-                    },
+                    "client": EXAMPLE_CLIENT,
                     "health": {"vein_problems": False},
                     "consent": True,
                 },
@@ -269,12 +257,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         given = AppointmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
-        with limits.limit_booking(
-            ip=client_ip(request),
-            email=fields["client"]["email"],
-            phone=fields["client"]["phone"],
-            user=request.user,
-        ) as booked_from:
+        with callers.limited(request, fields["client"]) as booked_from:
             return services.book_appointment(
                 offering=fields["offering"],
                 start_at=fields["start"],
@@ -284,7 +267,7 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
                 notes=fields.get("notes", ""),
                 has_consent=fields["consent"],
                 source=Appointment.Source.API,
-                actor=self._actor(request),
+                actor=callers.actor_for(request),
                 booked_from=booked_from,
                 # `?lang=`, else Accept-Language (studio.language): the messages follow it.
                 language=request.LANGUAGE_CODE,
@@ -305,101 +288,23 @@ class AppointmentViewSet(viewsets.GenericViewSet[Appointment]):
         body = AppointmentCreatedSerializer(appointment, context=context).data
         return Response(body, status=status_code)
 
-    @extend_schema(parameters=[MANAGE_TOKEN], responses={200: AppointmentSerializer})
-    def retrieve(self, request: Request, pk: str) -> Response:
-        appointment = self._reach(request, pk, change=False)
-        return Response(self._render(request, appointment))
-
-    @extend_schema(
-        parameters=[MANAGE_TOKEN],
-        request=AppointmentCancelSerializer,
-        responses={200: AppointmentSerializer, 409: CONFLICT, 422: UNPROCESSABLE},
-        description="Cancel. Guests may until the studio's cut-off before the start.",
-    )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
-        appointment = self._reach(request, pk, change=True)
-        given = AppointmentCancelSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        appointment = services.cancel_appointment(
-            appointment=appointment,
-            actor=self._actor(request),
-            reason=given.validated_data.get("reason", ""),
+    def for_guest(self, booking_id: UUID, token: str) -> Appointment | None:
+        return selectors.appointment_for_guest(
+            appointment_id=booking_id, manage_token=token, now=timezone.now()
         )
-        return Response(self._render(request, appointment))
 
-    @extend_schema(
-        parameters=[MANAGE_TOKEN],
-        request=AppointmentRescheduleSerializer,
-        responses={
-            200: AppointmentSerializer,
-            409: CONFLICT,
-            422: UNPROCESSABLE,
-            429: RATE_LIMITED,
-        },
-        description=(
-            "Move to another free start, with the same therapist. The studio limits how "
-            "often a guest may move one booking (429). A held booking moves only once "
-            "confirmed (409 `not_confirmed`)."
-        ),
-    )
-    @action(detail=True, methods=["post"])
-    def reschedule(self, request: Request, pk: str) -> Response:
-        appointment = self._reach(request, pk, change=True)
-        given = AppointmentRescheduleSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        actor = self._actor(request)
-        with limits.limit_guest_change(appointment=appointment, actor=actor):
-            appointment = services.reschedule_appointment(
-                appointment=appointment, start_at=given.validated_data["start"], actor=actor
-            )
-        return Response(self._render(request, appointment))
+    def visible_to(self, user: access.User) -> QuerySet[Appointment]:
+        return access.appointments_visible_to(user)
 
-    def _reach(self, request: Request, pk: str, *, change: bool) -> Appointment:
-        """The appointment, if the token or the user may reach it; else 404 or 401/403.
+    def cancel_booking(
+        self, booking: Appointment, *, actor: services.Actor, reason: str
+    ) -> Appointment:
+        return services.cancel_appointment(appointment=booking, actor=actor, reason=reason)
 
-        A wrong token and an unknown id both answer 404, so a guest learns
-        nothing about other people's appointments.
-        """
-        try:
-            appointment_id = UUID(pk)
-        except ValueError:  # a malformed id is simply not found
-            raise exceptions.NotFound() from None
-        token = request.headers.get("X-Manage-Token")
-        if token is not None:
-            found = selectors.appointment_for_guest(
-                appointment_id=appointment_id, manage_token=token, now=timezone.now()
-            )
-            if found is None:
-                raise exceptions.NotFound()
-            return found
-        if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated()
-        user = request.user
-        if change:
-            allowed = access.may_change_appointments(user)
-        else:
-            allowed = access.may_see_appointments(user)
-        if not allowed:
-            raise exceptions.PermissionDenied()
-        # For a therapist, the queryset holds only their own appointments.
-        found = self.get_queryset().filter(pk=appointment_id).first()
-        if found is None:
-            raise exceptions.NotFound()
-        return found
+    def reschedule_booking(
+        self, booking: Appointment, *, start_at: datetime.datetime, actor: services.Actor
+    ) -> Appointment:
+        return services.reschedule_appointment(appointment=booking, start_at=start_at, actor=actor)
 
-    def _render(self, request: Request, appointment: Appointment) -> Any:
-        context = {"can_see_health": self._can_see_health(request)}
-        return AppointmentSerializer(appointment, context=context).data
-
-    def _can_see_health(self, request: Request) -> bool:
-        # A guest reached the appointment by its token, so it is theirs:
-        # they may read the notes they wrote.
-        if request.headers.get("X-Manage-Token") is not None:
-            return True
-        return services.can_see_health(request.user)
-
-    def _actor(self, request: Request) -> services.Actor:
-        if request.headers.get("X-Manage-Token") is not None or not request.user.is_authenticated:
-            return services.Actor.guest()
-        return services.Actor.for_user(request.user)
+    def counted_on(self, booking: Appointment) -> Appointment:
+        return booking

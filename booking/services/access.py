@@ -8,17 +8,22 @@
   treat them as staff (`Actor.for_user`).
 - Staff with `booking.view_appointment` see every appointment; a
   therapist with a login sees their own (`appointments_visible_to`).
+  The same holds for visits and courses, which are groups of
+  appointments: a therapist sees those with an appointment of theirs.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from booking import selectors
-from booking.models import Appointment
+from booking.models import Appointment, Course, Visit
 
 User = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=Model)
 
 
 def may_change_appointments(user: User) -> bool:
@@ -36,12 +41,36 @@ def may_see_appointments(user: User) -> bool:
 def appointments_visible_to(user: User) -> QuerySet[Appointment]:
     """The appointments the user may see: every one, their own as a therapist, or none."""
     everyone = selectors.appointments()
-    if not user.is_authenticated:
-        return everyone.none()
-    if _has_perm(user, "booking.view_appointment"):
+    own = _own_appointments(user)
+    return everyone if own is None else everyone.filter(own)
+
+
+def visits_visible_to(user: User) -> QuerySet[Visit]:
+    """The visits the user may see: every one, those with an appointment of theirs, or none."""
+    return _with_own_appointments(selectors.visits(), user, through="visit_id")
+
+
+def courses_visible_to(user: User) -> QuerySet[Course]:
+    """The courses the user may see: every one, those with an appointment of theirs, or none."""
+    return _with_own_appointments(selectors.courses(), user, through="visit__course_id")
+
+
+def _with_own_appointments(everyone: QuerySet[M], user: User, *, through: str) -> QuerySet[M]:
+    """Those of `everyone` the user sees: all, or those an appointment of theirs leads to."""
+    own = _own_appointments(user)
+    if own is None:
         return everyone
+    return everyone.filter(pk__in=Appointment.objects.filter(own).values(through))
+
+
+def _own_appointments(user: User) -> Q | None:
+    """Which appointments the user sees, as a condition; None when they see every one."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if _has_perm(user, "booking.view_appointment"):
+        return None
     # A therapist's login sees only their own schedule.
-    return everyone.filter(therapist__user_id=user.pk)
+    return Q(therapist__user_id=user.pk)
 
 
 def may_change_appointment(*, user: User, appointment: Appointment) -> bool:

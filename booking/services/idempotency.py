@@ -3,9 +3,10 @@
 The key is claimed by inserting a row before the work starts, so of two
 identical requests racing, one runs and the other learns it is running
 (409). Only a booking made is kept: the row then points at the
-appointment, and a repeat of the same key and body gets that
-appointment rendered again (with its state and manage token as they are
-now); the same key with a different body is a client's mistake (422). A
+appointment, or at the visit (for a course, its first session), and a
+repeat of the same key and body gets that booking rendered again (with
+its state and manage token as they are now); the same key with a
+different body, or for another kind of booking, is a client's mistake (422). A
 refusal (a 4xx) is not kept: the claim is released, so the corrected
 body, or the same one once the time is free again, runs anew under the
 same key. The rows live in the database, so every web process sees them.
@@ -30,7 +31,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from booking.models import Appointment, IdempotencyKey
+from booking.models import Appointment, IdempotencyKey, Visit
 from studio.errors import StudioError
 
 # A claim older than this belongs to a request that died; it may be retried.
@@ -67,10 +68,21 @@ class KeyInvalid(StudioError):
 
 @dataclass(frozen=True)
 class Replay:
-    """The booking a key already made, to answer its repeat with."""
+    """The appointment a key already booked, to answer its repeat with."""
 
     status: int
     appointment: Appointment
+
+
+@dataclass(frozen=True)
+class VisitReplay:
+    """The visit a key already booked, to answer its repeat with.
+
+    For a course, the course's first session: its `course` is the answer.
+    """
+
+    status: int
+    visit: Visit
 
 
 def fingerprint(body: Any) -> str:
@@ -102,11 +114,44 @@ def key_owner(*, user_id: int | None, body: Any) -> str:
 
 
 def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
-    """Claim `key` for this request, or return the booking to replay.
+    """Claim `key` for booking an appointment, or return the appointment to replay.
 
     Raises KeyInvalid for an empty, overlong or unprintable key,
-    KeyReused for the same key with another body after a booking was
-    made, KeyInProgress while the first request with the key still runs.
+    KeyReused for the same key with another body (or one that booked a
+    visit) after a booking was made, KeyInProgress while the first
+    request with the key still runs.
+    """
+    taken = _claim(owner=owner, key=key, body=body)
+    if taken.state == IdempotencyKey.State.RUNNING:
+        return taken
+    if taken.appointment is None:
+        raise KeyReused()
+    return Replay(status=taken.response_status or 201, appointment=taken.appointment)
+
+
+def claim_visit(
+    *, owner: str, key: str, body: Any, is_course: bool = False
+) -> VisitReplay | IdempotencyKey:
+    """Claim `key` for booking a visit (or a course), or return the visit to replay.
+
+    As `claim`; a key that booked another kind of thing (an appointment,
+    a course for a visit, a visit for a course) is KeyReused, so one
+    endpoint never answers with what another booked.
+    """
+    taken = _claim(owner=owner, key=key, body=body)
+    if taken.state == IdempotencyKey.State.RUNNING:
+        return taken
+    visit = taken.visit
+    if visit is None or (visit.course_id is not None) != is_course:
+        raise KeyReused()
+    return VisitReplay(status=taken.response_status or 201, visit=visit)
+
+
+def _claim(*, owner: str, key: str, body: Any) -> IdempotencyKey:
+    """A running claim of `key` for this request, or the done row with the same body.
+
+    Raises KeyInvalid, KeyReused (a done row with another body) or
+    KeyInProgress (see `claim`).
     """
     # PostgreSQL refuses a NUL in text, and control characters have no
     # business in a header: refuse them as bad input, not a 500.
@@ -124,7 +169,7 @@ def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
         except IntegrityError:
             pass
         existing = (
-            IdempotencyKey.objects.select_related("appointment")
+            IdempotencyKey.objects.select_related("appointment", "visit")
             .filter(owner=owner, key=key)
             .first()
         )
@@ -133,7 +178,7 @@ def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
     raise KeyInProgress()
 
 
-def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> Replay | IdempotencyKey:
+def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> IdempotencyKey:
     """What a request meets when its key is taken: a replay, a takeover or a refusal."""
     if existing.state == IdempotencyKey.State.RUNNING:
         stale_before = timezone.now() - STALE_AFTER
@@ -147,20 +192,31 @@ def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> Replay | Idem
         return existing
     if existing.request_hash != request_hash:
         raise KeyReused()
-    if existing.appointment is None:  # never: a done row goes with its appointment
-        raise KeyInProgress()
-    return Replay(status=existing.response_status or 201, appointment=existing.appointment)
+    return existing
 
 
-def complete(claimed: IdempotencyKey, *, status: int, appointment: Appointment) -> None:
+def complete(
+    claimed: IdempotencyKey,
+    *,
+    status: int,
+    appointment: Appointment | None = None,
+    visit: Visit | None = None,
+) -> None:
     """Keep the booking a claimed request made, for its repeats to replay.
 
-    Only a success is kept: a refusal is released instead (`release`).
+    The booking is an appointment or a visit (for a course, its first
+    session), one of the two. Only a success is kept: a refusal is
+    released instead (`release`).
     """
     if not 200 <= status < 300:
         raise ValueError(f"Only a success is kept for an Idempotency-Key, not {status}.")
+    if (appointment is None) == (visit is None):
+        raise ValueError("An Idempotency-Key keeps one booking: an appointment or a visit.")
     IdempotencyKey.objects.filter(pk=claimed.pk).update(
-        state=IdempotencyKey.State.DONE, response_status=status, appointment=appointment
+        state=IdempotencyKey.State.DONE,
+        response_status=status,
+        appointment=appointment,
+        visit=visit,
     )
 
 
@@ -181,12 +237,15 @@ def client_keys(
 ) -> QuerySet[IdempotencyKey]:
     """Every key that leads to a client: by their e-mails or their appointments.
 
-    A key row links to a person only through the appointment it booked
-    and, for anonymous callers, the hash of the e-mail in `owner`.
+    A key row links to a person only through the appointment or the
+    visit it booked (a visit by its appointments) and, for anonymous
+    callers, the hash of the e-mail in `owner`.
     """
     owners = [owner_for_email(email) for email in emails]
+    ids = list(appointment_ids)
+    visit_ids = Appointment.objects.filter(pk__in=ids).values("visit_id")
     return IdempotencyKey.objects.filter(
-        Q(owner__in=owners) | Q(appointment_id__in=list(appointment_ids))
+        Q(owner__in=owners) | Q(appointment_id__in=ids) | Q(visit_id__in=visit_ids)
     )
 
 

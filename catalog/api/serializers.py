@@ -49,4 +49,7 @@ class OfferingSerializer(serializers.ModelSerializer[Offering]):
             "price",
             "currency",
             "resource_kinds",
+            "max_people",
+            "course_sessions",
+            "course_interval_days",
         ]

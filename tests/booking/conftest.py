@@ -5,13 +5,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
+import time_machine
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils.translation import trans_real
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from booking.models import Appointment, Client, Course, Reminder, Resource, Therapist, Visit
-from booking.services import Actor, ClientDetails
-from catalog.models import Offering, ResourceKind
+from booking.services import Actor, ClientDetails, book_appointment
+from catalog.models import Offering
 from tests.factories import (
     ResourceFactory,
     TherapistFactory,
@@ -22,6 +25,8 @@ from tests.factories import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
+MIRA = {"name": "Mira Example", "email": "mira@example.com", "phone": "+49 30 1234567"}
+OLGA = {"name": "Olga Other", "email": "olga@example.com", "phone": "+49 30 7654321"}
 # A Monday morning in winter; every test passes it as `now`.
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 MONDAY = date(2027, 3, 1)
@@ -32,6 +37,37 @@ def at(day: date, clock: str) -> datetime:
     """A studio-local wall-clock time on `day`, as an aware UTC datetime."""
     hour, minute = map(int, clock.split(":"))
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
+
+
+def assert_error(response, status: int, code: str, *fields: str) -> None:
+    """The API refused with `status`, the error `code`, naming at least `fields`."""
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert error["code"] == code
+    for field in fields:
+        assert field in error["fields"], error["fields"]
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """The clock stands at NOW, for the requests that read it."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def integration(django_user_model) -> APIClient:
+    """An API client with the token of a user in the `integrations` group."""
+    user = django_user_model.objects.create_user("crm")
+    user.groups.add(Group.objects.get(name="integrations"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -86,9 +122,23 @@ def two_rooms(db) -> list[Resource]:
 
 @pytest.fixture
 def room_for_two(db) -> Resource:
-    return ResourceFactory.create(
-        name="Room for two", kind=ResourceKind.objects.get(slug="room"), capacity=2
-    )
+    """A room with two tables: the one room a couples massage fits in."""
+    return ResourceFactory.create(name="Room for two", capacity=2)
+
+
+@pytest.fixture
+def whole_leg(db) -> Offering:
+    """Classical: whole leg, 60 minutes, 15 minutes' buffer, needs a room."""
+    return Offering.objects.select_related("massage_type").get(slug="classical-whole-leg-60")
+
+
+@pytest.fixture
+def course_of_four(classical) -> Offering:
+    """Classical: foot, sold as a course of four sessions a week apart too."""
+    classical.course_sessions = 4
+    classical.course_interval_days = 7
+    classical.save(update_fields=["course_sessions", "course_interval_days"])
+    return classical
 
 
 @pytest.fixture
@@ -118,6 +168,19 @@ def dora(db) -> Therapist:
 @pytest.fixture
 def guest_details() -> ClientDetails:
     return ClientDetails(name="Mira Example", email="mira@example.com", phone="+49 30 1234567")
+
+
+@pytest.fixture
+def booked(classical, anna, two_rooms, guest_details) -> Appointment:
+    """Mira's classical massage with Anna on Tuesday at 10:00, booked online: a visit of one."""
+    return book_appointment(
+        offering=classical,
+        start_at=at(TUESDAY, "10:00"),
+        client=guest_details,
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
+    )
 
 
 @pytest.fixture

@@ -20,11 +20,6 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 def token_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")

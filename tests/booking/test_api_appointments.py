@@ -3,9 +3,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from booking.models import Appointment, Client, IdempotencyKey
 from booking.services import idempotency
@@ -19,21 +16,6 @@ pytestmark = pytest.mark.django_db
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def integration(django_user_model) -> APIClient:
-    """A client authenticated as a user in the `integrations` group."""
-    user = django_user_model.objects.create_user("crm")
-    user.groups.add(Group.objects.get(name="integrations"))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def booking(offering, start, **extra) -> dict:

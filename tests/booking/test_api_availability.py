@@ -2,7 +2,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from tests.booking.conftest import NOW, TUESDAY, at
 
@@ -13,11 +12,6 @@ pytestmark = pytest.mark.django_db
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def ask(api, **params):

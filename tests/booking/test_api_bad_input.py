@@ -26,11 +26,6 @@ def frozen():
 
 
 @pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
 def body(classical, anna, two_rooms) -> dict:
     """A booking that would succeed."""
     return {

@@ -26,11 +26,6 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 def booking(offering, start, client=None, **extra) -> dict:
     return {
         "offering": offering.id,

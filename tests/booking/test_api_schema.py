@@ -1,6 +1,7 @@
 """Every status the API answers with is documented in its OpenAPI schema."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -30,15 +31,44 @@ def documented(schema: dict, method: str, path: str) -> set[int]:
     raise AssertionError(f"{path} is not in the schema")
 
 
-def test_every_answer_of_the_booking_api_is_documented(schema, classical, anna, two_rooms):
-    api = APIClient()
-    seen: list[tuple[str, str, int]] = []
+class Calls:
+    """An API client that notes each call's method, path and status."""
 
-    def call(method: str, path: str, body=None, **headers) -> dict:
-        response = getattr(api, method.lower())(path, body, format="json", headers=headers)
-        seen.append((method, path.partition("?")[0], response.status_code))
+    def __init__(self) -> None:
+        self.api = APIClient()
+        self.seen: list[tuple[str, str, int]] = []
+
+    def __call__(self, method: str, path: str, body=None, **headers) -> dict:
+        response = getattr(self.api, method.lower())(path, body, format="json", headers=headers)
+        self.seen.append((method, path.partition("?")[0], response.status_code))
         return response.json()
 
+    def book_twice_and_wrong(self, path: str, body: dict) -> dict:
+        """Book (201) with a key, again (409), the key with another body (422), nothing (400)."""
+        booked = self("POST", path, body, **{"Idempotency-Key": path})
+        self("POST", path, body)
+        self("POST", path, {**body, "notes": "x"}, **{"Idempotency-Key": path})
+        self("POST", path, {})
+        return booked
+
+    def read_and_cancel(self, detail: str, token: dict) -> None:
+        """Read without a token (401), with a wrong one (404), its own; cancel, and again (409)."""
+        self("GET", detail)
+        self("GET", detail, **{"X-Manage-Token": "wrong"})
+        self("GET", detail, **token)
+        self("POST", detail + "cancel/", {}, **token)
+        self("POST", detail + "cancel/", {}, **token)
+
+    def assert_documented(self, schema: dict) -> None:
+        """Every answer seen is in the schema, and they cover the usual statuses."""
+        statuses = {status for _, _, status in self.seen}
+        assert {200, 201, 400, 401, 404, 409, 422} <= statuses
+        for method, path, status in self.seen:
+            assert status in documented(schema, method, path), (method, path, status)
+
+
+def test_every_answer_of_the_booking_api_is_documented(schema, classical, anna, two_rooms):
+    call = Calls()
     with time_machine.travel(NOW, tick=False):
         booking = {
             "offering": classical.id,
@@ -71,10 +101,50 @@ def test_every_answer_of_the_booking_api_is_documented(schema, classical, anna, 
         call("GET", f"/api/v1/therapists/{anna.id}/")
         call("GET", "/api/v1/therapists/999999/")  # 404
 
-    statuses = {status for _, _, status in seen}
-    assert {200, 201, 400, 401, 404, 409, 422} <= statuses
-    for method, path, status in seen:
-        assert status in documented(schema, method, path), (method, path, status)
+    call.assert_documented(schema)
+
+
+def test_every_answer_of_the_visits_and_courses_api_is_documented(
+    schema, for_two, anna, ben, room_for_two, two_rooms
+):
+    for_two.course_sessions = 2
+    for_two.save(update_fields=["course_sessions"])
+    call = Calls()
+    with time_machine.travel(NOW, tick=False):
+        client = {"name": "Mira", "email": "mira@example.com", "phone": "+49 30 1234567"}
+        start = at(TUESDAY, "10:00").isoformat()
+        couple = {
+            "client": client,
+            "appointments": [
+                {"offering": for_two.id, "start": start},
+                {"offering": for_two.id, "start": start, "guest": {"name": "Olga"}},
+            ],
+        }
+        visit = call.book_twice_and_wrong("/api/v1/visits/", couple)
+        detail = f"/api/v1/visits/{visit['id']}/"
+        token = {"X-Manage-Token": visit["manage_token"]}
+        call("POST", detail + "reschedule/", {"start": "x"}, **token)  # 400
+        call.read_and_cancel(detail, token)
+        call("GET", "/api/v1/visits/")  # 401
+        plan = f"/api/v1/courses/plan/?offering={for_two.id}&start={start.replace('+', '%2B')}"
+        call("GET", plan)
+        call("GET", "/api/v1/courses/plan/?offering=x")  # 400
+        days = [at(TUESDAY, "11:00"), at(TUESDAY + timedelta(days=7), "11:00")]
+        booking = {
+            "offering": for_two.id,
+            "starts": [day.isoformat() for day in days],
+            "client": client,
+        }
+        course = call.book_twice_and_wrong("/api/v1/courses/", booking)
+        detail = f"/api/v1/courses/{course['id']}/"
+        call.read_and_cancel(detail, {"X-Manage-Token": course["manage_token"]})
+        availability = (
+            f"/api/v1/availability/?offering={for_two.id}&start=2027-03-02&end=2027-03-02"
+        )
+        call("GET", availability + "&people=2")
+        call("GET", availability + "&people=3")  # 400
+
+    call.assert_documented(schema)
 
 
 def test_too_many_requests_is_a_429_in_the_error_shape(monkeypatch, db):

@@ -2,22 +2,10 @@ import pytest
 from icalendar import Calendar
 
 from booking.calendar import appointment_calendar
-from booking.services import Actor, book_appointment, cancel_appointment, reschedule_appointment
+from booking.services import Actor, cancel_appointment, reschedule_appointment
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def booked(classical, anna, two_rooms, guest_details):
-    return book_appointment(
-        offering=classical,
-        start_at=at(TUESDAY, "10:00"),
-        client=guest_details,
-        source="web",
-        actor=Actor.guest(),
-        now=NOW,
-    )
 
 
 def event_of(ics: bytes):

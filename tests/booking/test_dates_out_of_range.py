@@ -12,7 +12,6 @@ from booking.availability import available_slots
 from booking.dates import parse_day, validate_on_calendar
 from booking.guest_access import manage_link
 from booking.models import Appointment
-from booking.services import Actor, book_appointment
 from booking.site_forms import parse_slot
 from tests.booking.conftest import MONDAY, NOW, TUESDAY, at
 from tests.booking.test_admin import phone_booking
@@ -33,18 +32,6 @@ def staff_api(admin_user) -> APIClient:
     api = APIClient()
     api.force_authenticate(admin_user)
     return api
-
-
-@pytest.fixture
-def booked(classical, anna, two_rooms, guest_details) -> Appointment:
-    return book_appointment(
-        offering=classical,
-        start_at=at(TUESDAY, "10:00"),
-        client=guest_details,
-        source="web",
-        actor=Actor.guest(),
-        now=NOW,
-    )
 
 
 def assert_invalid(response, *fields: str) -> None:

@@ -8,7 +8,6 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.guest_access import manage_link
@@ -226,15 +225,6 @@ def test_bookings_that_have_started_are_no_longer_held(classical, anna, two_room
     booked = book(APIClient(), classical, at(TUESDAY, "15:00"), 1, email="mira@example.com")
 
     assert booked.status_code == 201
-
-
-@pytest.fixture
-def integration(django_user_model) -> APIClient:
-    user = django_user_model.objects.create_user("crm")
-    user.groups.add(Group.objects.get(name="integrations"))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def test_an_integration_with_a_token_is_not_limited(

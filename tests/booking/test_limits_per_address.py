@@ -7,14 +7,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.models import Appointment
@@ -214,15 +212,6 @@ def test_the_booking_form_is_refused_when_its_address_holds_the_most(classical, 
     assert int(refused["Retry-After"]) > 0
     assert "3 upcoming bookings have been made online from your network" in refused.content.decode()
     assert Appointment.objects.count() == 3
-
-
-@pytest.fixture
-def integration(django_user_model) -> APIClient:
-    user = django_user_model.objects.create_user("crm")
-    user.groups.add(Group.objects.get(name="integrations"))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def test_an_integration_is_not_limited_and_its_bookings_keep_no_address(

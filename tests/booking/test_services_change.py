@@ -18,18 +18,6 @@ from tests.factories import vacuum_device
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def booked(classical, anna, two_rooms, guest_details) -> Appointment:
-    return book_appointment(
-        offering=classical,
-        start_at=at(TUESDAY, "10:00"),
-        client=guest_details,
-        source="web",
-        actor=Actor.guest(),
-        now=NOW,
-    )
-
-
 def offered(offering) -> list:
     slots = available_slots(offering=offering, start_on=TUESDAY, end_on=TUESDAY, now=NOW)
     return [slot.start_at for slot in slots]

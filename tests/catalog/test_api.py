@@ -34,7 +34,7 @@ def test_massage_types_are_listed_with_the_contract_fields(api):
     assert isinstance(vacuum["benefits"], list)
 
 
-def test_an_offering_has_its_type_areas_duration_price_and_currency(api):
+def test_an_offering_has_its_type_areas_duration_price_people_and_course(api):
     offering = Offering.objects.get(slug="vacuum-hip-shin-60")
 
     response = api.get(f"/api/v1/offerings/{offering.id}/")
@@ -51,6 +51,9 @@ def test_an_offering_has_its_type_areas_duration_price_and_currency(api):
         "price": "70.00",
         "currency": "EUR",
         "resource_kinds": ["room", "vacuum-device"],
+        "max_people": 1,
+        "course_sessions": None,
+        "course_interval_days": 7,
     }
 
 

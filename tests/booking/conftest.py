@@ -2,24 +2,35 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 
-from booking.models import Resource, Therapist
-from booking.services import Actor, ClientDetails
+from booking.models import Course, Resource, Therapist, Visit
+from booking.services import Actor, ClientDetails, WantedAppointment, book_course, book_visit
 from catalog.models import Offering
-from tests.factories import TherapistFactory, give_hours, rooms
+from tests.factories import ResourceFactory, TherapistFactory, give_hours, rooms
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # A Monday morning in winter; every test passes it as `now`.
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 MONDAY = date(2027, 3, 1)
 TUESDAY = date(2027, 3, 2)
+# The Tuesdays of a four-week course from 16 March: the clocks go forward
+# on 28 March, between the second and the third session.
+COURSE_DAYS = [date(2027, 3, 16), date(2027, 3, 23), date(2027, 3, 30), date(2027, 4, 6)]
 
 
 def at(day: date, clock: str) -> datetime:
     """A studio-local wall-clock time on `day`, as an aware UTC datetime."""
     hour, minute = map(int, clock.split(":"))
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
+
+
+@pytest.fixture
+def frozen_on_monday():
+    """Monday 1 March 2027, 08:00 in the studio; tests move on with `.move_to`."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +87,65 @@ def staff(django_user_model) -> Actor:
     user.user_permissions.add(Permission.objects.get(codename="change_appointment"))
     # A fresh instance: the permission cache of the old one is empty.
     return Actor.for_user(django_user_model.objects.get(pk=user.pk))
+
+
+@pytest.fixture
+def anti_cellulite(db) -> Offering:
+    """Anti-cellulite: hip, 45 minutes, €52; not given in pregnancy; Anna gives it, Ben not."""
+    return Offering.objects.select_related("massage_type").get(slug="anti-cellulite-hip-45")
+
+
+@pytest.fixture
+def room_for_two(db) -> Resource:
+    return ResourceFactory.create(name="Room for two", capacity=2)
+
+
+@pytest.fixture
+def course_offering(anti_cellulite) -> Offering:
+    """Anti-cellulite: hip, sold also as four sessions a week apart."""
+    anti_cellulite.course_sessions = 4
+    anti_cellulite.course_interval_days = 7
+    anti_cellulite.save(update_fields=["course_sessions", "course_interval_days"])
+    return anti_cellulite
+
+
+@pytest.fixture
+def couples_visit(classical, anna, ben, room_for_two, guest_details) -> Visit:
+    """Classical: foot for Mira (with Anna) and Alex (with Ben), side by side on Tuesday at 10."""
+    classical.max_people = 2
+    classical.save(update_fields=["max_people"])
+    return book_visit(
+        appointments=[
+            WantedAppointment(
+                offering=classical,
+                start_at=at(TUESDAY, "10:00"),
+                therapist=anna,
+                health={"vein_problems": True},
+            ),
+            WantedAppointment(
+                offering=classical,
+                start_at=at(TUESDAY, "10:00"),
+                therapist=ben,
+                guest_name="Alex Example",
+                health={"vein_problems": False},
+            ),
+        ],
+        client=guest_details,
+        source="web",
+        actor=Actor.guest(),
+        has_consent=True,
+        now=NOW,
+    )
+
+
+@pytest.fixture
+def booked_course(course_offering, anna, two_rooms, guest_details) -> Course:
+    """Mira's four weekly sessions on Tuesdays at 10:00 from 16 March, with Anna."""
+    return book_course(
+        offering=course_offering,
+        starts=[at(day, "10:00") for day in COURSE_DAYS],
+        client=guest_details,
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
+    )

@@ -10,6 +10,13 @@ offering, it asks `GET /api/v1/availability/` for 31 days in process
 (URL, view, serializers and engine; no socket), and counts the queries
 of one request for 1 day and for 31 days.
 
+Visits: the visit engine (`booking.visits.visit_slots`, in process)
+lists the same month for one massage, for a couple (two therapists at
+once, the room for two) and for two massages one after the other, with
+some couples and two-massage visits booked among the appointments; each
+prints its p95 and its queries for 1 day and for 31 days (one massage is
+`available_slots` again, behind the visit engine's interface).
+
 The baseline is what the engine replaces: walk the same step grid over
 each therapist's working hours and ask the database once per candidate
 (any appointment or time off in the way?), plus once per start time for
@@ -50,13 +57,30 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from booking.availability import available_slots  # noqa: E402
-from booking.models import Allocation, Appointment, Resource, Therapist, WorkingHours  # noqa: E402
-from booking.services import Actor, ClientDetails, book_appointment  # noqa: E402
+from booking.models import (  # noqa: E402
+    Allocation,
+    Appointment,
+    Resource,
+    Therapist,
+    Visit,
+    WorkingHours,
+)
+from booking.services import (  # noqa: E402
+    Actor,
+    ClientDetails,
+    WantedAppointment,
+    book_appointment,
+    book_visit,
+)
+from booking.visits import Part, VisitSlot, visit_slots  # noqa: E402
 from catalog.models import MassageType, Offering, ResourceKind  # noqa: E402
 
 THERAPISTS = 8
 ROOMS = 4
 APPOINTMENTS = 500
+# Visits of two booked among them: couples, and two massages in turn.
+COUPLES_VISITS = 30
+TWO_MASSAGE_VISITS = 30
 CLIENTS = 200
 DAYS = 31
 # Monday to Saturday, with an hour for lunch.
@@ -86,6 +110,7 @@ def build_studio() -> None:
                 Resource(name=f"Room {number}", kind=kinds["room"])
                 for number in range(1, ROOMS + 1)
             ),
+            Resource(name="Room for two", kind=kinds["room"], capacity=2),
             Resource(name="Vacuum device", kind=kinds["vacuum-device"]),
             Resource(name="Thai sticks", kind=kinds["thai-sticks"]),
         ]
@@ -119,6 +144,116 @@ def book_month(offerings: list[Offering], first_day: date, rng: random.Random) -
             actor=actor,
         )
         booked += 1
+
+
+# (name, parts, together): the visits listed. The couples offering is
+# sold for two in `build_studio`'s catalog (max_people = 2).
+COUPLES_OFFERING = "classical-whole-leg-60"
+
+
+def visit_cases() -> list[tuple[str, list[Part], bool]]:
+    by_slug = {
+        offering.slug: offering for offering in Offering.objects.select_related("massage_type")
+    }
+    couples = by_slug[COUPLES_OFFERING]
+    return [
+        ("single: classical whole leg", [Part(offering=couples)], False),
+        ("couples: classical whole leg x2", [Part(offering=couples), Part(offering=couples)], True),
+        (
+            "consecutive: foot 30, then whole leg 60",
+            [
+                Part(offering=by_slug["classical-foot-30"]),
+                Part(offering=by_slug["therapeutic-whole-leg-60"]),
+            ],
+            False,
+        ),
+    ]
+
+
+def book_visits(first_day: date, rng: random.Random) -> None:
+    """Book couples and two-massage visits at random free starts, through `book_visit`."""
+    actor = Actor(label="bench")
+    _, couples, in_turn = visit_cases()
+    for (_, parts, together), wanted in [(couples, COUPLES_VISITS), (in_turn, TWO_MASSAGE_VISITS)]:
+        booked = attempts = 0
+        while booked < wanted and attempts < 20 * wanted:
+            attempts += 1
+            day = first_day + timedelta(days=rng.randrange(DAYS))
+            slots = visit_slots(parts=parts, together=together, start_on=day, end_on=day)
+            if not slots:
+                continue
+            start_at = rng.choice(slots).start_at
+            starts = [start_at]
+            for part in parts[:-1]:
+                starts.append(
+                    start_at
+                    if together
+                    else starts[-1] + timedelta(minutes=part.offering.duration_minutes)
+                )
+            book_visit(
+                appointments=[
+                    WantedAppointment(offering=part.offering, start_at=start)
+                    for part, start in zip(parts, starts, strict=True)
+                ],
+                client=ClientDetails(
+                    name=f"Visitor {booked}",
+                    email=f"visitor{booked}@example.com",
+                    phone="+4930123456",
+                ),
+                source=Appointment.Source.ADMIN,
+                actor=actor,
+            )
+            booked += 1
+
+
+def measure_visits(
+    first_day: date, last_day: date, one_day: date, runs: int
+) -> tuple[float, set[int]]:
+    """The visit engine's month per case; returns the worst p95 and the query counts."""
+    rows = []
+    worst_p95 = 0.0
+    query_counts: set[int] = set()
+    for name, parts, together in visit_cases():
+
+        def month(parts: list[Part] = parts, together: bool = together) -> list[VisitSlot]:
+            return visit_slots(parts=parts, together=together, start_on=first_day, end_on=last_day)
+
+        slots = month()
+        for _ in range(2):
+            month()
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            month()
+            timings.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as for_day:
+            visit_slots(parts=parts, together=together, start_on=one_day, end_on=one_day)
+        with CaptureQueriesContext(connection) as for_month:
+            month()
+        worst_p95 = max(worst_p95, common.p95(timings))
+        query_counts |= {len(for_day), len(for_month)}
+        rows.append(
+            [
+                name,
+                len(slots),
+                f"{common.median(timings):.1f}",
+                f"{common.p95(timings):.1f}",
+                len(for_day),
+                len(for_month),
+            ]
+        )
+    common.print_table(
+        [
+            "visit (31 days)",
+            "starts",
+            "engine med ms",
+            "engine p95 ms",
+            "queries 1 d",
+            "queries 31 d",
+        ],
+        rows,
+    )
+    return worst_p95, query_counts
 
 
 def availability_url(offering: Offering, start_on: date, end_on: date) -> str:
@@ -284,11 +419,15 @@ def measure(runs: int, naive_runs: int) -> None:
     # Two days ahead, so the minimum notice never cuts into the month.
     first_day = timezone.localdate() + timedelta(days=2)
     last_day = first_day + timedelta(days=DAYS - 1)
-    book_month(offerings, first_day, random.Random(SEED))
+    Offering.objects.filter(slug=COUPLES_OFFERING).update(max_people=2)
+    rng = random.Random(SEED)
+    book_month(offerings, first_day, rng)
+    book_visits(first_day, rng)
     print(
         f"Built in {time.perf_counter() - started:.1f} s: {Therapist.objects.count()} therapists, "
         f"{Resource.objects.filter(kind__slug='room').count()} rooms, 1 vacuum device, "
-        f"1 set of Thai sticks; {Appointment.objects.count()} appointments "
+        f"1 set of Thai sticks; {Appointment.objects.count()} appointments in "
+        f"{Visit.objects.count()} visits "
         f"({Allocation.objects.count()} resource allocations) from {first_day} to {last_day}."
     )
     print(
@@ -350,6 +489,9 @@ def measure(runs: int, naive_runs: int) -> None:
         f"\nAll {len(every_request)} API requests: median {common.median(every_request):.1f} ms, "
         f"p95 {common.p95(every_request):.1f} ms.\n"
     )
+    print(f"\nVisits: {runs} timed months each of the visit engine (in process, no HTTP).\n")
+    visits_p95, visit_queries = measure_visits(first_day, last_day, one_day, runs)
+    print()
     is_constant = len(query_counts) == 1
     common.print_table(
         ["target", "figure", "verdict"],
@@ -368,6 +510,16 @@ def measure(runs: int, naive_runs: int) -> None:
                 "constant query count (1 day = 31 days, every offering)",
                 ", ".join(str(count) for count in sorted(query_counts)),
                 common.verdict(is_constant),
+            ],
+            [
+                "visits: p95 under 50 ms (single, couples, consecutive)",
+                f"{visits_p95:.1f} ms",
+                common.verdict(visits_p95 < 50),
+            ],
+            [
+                "visits: constant query count (1 day = 31 days, every case)",
+                ", ".join(str(count) for count in sorted(visit_queries)),
+                common.verdict(len(visit_queries) == 1),
             ],
         ],
     )

@@ -182,12 +182,13 @@ def load_schedule(
     window_end: datetime,
     therapist_id: int | None = None,
     ignore_appointment: UUID | None = None,
+    ignore_visit: UUID | None = None,
 ) -> Schedule:
     """Load the schedule of every qualified therapist for starts in the window.
 
     Seven queries whatever the window (see `load_schedules`).
-    `ignore_appointment` leaves one appointment out, so a reschedule may
-    move into time its own old booking blocks.
+    `ignore_appointment` or `ignore_visit` leaves a booking out, so a
+    reschedule may move into time its own old booking blocks.
     """
     return load_schedules(
         offerings=[offering],
@@ -195,6 +196,7 @@ def load_schedule(
         window_end=window_end,
         therapist_id=therapist_id,
         ignore_appointment=ignore_appointment,
+        ignore_visit=ignore_visit,
     )[offering.id]
 
 
@@ -493,10 +495,12 @@ def available_slots(
     therapist_id: int | None = None,
     now: datetime | None = None,
     ignore_appointment: UUID | None = None,
+    ignore_visit: UUID | None = None,
 ) -> list[Slot]:
     """The free starts of an offering between two local dates, both included.
 
     Only the days that hold a bookable start are looked at (`ListingWindow`).
+    The visit engine lists a visit of one massage here (`visits.visit_slots`).
     """
     rules = Rules.from_settings()
     window = ListingWindow.of(rules, now or timezone.now(), start_on, end_on)
@@ -509,6 +513,7 @@ def available_slots(
         window_end=window.end_at,
         therapist_id=therapist_id,
         ignore_appointment=ignore_appointment,
+        ignore_visit=ignore_visit,
     )
     first, last = window.first, window.last
     free_at: dict[int, set[int]] = defaultdict(set)

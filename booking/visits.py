@@ -44,6 +44,7 @@ from booking.availability import (
     ListingWindow,
     Rules,
     Schedule,
+    available_slots,
     candidate_starts,
     free_resource,
     load_schedules,
@@ -149,6 +150,10 @@ class _Shape:
     eligible: tuple[tuple[int, ...], ...]
     # Per resource kind, the parts that need it.
     kind_parts: tuple[tuple[int, tuple[int, ...]], ...]
+    # Whether a therapist handing over could still be cleaning up when
+    # they are due again two parts later (a buffer longer than the part
+    # between): only then does a listing weigh whole chains.
+    may_meet_itself: bool = False
 
     @classmethod
     def of(cls, parts: Sequence[Part], together: bool, schedules: dict[int, Schedule]) -> _Shape:
@@ -170,6 +175,10 @@ class _Shape:
         for index, schedule in enumerate(per_part):
             for kind in schedule.kinds:
                 kinds.setdefault(kind, []).append(index)
+        may_meet_itself = not together and any(
+            before.buffer_seconds > between.duration_seconds
+            for before, between in pairwise(per_part[:-1])
+        )
         return cls(
             parts=tuple(parts),
             together=together,
@@ -177,6 +186,7 @@ class _Shape:
             offsets=tuple(offsets),
             eligible=tuple(eligible),
             kind_parts=tuple((kind, tuple(found)) for kind, found in sorted(kinds.items())),
+            may_meet_itself=may_meet_itself,
         )
 
     def span(self, index: int, start: int) -> tuple[int, int, int]:
@@ -223,9 +233,10 @@ class _Studio:
         return found
 
     def fits_hours(self, therapist_id: int, day: date, start: int, end: int) -> bool:
-        return any(
-            opens <= start and end <= closes for opens, closes in self.hours(therapist_id, day)
-        )
+        for opens, closes in self.hours(therapist_id, day):
+            if opens <= start and end <= closes:
+                return True
+        return False
 
 
 def check_parts(parts: Sequence[Part], *, together: bool) -> None:
@@ -418,19 +429,63 @@ def _therapists(
     return _therapists_in_turn(studio, shape, start, day, every_first=every_first)
 
 
+class _Checks:
+    """The therapist checks of one start, each made at most once.
+
+    A listing tries every first therapist and every chain of them at
+    thousands of starts; parts of one offering together share their
+    checks too.
+    """
+
+    def __init__(self, studio: _Studio, shape: _Shape, start: int, day: date) -> None:
+        self.studio = studio
+        self.shape = shape
+        self.day = day
+        self.spans = [shape.span(index, start) for index in range(len(shape.parts))]
+        self._works: dict[tuple[int, int, int], bool] = {}
+        self._cleans: dict[tuple[int, int], bool] = {}
+
+    def works(self, index: int, therapist: int) -> bool:
+        """In the therapist's hours and free for the part itself (its buffer aside)."""
+        begins, ends, _ = self.spans[index]
+        key = (begins, ends, therapist)
+        found = self._works.get(key)
+        if found is None:
+            found = self.studio.fits_hours(
+                therapist, self.day, begins, ends
+            ) and not self.studio.busy[therapist].overlaps(begins, ends)
+            self._works[key] = found
+        return found
+
+    def cleans(self, index: int, therapist: int) -> bool:
+        """Free for the buffer after the part, to clean up before anyone else."""
+        _, ends, cleaned = self.spans[index]
+        key = (ends, therapist)
+        found = self._cleans.get(key)
+        if found is None:
+            found = ends == cleaned or not self.studio.busy[therapist].overlaps(ends, cleaned)
+            self._cleans[key] = found
+        return found
+
+    def reason(self) -> str:
+        """Outside hours when some part fits nobody's hours, else taken."""
+        for index, eligible in enumerate(self.shape.eligible):
+            begins, ends, _ = self.spans[index]
+            if not any(self.studio.fits_hours(t, self.day, begins, ends) for t in eligible):
+                return _OUTSIDE_HOURS
+        return _TAKEN
+
+
 def _therapists_together(
     studio: _Studio, shape: _Shape, start: int, day: date, *, every_first: bool
 ) -> _Therapists | str:
     """Different therapists, each free and working for their part, all from `start`."""
+    checks = _Checks(studio, shape, start, day)
     free: list[list[int]] = []
     for index, eligible in enumerate(shape.eligible):
-        begins, ends, cleaned = shape.span(index, start)
-        working = [t for t in eligible if studio.fits_hours(t, day, begins, ends)]
-        if not working:
-            return _OUTSIDE_HOURS
-        available = [t for t in working if not studio.busy[t].overlaps(begins, cleaned)]
+        available = [t for t in eligible if checks.works(index, t) and checks.cleans(index, t)]
         if not available:
-            return _TAKEN
+            return checks.reason()
         free.append(available)
     chosen = _match(free, ())
     if chosen is None:
@@ -442,7 +497,7 @@ def _therapists_together(
             for therapist in free[0]
             if therapist == chosen[0] or _match(free[1:], (therapist,)) is not None
         )
-    blocked = tuple(shape.span(index, start)[2] for index in range(len(shape.parts)))
+    blocked = tuple(cleaned for _, _, cleaned in checks.spans)
     return chosen, blocked, first_options
 
 
@@ -467,18 +522,14 @@ def _therapists_in_turn(
     Of the first part's free therapists, the one whose chain changes
     therapist the fewest times is taken (then the lowest id).
     """
-    begins, ends, _ = shape.span(0, start)
-    working = [t for t in shape.eligible[0] if studio.fits_hours(t, day, begins, ends)]
-    if not working:
-        return _OUTSIDE_HOURS
+    checks = _Checks(studio, shape, start, day)
     best: tuple[int, ...] | None = None
     best_changes = 0
     first_options = []
-    for therapist in working:
-        # The first part itself, before its buffer; `_chain` does the rest.
-        if studio.busy[therapist].overlaps(begins, ends):
+    for therapist in shape.eligible[0]:
+        if not checks.works(0, therapist):
             continue
-        chain = _chain(studio, shape, start, day, (therapist,))
+        chain = _chain(checks, (therapist,))
         if chain is None:
             continue
         changes = sum(1 for a, b in pairwise(chain) if a != b)
@@ -488,78 +539,55 @@ def _therapists_in_turn(
             break
         first_options.append(therapist)
     if best is None:
-        return _in_turn_reason(studio, shape, start, day)
+        return checks.reason()
     blocked = tuple(
-        shape.span(index, start)[1]
-        if index + 1 < len(best) and best[index + 1] == best[index]
-        else shape.span(index, start)[2]
-        for index in range(len(best))
+        ends if index + 1 < len(best) and best[index + 1] == best[index] else cleaned
+        for index, (_, ends, cleaned) in enumerate(checks.spans)
     )
     return best, blocked, tuple(first_options) if every_first else ()
 
 
-def _held_by(
-    shape: _Shape, start: int, chain: tuple[int, ...], therapist: int
-) -> list[tuple[int, int]]:
-    """What `therapist` already holds in this chain: each part, buffer unless they go on."""
-    held = []
-    for index, taker in enumerate(chain):
-        if taker != therapist:
-            continue
-        begins, ends, cleaned = shape.span(index, start)
-        goes_on = index + 1 < len(chain) and chain[index + 1] == therapist
-        held.append((begins, ends if goes_on else cleaned))
-    return held
+def _chain(checks: _Checks, chain: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Extend `chain` (the therapists of the first parts) to every part, or None.
 
-
-def _is_free(
-    studio: _Studio, therapist: int, begins: int, ends: int, held: list[tuple[int, int]]
-) -> bool:
-    if studio.busy[therapist].overlaps(begins, ends):
-        return False
-    return not any(other_start < ends and other_end > begins for other_start, other_end in held)
-
-
-def _chain(
-    studio: _Studio, shape: _Shape, start: int, day: date, chain: tuple[int, ...]
-) -> tuple[int, ...] | None:
-    """Extend `chain` (therapists of the first parts) to every part, or None."""
+    The therapist of the part before goes on when they can; handing
+    over, they clean up after their part first.
+    """
     index = len(chain)
     previous = chain[-1]
-    if index == len(shape.parts):
-        # The last therapist's cleanup after the last part.
-        _, ends, cleaned = shape.span(index - 1, start)
-        held = _held_by(shape, start, chain[:-1], previous)
-        return chain if _is_free(studio, previous, ends, cleaned, held) else None
-    begins, ends, _ = shape.span(index, start)
-    eligible = shape.eligible[index]
+    if index == len(checks.spans):
+        return chain if checks.cleans(index - 1, previous) else None
+    eligible = checks.shape.eligible[index]
     order = [previous] if previous in eligible else []
     order += [t for t in eligible if t != previous]
     for therapist in order:
-        if therapist != previous:
-            # Handing over: the previous therapist cleans up after their part.
-            _, before_ends, before_cleaned = shape.span(index - 1, start)
-            held = _held_by(shape, start, chain[:-1], previous)
-            if not _is_free(studio, previous, before_ends, before_cleaned, held):
-                return None
-        if not studio.fits_hours(therapist, day, begins, ends):
+        if therapist != previous and not checks.cleans(index - 1, previous):
+            return None
+        if not checks.works(index, therapist):
             continue
-        held = _held_by(shape, start, (*chain, therapist), therapist)[:-1]
-        if not _is_free(studio, therapist, begins, ends, held):
+        if (
+            therapist != previous
+            and therapist in chain
+            and _steps_on_itself(checks, chain, therapist)
+        ):
             continue
-        found = _chain(studio, shape, start, day, (*chain, therapist))
+        found = _chain(checks, (*chain, therapist))
         if found is not None:
             return found
     return None
 
 
-def _in_turn_reason(studio: _Studio, shape: _Shape, start: int, day: date) -> str:
-    """Outside hours when some part fits nobody's hours, else taken."""
-    for index, eligible in enumerate(shape.eligible):
-        begins, ends, _ = shape.span(index, start)
-        if not any(studio.fits_hours(t, day, begins, ends) for t in eligible):
-            return _OUTSIDE_HOURS
-    return _TAKEN
+def _steps_on_itself(checks: _Checks, chain: tuple[int, ...], therapist: int) -> bool:
+    """Whether `therapist`, back for the next part, is still on an earlier one (its buffer)."""
+    begins, _, _ = checks.spans[len(chain)]
+    for index, taker in enumerate(chain):
+        if taker != therapist:
+            continue
+        goes_on = index + 1 < len(chain) and chain[index + 1] == therapist
+        _, ends, cleaned = checks.spans[index]
+        if (ends if goes_on else cleaned) > begins:
+            return True
+    return False
 
 
 def _resources(
@@ -598,6 +626,32 @@ def _resources(
     return tuple(tuple(found) for found in per_part), tuple(shared)
 
 
+def _first_options(studio: _Studio, shape: _Shape, start: int, day: date) -> tuple[int, ...]:
+    """Every therapist who can take the first part of the visit at `start`; () if it does not fit.
+
+    What `_place` decides, for a listing: each start weighs every first
+    therapist, so one after the other it asks, part by part from the
+    last, who could go on from there, instead of trying every chain.
+    """
+    if _resources(studio, shape, start) is None:
+        return ()
+    if shape.together or shape.may_meet_itself:
+        found = _therapists(studio, shape, start, day, every_first=True)
+        return () if isinstance(found, str) else found[2]
+    checks = _Checks(studio, shape, start, day)
+    eligible = shape.eligible
+    last = len(eligible) - 1
+    # Whether the parts after part k can be given when `p` gave part k.
+    rest_given = {p: checks.cleans(last, p) for p in eligible[last]}
+    for index in range(last, 0, -1):
+        takers = {t for t in eligible[index] if rest_given[t] and checks.works(index, t)}
+        rest_given = {
+            p: p in takers or (bool(takers - {p}) and checks.cleans(index - 1, p))
+            for p in eligible[index - 1]
+        }
+    return tuple(t for t in eligible[0] if rest_given[t] and checks.works(0, t))
+
+
 def _first_starts(studio: _Studio, shape: _Shape, day: date, first: int, last: int) -> list[int]:
     """The grid starts on `day` at which someone may take the first part, in order."""
     schedule = shape.schedules[0]
@@ -628,6 +682,21 @@ def visit_slots(
         check_parts(parts, together=together)
     except errors.NotBookable:
         return []
+    if len(parts) == 1:
+        # One massage: the availability engine's own listing, the same
+        # rules with less to weigh (a test holds the two to one answer).
+        part = parts[0]
+        return [
+            VisitSlot(start_at=slot.start_at, end_at=slot.end_at, therapist_ids=slot.therapist_ids)
+            for slot in available_slots(
+                offering=part.offering,
+                start_on=start_on,
+                end_on=end_on,
+                therapist_id=part.therapist_id,
+                now=now,
+                ignore_visit=ignore_visit,
+            )
+        ]
     rules = Rules.from_settings()
     window = ListingWindow.of(rules, now or timezone.now(), start_on, end_on)
     if window is None:
@@ -644,13 +713,13 @@ def visit_slots(
     day = window.start_on
     while day <= window.end_on:
         for start in _first_starts(studio, shape, day, window.first, window.last):
-            found = _place(studio, shape, start, day, every_first=True)
-            if isinstance(found, _Placement):
+            options = _first_options(studio, shape, start, day)
+            if options:
                 slots.append(
                     VisitSlot(
                         start_at=_moment(start),
                         end_at=_moment(shape.end(start)),
-                        therapist_ids=found.first_options,
+                        therapist_ids=options,
                     )
                 )
         day += timedelta(days=1)

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from booking.models import Course, Resource, Therapist, Visit
 from booking.services import Actor, ClientDetails, WantedAppointment, book_course, book_visit
-from catalog.models import Offering
+from catalog.models import Offering, ResourceKind
 from tests.factories import ResourceFactory, TherapistFactory, give_hours, rooms
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -56,8 +56,29 @@ def vacuum(db) -> Offering:
 
 
 @pytest.fixture
+def back(db) -> Offering:
+    """Classical whole leg: 60 minutes, 15 minutes' buffer, a room."""
+    return Offering.objects.select_related("massage_type").get(slug="classical-whole-leg-60")
+
+
+@pytest.fixture
+def for_two(classical) -> Offering:
+    """The classical foot massage, sold for two side by side."""
+    classical.max_people = 2
+    classical.save(update_fields=["max_people"])
+    return classical
+
+
+@pytest.fixture
 def two_rooms(db) -> list[Resource]:
     return rooms(2)
+
+
+@pytest.fixture
+def room_for_two(db) -> Resource:
+    return ResourceFactory.create(
+        name="Room for two", kind=ResourceKind.objects.get(slug="room"), capacity=2
+    )
 
 
 @pytest.fixture
@@ -72,6 +93,14 @@ def anna(db) -> Therapist:
 def ben(db) -> Therapist:
     """Gives classical and vacuum massage; Monday to Saturday 9-18 without a break."""
     therapist = TherapistFactory.create(name="Ben", slug="ben", skills=["classical", "vacuum"])
+    give_hours(therapist, (time(9), time(18)), weekdays=range(6))
+    return therapist
+
+
+@pytest.fixture
+def dora(db) -> Therapist:
+    """Gives only classical massage; Monday to Saturday 9-18."""
+    therapist = TherapistFactory.create(name="Dora", slug="dora", skills=["classical"])
     give_hours(therapist, (time(9), time(18)), weekdays=range(6))
     return therapist
 
@@ -96,11 +125,6 @@ def anti_cellulite(db) -> Offering:
 
 
 @pytest.fixture
-def room_for_two(db) -> Resource:
-    return ResourceFactory.create(name="Room for two", capacity=2)
-
-
-@pytest.fixture
 def course_offering(anti_cellulite) -> Offering:
     """Anti-cellulite: hip, sold also as four sessions a week apart."""
     anti_cellulite.course_sessions = 4
@@ -110,10 +134,9 @@ def course_offering(anti_cellulite) -> Offering:
 
 
 @pytest.fixture
-def couples_visit(classical, anna, ben, room_for_two, guest_details) -> Visit:
+def couples_visit(for_two, anna, ben, room_for_two, guest_details) -> Visit:
     """Classical: foot for Mira (with Anna) and Alex (with Ben), side by side on Tuesday at 10."""
-    classical.max_people = 2
-    classical.save(update_fields=["max_people"])
+    classical = for_two
     return book_visit(
         appointments=[
             WantedAppointment(

@@ -21,14 +21,6 @@ from tests.booking.test_site_booking import SOMEONE_ELSE, details
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_on_monday")]
 
 
-@pytest.fixture
-def couples(classical) -> Offering:
-    """Classical: foot, 30 minutes, which two people may have side by side."""
-    classical.max_people = 2
-    classical.save(update_fields=["max_people"])
-    return classical
-
-
 def slots_url(offering: Offering) -> str:
     return reverse("booking:slots", kwargs={"offering_slug": offering.slug})
 
@@ -37,7 +29,7 @@ def form_url(offering: Offering) -> str:
     return reverse("booking:book", kwargs={"offering_slug": offering.slug})
 
 
-def for_two(start_at, **changes) -> dict:
+def form_for_two(start_at, **changes) -> dict:
     """The form for two people: the client's details and the second person's."""
     values = details(
         start_at,
@@ -67,22 +59,22 @@ def test_for_two_people_is_offered_only_where_the_offering_allows_two(
     assert f'href="{slots_url(classical)}?people=2">For two people</a>' in after
 
 
-def test_the_catalog_links_to_booking_for_two_and_to_a_course(client: Client, couples):
-    couples.course_sessions = 10
-    couples.save(update_fields=["course_sessions"])
+def test_the_catalog_links_to_booking_for_two_and_to_a_course(client: Client, for_two):
+    for_two.course_sessions = 10
+    for_two.save(update_fields=["course_sessions"])
 
-    html = client.get(couples.massage_type.get_absolute_url()).content.decode()
+    html = client.get(for_two.massage_type.get_absolute_url()).content.decode()
 
-    assert f'href="{slots_url(couples)}?people=2"' in html
-    assert f'href="{slots_url(couples)}?course=1"' in html
+    assert f'href="{slots_url(for_two)}?people=2"' in html
+    assert f'href="{slots_url(for_two)}?course=1"' in html
     assert "Book a course of 10 sessions" in html
 
 
 def test_for_two_people_the_picker_offers_only_starts_where_two_therapists_and_a_room_fit(
-    client: Client, couples, anna, ben, two_rooms, room_for_two
+    client: Client, for_two, anna, ben, two_rooms, room_for_two
 ):
-    single = client.get(slots_url(couples), {"on": "2027-03-02"}).content.decode()
-    together = client.get(slots_url(couples), {"on": "2027-03-02", "people": "2"}).content.decode()
+    single = client.get(slots_url(for_two), {"on": "2027-03-02"}).content.decode()
+    together = client.get(slots_url(for_two), {"on": "2027-03-02", "people": "2"}).content.decode()
 
     # Anna has lunch 13-14: Ben alone may give it at 13:00, but not to two people.
     thirteen = "start=2027-03-02T12%3A00Z"
@@ -95,9 +87,9 @@ def test_for_two_people_the_picker_offers_only_starts_where_two_therapists_and_a
 
 
 def test_for_two_people_nothing_is_offered_without_a_room_for_two(
-    client: Client, couples, anna, ben, two_rooms
+    client: Client, for_two, anna, ben, two_rooms
 ):
-    html = client.get(slots_url(couples), {"on": "2027-03-02", "people": "2"}).content.decode()
+    html = client.get(slots_url(for_two), {"on": "2027-03-02", "people": "2"}).content.decode()
 
     assert "No free times on this day." in html
     assert "start=" not in html
@@ -162,8 +154,8 @@ def test_a_choice_the_offering_does_not_allow_is_a_400_that_says_why(
     assert reason in response.content.decode()
 
 
-def test_two_choices_at_once_are_a_400(client: Client, couples, anti_cellulite, anna):
-    response = client.get(slots_url(couples), {"people": "2", "then": anti_cellulite.slug})
+def test_two_choices_at_once_are_a_400(client: Client, for_two, anti_cellulite, anna):
+    response = client.get(slots_url(for_two), {"people": "2", "then": anti_cellulite.slug})
 
     assert response.status_code == 400
     assert "Choose one: for two people, another massage after it, or a course." in (
@@ -175,9 +167,9 @@ def test_two_choices_at_once_are_a_400(client: Client, couples, anti_cellulite, 
 
 
 def test_the_form_for_two_asks_the_second_persons_name_and_their_own_health_questions(
-    client: Client, couples, anna, ben, room_for_two
+    client: Client, for_two, anna, ben, room_for_two
 ):
-    response = client.get(form_url(couples), {"start": "2027-03-02T09:00Z", "people": "2"})
+    response = client.get(form_url(for_two), {"start": "2027-03-02T09:00Z", "people": "2"})
     html = response.content.decode()
 
     assert "<h1>Book Classical: foot for two people</h1>" in html
@@ -191,9 +183,9 @@ def test_the_form_for_two_asks_the_second_persons_name_and_their_own_health_ques
 
 
 def test_one_consent_covers_both_people_and_says_so(
-    client: Client, couples, anna, ben, room_for_two
+    client: Client, for_two, anna, ben, room_for_two
 ):
-    response = client.get(form_url(couples), {"start": "2027-03-02T09:00Z", "people": "2"})
+    response = client.get(form_url(for_two), {"start": "2027-03-02T09:00Z", "people": "2"})
     html = response.content.decode()
 
     assert html.count('name="consent"') == 1
@@ -202,11 +194,11 @@ def test_one_consent_covers_both_people_and_says_so(
 
 
 def test_sending_the_form_for_two_books_one_visit_with_each_persons_answers(
-    client: Client, couples, anna, ben, room_for_two
+    client: Client, for_two, anna, ben, room_for_two
 ):
     response = client.post(
-        form_url(couples),
-        for_two(at(TUESDAY, "10:00"), vein_problems="yes", guest_recent_injury="yes"),
+        form_url(for_two),
+        form_for_two(at(TUESDAY, "10:00"), vein_problems="yes", guest_recent_injury="yes"),
     )
 
     visit = Visit.objects.get()
@@ -235,7 +227,7 @@ def test_the_second_persons_answer_that_rules_out_their_massage_is_an_error_of_t
     ben.massage_types.add(anti_cellulite.massage_type)
 
     response = client.post(
-        form_url(anti_cellulite), for_two(at(TUESDAY, "10:00"), guest_pregnancy="yes")
+        form_url(anti_cellulite), form_for_two(at(TUESDAY, "10:00"), guest_pregnancy="yes")
     )
 
     assert response.status_code == 200
@@ -246,8 +238,8 @@ def test_the_second_persons_answer_that_rules_out_their_massage_is_an_error_of_t
     assert 'id="id_pregnancy_error"' not in html
 
 
-def test_the_second_persons_name_is_required(client: Client, couples, anna, ben, room_for_two):
-    response = client.post(form_url(couples), for_two(at(TUESDAY, "10:00"), guest_name=" "))
+def test_the_second_persons_name_is_required(client: Client, for_two, anna, ben, room_for_two):
+    response = client.post(form_url(for_two), form_for_two(at(TUESDAY, "10:00"), guest_name=" "))
 
     assert response.status_code == 200
     assert not Visit.objects.exists()
@@ -304,12 +296,12 @@ def test_the_form_for_two_massages_lists_both_with_their_times(
 
 
 def test_a_time_taken_meanwhile_offers_the_nearest_starts_where_both_fit(
-    client: Client, couples, anna, ben, room_for_two
+    client: Client, for_two, anna, ben, room_for_two
 ):
-    sent = for_two(at(TUESDAY, "10:00"))
+    sent = form_for_two(at(TUESDAY, "10:00"))
     book_visit(
         appointments=[
-            WantedAppointment(offering=couples, start_at=at(TUESDAY, "10:00"), therapist=ben)
+            WantedAppointment(offering=for_two, start_at=at(TUESDAY, "10:00"), therapist=ben)
         ],
         client=SOMEONE_ELSE,
         source="web",
@@ -317,7 +309,7 @@ def test_a_time_taken_meanwhile_offers_the_nearest_starts_where_both_fit(
         now=NOW,
     )
 
-    response = client.post(form_url(couples), sent)
+    response = client.post(form_url(for_two), sent)
 
     assert response.status_code == 200
     assert Visit.objects.count() == 1
@@ -331,11 +323,11 @@ def test_a_time_taken_meanwhile_offers_the_nearest_starts_where_both_fit(
     assert '<input type="hidden" name="people" value="2">' in html
 
 
-def test_the_form_sent_twice_books_the_visit_once(client: Client, couples, anna, ben, room_for_two):
-    sent = for_two(at(TUESDAY, "10:00"))
+def test_the_form_sent_twice_books_the_visit_once(client: Client, for_two, anna, ben, room_for_two):
+    sent = form_for_two(at(TUESDAY, "10:00"))
 
-    first = client.post(form_url(couples), sent)
-    second = client.post(form_url(couples), sent)
+    first = client.post(form_url(for_two), sent)
+    second = client.post(form_url(for_two), sent)
 
     assert Visit.objects.count() == 1
     assert Appointment.objects.count() == 2
@@ -345,14 +337,14 @@ def test_the_form_sent_twice_books_the_visit_once(client: Client, couples, anna,
 def test_a_form_for_two_for_an_offering_for_one_is_a_400_and_books_nothing(
     client: Client, classical, anna, ben, room_for_two
 ):
-    response = client.post(form_url(classical), for_two(at(TUESDAY, "10:00")))
+    response = client.post(form_url(classical), form_for_two(at(TUESDAY, "10:00")))
 
     assert response.status_code == 400
     assert not Visit.objects.exists()
 
 
 def test_the_picker_for_two_takes_a_fixed_number_of_queries(
-    client: Client, couples, anna, ben, room_for_two, staff, django_assert_num_queries
+    client: Client, for_two, anna, ben, room_for_two, staff, django_assert_num_queries
 ):
     """However many visits are booked, and for any fortnight.
 
@@ -364,13 +356,13 @@ def test_the_picker_for_two_takes_a_fixed_number_of_queries(
     rules, 12. the other offerings, to add one after it.
     """
     with django_assert_num_queries(12):
-        client.get(slots_url(couples), {"people": "2"})
+        client.get(slots_url(for_two), {"people": "2"})
     for day in range(2, 6):
         start_at = at(TUESDAY, "10:00").replace(day=day)
         book_visit(
             appointments=[
-                WantedAppointment(offering=couples, start_at=start_at),
-                WantedAppointment(offering=couples, start_at=start_at),
+                WantedAppointment(offering=for_two, start_at=start_at),
+                WantedAppointment(offering=for_two, start_at=start_at),
             ],
             client=SOMEONE_ELSE,
             source="admin",
@@ -379,4 +371,4 @@ def test_the_picker_for_two_takes_a_fixed_number_of_queries(
         )
 
     with django_assert_num_queries(12):
-        client.get(slots_url(couples), {"people": "2", "week": "2027-03-15"})
+        client.get(slots_url(for_two), {"people": "2", "week": "2027-03-15"})

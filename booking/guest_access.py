@@ -77,14 +77,22 @@ def grant_access(request: HttpRequest, appointment: Appointment) -> None:
 def granted_appointment(request: HttpRequest, appointment_id: UUID) -> Appointment:
     """The appointment this session holds the token of, or a plain 404.
 
-    The 404 is the same for an unknown appointment, one this browser
-    never opened, and one whose token is used up (see the selector).
+    A visit's appointments, and a course's visits, share one token, so
+    a browser that opened one of them opens the others too: the token
+    kept for this appointment, or else any this session holds, is
+    checked. The 404 is the same for an unknown appointment, one this
+    browser never opened, and one whose token is used up (see the
+    selector).
     """
-    token = request.session.get(SESSION_KEY, {}).get(str(appointment_id))
-    if not isinstance(token, str):
+    tokens = request.session.get(SESSION_KEY, {})
+    own = tokens.get(str(appointment_id))
+    candidates = (
+        [own] if isinstance(own, str) else [t for t in tokens.values() if isinstance(t, str)]
+    )
+    if not candidates:
         raise Http404
-    appointment = selectors.appointment_for_guest(
-        appointment_id=appointment_id, manage_token=token, now=timezone.now()
+    appointment = selectors.appointment_for_guest_tokens(
+        appointment_id=appointment_id, manage_tokens=candidates, now=timezone.now()
     )
     if appointment is None:
         raise Http404

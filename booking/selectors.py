@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
@@ -128,16 +129,34 @@ def appointment_for_guest(
     """The appointment, only if the token is its own and not used up.
 
     The token is compared in constant time. It is used up once its
-    appointment is over: completed, missed, or past its end. A cancelled
-    appointment stays visible until then, so that the client who
-    cancelled it can see that it is.
+    visit is over: the appointment completed or missed, or the visit
+    past its end. A cancelled appointment stays visible until then, so
+    that the client who cancelled it can see that it is.
+    """
+    return appointment_for_guest_tokens(
+        appointment_id=appointment_id, manage_tokens=[manage_token], now=now
+    )
+
+
+def appointment_for_guest_tokens(
+    *, appointment_id: UUID, manage_tokens: Iterable[str], now: datetime
+) -> Appointment | None:
+    """As `appointment_for_guest`, for whoever holds any one of these tokens.
+
+    A visit's appointments share its manage token, and a course's
+    visits share one too: a browser that opened one of them may open
+    the others. Each token is compared in constant time.
     """
     appointment = _appointment_for_guest_pages(appointment_id)
-    if appointment is None or not hmac.compare_digest(
-        appointment.manage_token.encode(), manage_token.encode()
-    ):
+    if appointment is None:
         return None
-    return None if _is_over(appointment, now) else appointment
+    own = appointment.manage_token.encode()
+    # Every token is compared, so the time taken does not tell which one matched.
+    matches = [hmac.compare_digest(own, token.encode()) for token in manage_tokens]
+    if not any(matches):
+        return None
+    # Any appointment of a visit opens it until the whole visit is over.
+    return None if _is_over(appointment.visit, now) else appointment
 
 
 def appointment_for_mailbox(
@@ -158,7 +177,7 @@ def appointment_for_mailbox(
 
 def _appointment_for_guest_pages(appointment_id: UUID) -> Appointment | None:
     return (
-        Appointment.objects.select_related("client", "offering", "therapist")
+        Appointment.objects.select_related("client", "offering", "therapist", "visit")
         .filter(pk=appointment_id)
         .first()
     )
@@ -169,6 +188,74 @@ def _is_over(booking: Appointment | Visit, now: datetime) -> bool:
 
 
 _OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+
+
+def lead_appointment(visit: Visit) -> Appointment:
+    """The visit's first appointment (by start, then id): its pages' address, its reminders' holder."""
+    return (
+        Appointment.objects.select_related("client", "offering", "therapist", "visit")
+        .filter(visit=visit)
+        .earliest("start_at", "id")
+    )
+
+
+def course_lead_appointment(course: Course) -> Appointment:
+    """The lead appointment of the course's first visit: where its pages start."""
+    return (
+        Appointment.objects.select_related("client", "offering", "therapist", "visit")
+        .filter(visit__course=course)
+        .earliest("start_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class GuestVisit:
+    """A visit as its guest pages show it: every appointment, and a course's sessions.
+
+    `lead` is the first appointment (by start, then id), whose id the
+    pages' addresses carry; `appointments` are in the order shown, the
+    client's before those of the people with them.
+    `sessions` are the lead appointments of the course's visits, in
+    order (empty for a visit that is not part of a course).
+    """
+
+    visit: Visit
+    lead: Appointment
+    appointments: list[Appointment]
+    sessions: list[Appointment]
+
+    @property
+    def is_together(self) -> bool:
+        """Whether its appointments are side by side (several people), not one after another."""
+        first, *rest = self.appointments
+        return bool(rest) and all(a.start_at == first.start_at for a in rest)
+
+
+def guest_visit(appointment: Appointment) -> GuestVisit:
+    """The visit of an appointment a guest reached, with all it shows.
+
+    One query for the visit's appointments (with their offerings,
+    therapists and the visit), one more for a course's sessions.
+    """
+    by_start = list(
+        Appointment.objects.select_related("offering", "therapist", "visit__course")
+        .filter(visit_id=appointment.visit_id)
+        .order_by("start_at", "id")
+    )
+    lead, visit = by_start[0], by_start[0].visit
+    # Shown in time order, the client before the people with them.
+    appointments = sorted(by_start, key=lambda a: (a.start_at, a.guest_name != ""))
+    sessions: list[Appointment] = []
+    if visit.course_id is not None:
+        leads: dict[UUID, Appointment] = {}
+        for session in (
+            Appointment.objects.select_related("visit")
+            .filter(visit__course_id=visit.course_id)
+            .order_by("start_at", "id")
+        ):
+            leads.setdefault(session.visit_id, session)
+        sessions = list(leads.values())
+    return GuestVisit(visit=visit, lead=lead, appointments=appointments, sessions=sessions)
 
 
 def therapists_giving(*, massage_type_id: int) -> list[Therapist]:

@@ -36,4 +36,5 @@ urlpatterns = [
     path("client-details/<str:token>/", views.client_details, name="client_details"),
     path("<slug:offering_slug>/", views.slot_picker, name="slots"),
     path("<slug:offering_slug>/book/", views.booking_form, name="book"),
+    path("<slug:offering_slug>/course/", views.course, name="course"),
 ]

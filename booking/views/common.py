@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from booking import selectors
 from booking.errors import RateLimited
 from booking.models import Therapist
+from booking.site_forms import VisitForm
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication, Offering
 
@@ -73,3 +77,38 @@ def offering_context(offering: Offering) -> dict[str, Any]:
         ],
         "zone_name": settings.STUDIO_TIME_ZONE,
     }
+
+
+def visit_context(offering: Offering, visit_form: VisitForm) -> dict[str, Any]:
+    """The visit chosen on the offering's page (`visit_form` is valid), and what it costs.
+
+    `other_offerings` are those the client may add after this one; the
+    price and the length are the whole visit's.
+    """
+    people: int = visit_form.cleaned_data["people"]
+    then: Offering | None = visit_form.cleaned_data["then"]
+    offerings = [offering] * people + ([then] if then else [])
+    return {
+        "people": people,
+        "then": then,
+        "is_course": visit_form.cleaned_data["course"],
+        "visit_query": visit_form.query(),
+        "other_offerings": list(visit_form.other_offerings),
+        "visit_price": sum((part.price for part in offerings), Decimal(0)),
+        # Side by side, the visit lasts as long as one massage.
+        "visit_minutes": sum(part.duration_minutes for part in offerings[people - 1 :]),
+    }
+
+
+def bad_visit(request: HttpRequest, offering: Offering, visit_form: VisitForm) -> HttpResponse:
+    """A choice the offering does not allow (an edited link, say): 400, saying why."""
+    return render(
+        request,
+        "booking/bad_visit.html",
+        {
+            **offering_context(offering),
+            "visit_form": visit_form,
+            "picker_url": reverse("booking:slots", kwargs={"offering_slug": offering.slug}),
+        },
+        status=400,
+    )

@@ -5,12 +5,20 @@ The token opens the pages once, through the session (see
 token, a browser without it, and the token of an appointment that is
 over, are a plain 404 that tells nothing about the appointment. The
 pages are never cached: they show a state that changes.
+
+A booking is a visit: every appointment of it is shown, and it is
+cancelled or moved as one. The pages' address carries the id of the
+visit's lead appointment (the e-mails link there); the id of any other
+appointment of the visit opens the same pages. A course's pages list
+its sessions, each a visit of its own.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -24,31 +32,62 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from booking import errors, services
+from booking import errors, selectors, services
 from booking.availability import Rules
 from booking.calendar import appointment_calendar
 from booking.guest_access import exchange_token, exchanges_token, granted_appointment, manage_link
 from booking.models import Appointment
+from booking.selectors import GuestVisit
 from booking.services import limits
 from booking.site_forms import CancelForm, SlotQueryForm, StartForm, parse_slot, slot_value
 from booking.views.common import on_studio_clock, rate_limited, see_other, with_query
-from booking.views.slots import build_picker, by_day, nearest_free
+from booking.views.slots import WantedVisit, build_picker, by_day, nearest_free
 from catalog import selectors as catalog_selectors
+from catalog.models import Contraindication
 
 
 def _url(name: str, appointment: Appointment) -> str:
     return reverse(name, kwargs={"appointment_id": appointment.pk})
 
 
-def _context(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
-    """The appointment, and until when the guests' cancellation policy lets it change.
+def _again(booked: GuestVisit) -> dict[str, str]:
+    """How "Book again" asks for a visit of the same shape, when the offering's page offers it."""
+    appointments = booked.appointments
+    if len(appointments) != 2:
+        return {}
+    if booked.is_together:
+        return {"people": "2"}
+    return {"then": appointments[1].offering.slug}
 
-    The booking service owns the rule; the page only shows it.
+
+def _granted(request: HttpRequest, appointment_id: UUID) -> GuestVisit:
+    """The visit of the appointment this session may open, or a plain 404."""
+    return selectors.guest_visit(granted_appointment(request, appointment_id))
+
+
+def _context(request: HttpRequest, booked: GuestVisit) -> dict[str, Any]:
+    """The visit, and until when the guests' cancellation policy lets it change.
+
+    The booking service owns the rule; the page only shows it. The lead
+    appointment starts the visit and shares its status, so the rule
+    asked of it is the visit's.
     """
+    appointment = booked.lead
     can_change = services.can_guest_change(appointment, now=timezone.now())
     return {
         "appointment": appointment,
+        "visit": booked.visit,
+        "appointments": booked.appointments,
+        "is_visit": len(booked.appointments) > 1,
+        "is_together": booked.is_together,
+        "visit_price": sum(a.price for a in booked.appointments),
+        "sessions": booked.sessions,
+        "course": booked.visit.course,
         "offering": appointment.offering,
+        # Each massage once, in the visit's order, for the page's title.
+        "visit_name": ", ".join(dict.fromkeys(a.offering.name for a in booked.appointments)),
+        "again_query": urlencode(_again(booked)),
+        "now": timezone.now(),
         "is_confirmed": appointment.status == Appointment.Status.CONFIRMED,
         # Held until the client opens the link in the e-mail; it may be
         # cancelled meanwhile, and moved once confirmed.
@@ -83,21 +122,35 @@ def old_link(request: HttpRequest, appointment_id: UUID, token: str, page: str) 
 @require_GET
 @exchanges_token
 def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    appointment = granted_appointment(request, appointment_id)
-    if not appointment.is_active:
-        return redirect(_url("booking:manage", appointment))
-    said_yes = {question for question, answer in appointment.health.items() if answer is True}
-    rules = catalog_selectors.contraindications_of(
-        massage_type_id=appointment.offering.massage_type_id
-    )
+    booked = _granted(request, appointment_id)
+    if not booked.lead.is_active:
+        return redirect(_url("booking:manage", booked.lead))
     return render(
         request,
         "booking/confirmation.html",
-        {
-            **_context(request, appointment),
-            "talk_first": [rule for rule in rules if rule.question in said_yes],
-        },
+        {**_context(request, booked), "talk_first": _talk_first(booked)},
     )
+
+
+def _talk_first(booked: GuestVisit) -> list[tuple[str, Contraindication]]:
+    """What to mention on arrival: each person's yes that their massage asks a word about.
+
+    Each with the person's name when the visit is for more than the client.
+    """
+    found: list[tuple[str, Contraindication]] = []
+    rules: dict[int, list[Contraindication]] = {}
+    for appointment in booked.appointments:
+        massage_type_id = appointment.offering.massage_type_id
+        if massage_type_id not in rules:
+            rules[massage_type_id] = catalog_selectors.contraindications_of(
+                massage_type_id=massage_type_id
+            )
+        said_yes = {question for question, answer in appointment.health.items() if answer is True}
+        name = (appointment.guest_name or booked.visit.contact_name) if booked.is_together else ""
+        for rule in rules[massage_type_id]:
+            if rule.question in said_yes and (name, rule) not in found:
+                found.append((name, rule))
+    return found
 
 
 @never_cache
@@ -105,15 +158,15 @@ def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
 @require_GET
 @exchanges_token
 def manage(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    appointment = granted_appointment(request, appointment_id)
-    return render(request, "booking/manage.html", _context(request, appointment))
+    booked = _granted(request, appointment_id)
+    return render(request, "booking/manage.html", _context(request, booked))
 
 
 @never_cache
 @require_GET
 @exchanges_token
 def calendar(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    appointment = granted_appointment(request, appointment_id)
+    appointment = _granted(request, appointment_id).lead
     local_start = appointment.start_at.astimezone(Rules.from_settings().zone)
     # In the booking's language, as its e-mails' calendar files are.
     with translation.override(appointment.language):
@@ -130,32 +183,39 @@ def calendar(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @exchanges_token
 def cancel(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    appointment = granted_appointment(request, appointment_id)
-    manage_url = _url("booking:manage", appointment)
-    context = _context(request, appointment)
+    """Cancel the whole visit; on a course's page, this session or every one still to come."""
+    booked = _granted(request, appointment_id)
+    manage_url = _url("booking:manage", booked.lead)
+    context = _context(request, booked)
     if request.method == "GET":
         if not context["can_change"]:
             return redirect(manage_url)
-        return render(request, "booking/cancel.html", {**context, "form": CancelForm()})
+        form = CancelForm(has_course=booked.visit.course is not None)
+        return render(request, "booking/cancel.html", {**context, "form": form})
 
-    form = CancelForm(request.POST)
+    form = CancelForm(request.POST, has_course=booked.visit.course is not None)
     if not form.is_valid():
         return render(request, "booking/cancel.html", {**context, "form": form})
+    actor = services.Actor.guest()
+    reason = form.cleaned_data["reason"]
     try:
-        services.cancel_appointment(
-            appointment=appointment,
-            actor=services.Actor.guest(),
-            reason=form.cleaned_data["reason"],
-        )
+        if form.cleaned_data.get("what") == CancelForm.COURSE and booked.visit.course:
+            services.cancel_course(course=booked.visit.course, actor=actor, reason=reason)
+            done = _("Your course is cancelled: every session still to come.")
+        else:
+            services.cancel_visit(visit=booked.visit, actor=actor, reason=reason)
+            done = (
+                _("Your visit is cancelled. We hope to see you another time.")
+                if len(booked.appointments) > 1
+                else _("Your appointment is cancelled. We hope to see you another time.")
+            )
     except errors.NotActive:
         # Sent twice, or cancelled by the studio meanwhile: cancelled either way.
         messages.info(request, _("This appointment is already cancelled."))
     except errors.BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, _("Your appointment is cancelled. We hope to see you another time.")
-        )
+        messages.success(request, done)
     return see_other(manage_url)
 
 
@@ -164,30 +224,31 @@ def cancel(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @exchanges_token
 def reschedule(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    """Choose a new time with the same therapist, confirm it, and move the appointment.
+    """Choose a new time for the whole visit, confirm it, and move the visit.
 
+    The visit keeps its shape and its therapists: the picker offers only
+    the starts where all of it fits again, its own time not counting.
     Without `start` the page is the slot picker; with it, the question
     whether to move there; a POST moves it.
     """
-    appointment = granted_appointment(request, appointment_id)
-    context = _context(request, appointment)
+    booked = _granted(request, appointment_id)
+    context = _context(request, booked)
     if not context["can_move"]:
-        return redirect(_url("booking:manage", appointment))
+        return redirect(_url("booking:manage", booked.lead))
+    wanted = WantedVisit.of(booked.visit, booked.lead)
     if request.method == "POST":
-        return _move(request, appointment, context)
+        return _move(request, booked, wanted, context)
     start_at = parse_slot(request.GET.get("start"))
     if start_at is not None:
-        return _render_move(request, appointment, context, start_at)
+        return _render_move(request, booked, wanted, context, start_at=start_at)
 
-    here = _url("booking:reschedule", appointment)
+    here = _url("booking:reschedule", booked.lead)
     picker = build_picker(
-        offering=appointment.offering,
-        therapist_id=appointment.therapist_id,
+        wanted=wanted,
         query=SlotQueryForm(request.GET, therapists=[]),
         day_url=lambda params: with_query(here, params),
         time_url=lambda slot: with_query(here, {"start": slot_value(slot.start_at)}),
-        moving=appointment,
-        default_on=appointment.start_at.astimezone(Rules.from_settings().zone).date(),
+        default_on=booked.lead.start_at.astimezone(Rules.from_settings().zone).date(),
     )
     return render(
         request,
@@ -196,43 +257,66 @@ def reschedule(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
             **context,
             "picker": picker,
             "picker_url": here,
-            "therapist": appointment.therapist,
+            "therapist": booked.lead.therapist,
+            "therapists": [],
+            "visit_therapists": _names(a.therapist.name for a in booked.appointments),
             "zone_name": settings.STUDIO_TIME_ZONE,
         },
     )
 
 
-def _move(request: HttpRequest, appointment: Appointment, context: dict[str, Any]) -> HttpResponse:
+def _names(names: Iterable[str]) -> str:
+    """Each name once, in order, joined for a sentence."""
+    return ", ".join(dict.fromkeys(names))
+
+
+def _move(
+    request: HttpRequest, booked: GuestVisit, wanted: WantedVisit, context: dict[str, Any]
+) -> HttpResponse:
     form = StartForm(request.POST)
     if not form.is_valid():
-        wanted = parse_slot(request.POST.get("around"))
-        return _render_move(request, appointment, context, wanted, _("Choose a time."))
+        around = parse_slot(request.POST.get("around"))
+        return _render_move(
+            request, booked, wanted, context, start_at=around, problem=_("Choose a time.")
+        )
     actor = services.Actor.guest()
     try:
-        with limits.limit_guest_change(appointment=appointment, actor=actor):
-            moved = services.reschedule_appointment(
-                appointment=appointment, start_at=form.cleaned_data["start"], actor=actor
+        with limits.limit_guest_change(appointment=booked.lead, actor=actor):
+            moved = services.reschedule_visit(
+                visit=booked.visit, start_at=form.cleaned_data["start"], actor=actor
             )
     except errors.RateLimited as error:
         messages.error(request, error.message)
         return rate_limited(render(request, "booking/manage.html", context), error)
     except (errors.SlotUnavailable, errors.InvalidStart) as error:
         return _render_move(
-            request, appointment, context, form.cleaned_data["start"], error.message
+            request,
+            booked,
+            wanted,
+            context,
+            start_at=form.cleaned_data["start"],
+            problem=error.message,
         )
     except errors.BookingError as error:
         messages.error(request, error.message)
     else:
         # Translators: a Django date format; Russian wants the genitive month, "E".
         when = date_format(timezone.localtime(moved.start_at), _("l j F, H:i"))
-        messages.success(request, _("Your appointment is moved to %(when)s.") % {"when": when})
-    return see_other(_url("booking:manage", appointment))
+        moved_message = (
+            _("Your visit is moved to %(when)s.")
+            if len(booked.appointments) > 1
+            else _("Your appointment is moved to %(when)s.")
+        )
+        messages.success(request, moved_message % {"when": when})
+    return see_other(_url("booking:manage", booked.lead))
 
 
 def _render_move(
     request: HttpRequest,
-    appointment: Appointment,
+    booked: GuestVisit,
+    wanted: WantedVisit,
     context: dict[str, Any],
+    *,
     start_at: datetime | None,
     problem: str | None = None,
 ) -> HttpResponse:
@@ -241,26 +325,20 @@ def _render_move(
     new_start = start_at.astimezone(zone) if start_at and not problem else None
     alternatives: list[datetime] = []
     if problem and start_at is not None:
-        alternatives = nearest_free(
-            offering=appointment.offering,
-            wanted=start_at,
-            therapist_id=appointment.therapist_id,
-            moving=appointment,
-        )
+        alternatives = nearest_free(wanted=wanted, around=start_at)
+    visit = booked.visit
     return render(
         request,
         "booking/reschedule_confirm.html",
         {
             **context,
             "new_start": new_start,
-            "new_end": (
-                new_start + timedelta(minutes=appointment.offering.duration_minutes)
-                if new_start
-                else None
-            ),
+            # The visit keeps its length: it moves as one.
+            "new_end": new_start + (visit.end_at - visit.start_at) if new_start else None,
             "wanted": slot_value(start_at) if start_at else "",
             "start_errors": [problem] if problem else [],
             "alternatives": by_day(alternatives),
-            "picker_url": _url("booking:reschedule", appointment),
+            "picker_url": _url("booking:reschedule", booked.lead),
+            "visit_therapists": _names(a.therapist.name for a in booked.appointments),
         },
     )

@@ -2,13 +2,15 @@
 
 Every time shown comes from the availability engine, which the booking
 service checks with the same rules, so a time the picker offers can be
-booked unless someone takes it first.
+booked unless someone takes it first. For a visit of more than one
+massage (two people side by side, or one massage after another) the
+engine offers only the starts where the whole visit fits.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,15 +22,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from booking.availability import Rules, Slot, available_slots
-from booking.models import Appointment
-from booking.site_forms import SlotQueryForm, slot_value
+from booking.models import Appointment, Visit
+from booking.site_forms import SlotQueryForm, VisitForm, slot_value
 from booking.views.common import (
+    bad_visit,
     offering_context,
     offering_or_404,
     on_studio_clock,
     therapists_for,
+    visit_context,
     with_query,
 )
+from booking.visits import Part, VisitSlot, visit_slots
 from catalog.models import Offering
 
 # The picker shows the coming days two weeks at a time, Monday first.
@@ -37,6 +42,97 @@ FORTNIGHT = 14
 # how many days after it to look for them.
 NEAREST_COUNT = 6
 NEAREST_DAYS = 7
+
+
+@dataclass(frozen=True)
+class WantedVisit:
+    """The visit whose free starts the pages look for: its parts, at once or one after another.
+
+    `moving` is the lead appointment of a booked visit being moved: its
+    own time does not block the times around it. A visit of one massage
+    asks the engine for that offering's slots, as a single booking
+    always has; a longer one asks for the starts where all of it fits.
+    """
+
+    parts: tuple[Part, ...]
+    together: bool = False
+    moving: Appointment | None = None
+
+    @classmethod
+    def chosen(
+        cls, *, offering: Offering, visit_form: VisitForm, therapist_id: int | None
+    ) -> WantedVisit:
+        """The visit a client chose on the offering's page (`visit_form` is valid)."""
+        people: int = visit_form.cleaned_data["people"]
+        then: Offering | None = visit_form.cleaned_data["then"]
+        first = Part(offering=offering, therapist_id=therapist_id)
+        if people > 1:
+            # Each person has a therapist of their own; any who are free.
+            return cls(parts=(Part(offering=offering),) * people, together=True)
+        if then is not None:
+            return cls(parts=(first, Part(offering=then)))
+        return cls(parts=(first,))
+
+    @classmethod
+    def of(cls, visit: Visit, lead: Appointment) -> WantedVisit:
+        """A booked visit, to move: the same massages with the same therapists, in the same shape."""
+        appointments = list(visit.appointments.all())
+        return cls(
+            parts=tuple(
+                Part(
+                    offering=appointment.offering,
+                    therapist_id=appointment.therapist_id,
+                    guest_name=appointment.guest_name,
+                )
+                for appointment in appointments
+            ),
+            together=len(appointments) > 1
+            and all(a.start_at == appointments[0].start_at for a in appointments),
+            moving=lead,
+        )
+
+    @property
+    def offering(self) -> Offering:
+        return self.parts[0].offering
+
+    @property
+    def therapist_id(self) -> int | None:
+        return self.parts[0].therapist_id
+
+    def slots(
+        self, *, start_on: date, end_on: date, now: datetime | None = None
+    ) -> Sequence[Slot | VisitSlot]:
+        """The free starts between two local dates, both included: one engine call."""
+        if len(self.parts) == 1:
+            return available_slots(
+                offering=self.offering,
+                start_on=start_on,
+                end_on=end_on,
+                therapist_id=self.therapist_id,
+                now=now,
+                ignore_appointment=self.moving.pk if self.moving else None,
+            )
+        return visit_slots(
+            parts=self.parts,
+            together=self.together,
+            start_on=start_on,
+            end_on=end_on,
+            now=now,
+            ignore_visit=self.moving.visit_id if self.moving else None,
+        )
+
+    def starts(self, start_at: datetime) -> list[datetime]:
+        """Each part's start in a visit starting at `start_at`.
+
+        Together, all at once; otherwise each where the one before it ends.
+        """
+        if self.together:
+            return [start_at] * len(self.parts)
+        starts = []
+        for part in self.parts:
+            starts.append(start_at)
+            start_at += timedelta(minutes=part.offering.duration_minutes)
+        return starts
 
 
 @dataclass(frozen=True)
@@ -76,12 +172,10 @@ class Picker:
 
 def build_picker(
     *,
-    offering: Offering,
-    therapist_id: int | None,
+    wanted: WantedVisit,
     query: SlotQueryForm,
     day_url: Callable[[dict[str, str]], str],
-    time_url: Callable[[Slot], str],
-    moving: Appointment | None = None,
+    time_url: Callable[[Slot | VisitSlot], str],
     default_on: date | None = None,
 ) -> Picker:
     """Ask the engine once for the fortnight shown; the chosen day's times come from it.
@@ -89,8 +183,7 @@ def build_picker(
     The fortnight is the one holding `on` (a day the client chose) or
     `week` (from the earlier and later links), kept within the days that
     can be booked. Without a chosen day, `default_on` is shown, or else
-    the first day with free times. `moving` is an appointment being
-    rescheduled: its own time does not block the times around it.
+    the first day with free times.
     """
     rules = Rules.from_settings()
     now = timezone.now()
@@ -105,15 +198,8 @@ def build_picker(
     starts_on = first_monday + timedelta(days=block * FORTNIGHT)
     days = [starts_on + timedelta(days=offset) for offset in range(FORTNIGHT)]
 
-    slots = available_slots(
-        offering=offering,
-        start_on=max(starts_on, today),
-        end_on=min(days[-1], last_day),
-        therapist_id=therapist_id,
-        now=now,
-        ignore_appointment=moving.pk if moving else None,
-    )
-    by_day: dict[date, list[Slot]] = defaultdict(list)
+    slots = wanted.slots(start_on=max(starts_on, today), end_on=min(days[-1], last_day), now=now)
+    by_day: dict[date, list[Slot | VisitSlot]] = defaultdict(list)
     for slot in slots:
         by_day[slot.start_at.astimezone(rules.zone).date()].append(slot)
 
@@ -144,7 +230,8 @@ def build_picker(
             PickerTime(
                 start_at=local,
                 url=time_url(slot),
-                is_current=moving is not None and slot.start_at == moving.start_at,
+                # The lead appointment starts the visit.
+                is_current=wanted.moving is not None and slot.start_at == wanted.moving.start_at,
             )
         )
 
@@ -162,28 +249,16 @@ def build_picker(
     )
 
 
-def nearest_free(
-    *,
-    offering: Offering,
-    wanted: datetime,
-    therapist_id: int | None,
-    moving: Appointment | None = None,
-) -> list[datetime]:
-    """The free starts closest to `wanted`, before or after it, in time order.
+def nearest_free(*, wanted: WantedVisit, around: datetime) -> list[datetime]:
+    """The free starts closest to `around`, before or after it, in time order.
 
     One engine call, over the wanted day and the week after it; for a
     time in the past, the nearest are the soonest free ones.
     """
     zone = Rules.from_settings().zone
-    wanted_on = max(wanted, timezone.now()).astimezone(zone).date()
-    slots = available_slots(
-        offering=offering,
-        start_on=wanted_on,
-        end_on=wanted_on + timedelta(days=NEAREST_DAYS),
-        therapist_id=therapist_id,
-        ignore_appointment=moving.pk if moving else None,
-    )
-    closest = sorted(slots, key=lambda slot: abs(slot.start_at - wanted))[:NEAREST_COUNT]
+    wanted_on = max(around, timezone.now()).astimezone(zone).date()
+    slots = wanted.slots(start_on=wanted_on, end_on=wanted_on + timedelta(days=NEAREST_DAYS))
+    closest = sorted(slots, key=lambda slot: abs(slot.start_at - around))[:NEAREST_COUNT]
     return sorted(slot.start_at.astimezone(zone) for slot in closest)
 
 
@@ -195,28 +270,39 @@ def by_day(moments: list[datetime]) -> list[tuple[date, list[tuple[str, datetime
     return list(days.items())
 
 
-def is_offered(offering: Offering, start_at: datetime, therapist_id: int | None) -> bool:
-    """Whether the engine offers this start now, with this therapist or with any."""
+def is_offered(wanted: WantedVisit, start_at: datetime) -> bool:
+    """Whether the engine offers this start for the whole visit now."""
     local_day = start_at.astimezone(Rules.from_settings().zone).date()
-    slots = available_slots(
-        offering=offering, start_on=local_day, end_on=local_day, therapist_id=therapist_id
-    )
+    slots = wanted.slots(start_on=local_day, end_on=local_day)
     return any(slot.start_at == start_at for slot in slots)
 
 
 @on_studio_clock
 @require_GET
 def slot_picker(request: HttpRequest, offering_slug: str) -> HttpResponse:
+    """The offering's free times, for one massage, two people, two massages or a course.
+
+    The choice travels in the query (`people=2`, `then=<slug>`,
+    `course=1`) and in every link of the page; one the offering does
+    not allow is a 400 that says why. A course starts with its first
+    session: its times lead to the page of the course's dates.
+    """
     offering = offering_or_404(offering_slug)
-    therapists = therapists_for(offering)
+    visit_form = VisitForm(request.GET, offering=offering)
+    if not visit_form.is_valid():
+        return bad_visit(request, offering, visit_form)
+    is_couple = visit_form.cleaned_data["people"] > 1
+    # Two people have a therapist each, whoever is free: there is no one to choose.
+    therapists = [] if is_couple else therapists_for(offering)
     query = SlotQueryForm(request.GET, therapists=therapists)
     therapist_id: int | None = query.value("therapist")
-    kept = {"therapist": str(therapist_id)} if therapist_id else {}
+    kept = {**visit_form.query(), **({"therapist": str(therapist_id)} if therapist_id else {})}
     here = reverse("booking:slots", kwargs={"offering_slug": offering.slug})
-    form_url = reverse("booking:book", kwargs={"offering_slug": offering.slug})
+    next_page = "booking:course" if visit_form.cleaned_data["course"] else "booking:book"
+    form_url = reverse(next_page, kwargs={"offering_slug": offering.slug})
+    wanted = WantedVisit.chosen(offering=offering, visit_form=visit_form, therapist_id=therapist_id)
     picker = build_picker(
-        offering=offering,
-        therapist_id=therapist_id,
+        wanted=wanted,
         query=query,
         day_url=lambda params: with_query(here, {**kept, **params}),
         time_url=lambda slot: with_query(form_url, {"start": slot_value(slot.start_at), **kept}),
@@ -226,9 +312,11 @@ def slot_picker(request: HttpRequest, offering_slug: str) -> HttpResponse:
         "booking/slot_picker.html",
         {
             **offering_context(offering),
+            **visit_context(offering, visit_form),
             "therapists": therapists,
             "therapist": next((t for t in therapists if t.id == therapist_id), None),
             "picker": picker,
             "picker_url": here,
+            "kept": visit_form.query(),
         },
     )

@@ -13,7 +13,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.models import Appointment, Client, Course, Reminder, Resource, Therapist, Visit
-from booking.services import Actor, ClientDetails, book_appointment
+from booking.services import (
+    Actor,
+    ClientDetails,
+    WantedAppointment,
+    book_appointment,
+    book_course,
+    book_visit,
+)
 from catalog.models import Offering
 from tests.factories import (
     ResourceFactory,
@@ -31,6 +38,9 @@ OLGA = {"name": "Olga Other", "email": "olga@example.com", "phone": "+49 30 7654
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 MONDAY = date(2027, 3, 1)
 TUESDAY = date(2027, 3, 2)
+# The Tuesdays of a four-week course from 16 March: the clocks go forward
+# on 28 March, between the second and the third session.
+COURSE_DAYS = [date(2027, 3, 16), date(2027, 3, 23), date(2027, 3, 30), date(2027, 4, 6)]
 
 
 def at(day: date, clock: str) -> datetime:
@@ -68,6 +78,13 @@ def integration(django_user_model) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
+
+
+@pytest.fixture
+def frozen_on_monday():
+    """Monday 1 March 2027, 08:00 in the studio; tests move on with `.move_to`."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -240,3 +257,59 @@ def course_of_three(mira, vacuum, anna) -> Course:
         visit = visit_of(mira, start_at, start_at + timedelta(minutes=45), course=course)
         appointment_in(visit, vacuum, anna, start_at, id=uuid.UUID(int=11 + week))
     return course
+
+
+@pytest.fixture
+def anti_cellulite(db) -> Offering:
+    """Anti-cellulite: hip, 45 minutes, €52; not given in pregnancy; Anna gives it, Ben not."""
+    return Offering.objects.select_related("massage_type").get(slug="anti-cellulite-hip-45")
+
+
+@pytest.fixture
+def course_offering(anti_cellulite) -> Offering:
+    """Anti-cellulite: hip, sold also as four sessions a week apart."""
+    anti_cellulite.course_sessions = 4
+    anti_cellulite.course_interval_days = 7
+    anti_cellulite.save(update_fields=["course_sessions", "course_interval_days"])
+    return anti_cellulite
+
+
+@pytest.fixture
+def booked_couples_visit(for_two, anna, ben, room_for_two, guest_details) -> Visit:
+    """Classical: foot for Mira (with Anna) and Alex (with Ben), side by side on Tuesday at 10."""
+    classical = for_two
+    return book_visit(
+        appointments=[
+            WantedAppointment(
+                offering=classical,
+                start_at=at(TUESDAY, "10:00"),
+                therapist=anna,
+                health={"vein_problems": True},
+            ),
+            WantedAppointment(
+                offering=classical,
+                start_at=at(TUESDAY, "10:00"),
+                therapist=ben,
+                guest_name="Alex Example",
+                health={"vein_problems": False},
+            ),
+        ],
+        client=guest_details,
+        source="web",
+        actor=Actor.guest(),
+        has_consent=True,
+        now=NOW,
+    )
+
+
+@pytest.fixture
+def booked_course(course_offering, anna, two_rooms, guest_details) -> Course:
+    """Mira's four weekly sessions on Tuesdays at 10:00 from 16 March, with Anna."""
+    return book_course(
+        offering=course_offering,
+        starts=[at(day, "10:00") for day in COURSE_DAYS],
+        client=guest_details,
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
+    )

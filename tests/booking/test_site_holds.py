@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 from booking.guest_access import confirmation_link, manage_link
 from booking.models import Appointment, Reminder
 from booking.services import release_expired_holds
-from booking.views.slots import is_offered
+from booking.views.slots import WantedVisit, is_offered
+from booking.visits import Part
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.booking.test_site_booking import details, form_url
 
@@ -148,12 +149,13 @@ def test_a_held_time_is_offered_again_once_the_sweep_released_it(
     classical, anna, two_rooms, frozen
 ):
     book_on_the_website(Client(), classical)
-    assert not is_offered(classical, at(TUESDAY, "10:00"), anna.id)
+    with_anna = WantedVisit(parts=(Part(offering=classical, therapist_id=anna.id),))
+    assert not is_offered(with_anna, at(TUESDAY, "10:00"))
 
     frozen.move_to(EXPIRED)
     release_expired_holds()
 
-    assert is_offered(classical, at(TUESDAY, "10:00"), anna.id)
+    assert is_offered(with_anna, at(TUESDAY, "10:00"))
     response = Client().post(
         form_url(classical),
         details(at(TUESDAY, "10:00"), email="other@example.com", phone="+49 30 7654321"),

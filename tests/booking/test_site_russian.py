@@ -204,3 +204,50 @@ def test_the_server_error_page_is_in_russian():
 
     assert '<html lang="ru">' in html
     assert_russian(html, "Что-то пошло не так", "Назад к массажам")
+
+
+def test_the_pages_for_two_people_are_in_russian(
+    russian: Client, classical, anna, ben, room_for_two
+):
+    classical.max_people = 2
+    classical.save(update_fields=["max_people"])
+    slots = reverse("booking:slots", kwargs={"offering_slug": classical.slug})
+    book = reverse("booking:book", kwargs={"offering_slug": classical.slug})
+
+    picker = russian.get(slots, {"people": "2", "on": "2027-03-02"}, follow=True)
+    form = russian.get(book, {"start": "2027-03-02T09:00Z", "people": "2"}, follow=True)
+
+    assert_russian(picker.content.decode(), "Выберите время для двоих", "На двоих")
+    assert_russian(form.content.decode(), "Второй человек", "70 €")
+
+
+def test_the_page_of_a_courses_dates_is_in_russian(
+    russian: Client, course_offering, anna, two_rooms
+):
+    url = reverse("booking:course", kwargs={"offering_slug": course_offering.slug})
+
+    response = russian.get(url, {"start": "2027-03-16T09:00Z"}, follow=True)
+
+    assert response.status_code == 200
+    assert_russian(response.content.decode(), "Сеанс 3: Вторник, 30 марта", "208 €")
+
+
+def test_the_pages_of_a_visit_and_a_course_are_in_russian(
+    russian: Client, booked_couples_visit, booked_course
+):
+    lead = booked_couples_visit.appointments.earliest("start_at", "id")
+    session = Appointment.objects.filter(visit__course=booked_course).earliest("start_at")
+    russian.get(manage_link(lead), follow=True)
+    russian.get(manage_link(session), follow=True)
+
+    def page(name: str, appointment: Appointment) -> str:
+        url = reverse(f"booking:{name}", kwargs={"appointment_id": appointment.pk})
+        response = russian.get(url, follow=True)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert_russian(page("confirmation", lead), "Для Alex Example")
+    assert_russian(page("cancel", lead), "Отменить этот визит?")
+    assert_russian(page("reschedule", lead), "Ваш визит")
+    assert_russian(page("manage", session), "Ваш курс: 4 сеанса")
+    assert_russian(page("cancel", session), "Весь курс")

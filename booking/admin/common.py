@@ -213,10 +213,12 @@ class BookingAdmin(DateHierarchyAdmin[_M]):
     books_course: ClassVar[bool] = False
     add_form_template = "admin/booking/phone_booking.html"
     change_form_template = "admin/booking/change_form.html"
+    change_list_template = "admin/booking/change_list.html"
 
     def get_fieldsets(self, request: HttpRequest, obj: _M | None = None) -> list[Any]:
         """Health answers and notes only for staff with the permission to see them."""
-        return fieldsets_for(request, list(self.fieldsets or []), hidden=self.health_hidden_fields)
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets_for(request, list(fieldsets), hidden=self.health_hidden_fields)
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         return is_lookup_allowed(lookup, request) and super().lookup_allowed(lookup, value, request)

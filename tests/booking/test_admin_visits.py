@@ -268,6 +268,14 @@ def test_the_course_list_shows_the_client_offering_sessions_and_next_one(admin_c
     assert "Tue 2 Mar 2027, 10:00" in html
 
 
+def test_the_course_page_shows_its_client_offering_and_length(admin_client, course):
+    html = admin_client.get(change_url(course)).content.decode()
+
+    assert change_url(course.client) in html
+    assert "Anti-cellulite: hip and shin" in html
+    assert "Days between sessions" in html
+
+
 def test_the_course_page_lists_its_sessions(admin_client, course):
     html = admin_client.get(change_url(course)).content.decode()
 

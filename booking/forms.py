@@ -4,6 +4,7 @@ They only check the shape of what staff typed; whether a time can be
 booked is for the booking service to say.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -13,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets
 from django.forms.formsets import DELETION_FIELD_NAME
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,12 @@ from booking.contacts import single_line
 from booking.dates import CalendarDateField, validate_on_calendar
 from booking.models import Therapist, TimeOff, WorkingHours
 from booking.phones import PhoneField
+from booking.visits import CourseSession
 from catalog.models import HealthQuestion
 from catalog.selectors import bookable_offerings
+
+# The second person's health answers, beside the client's: `guest_pregnancy`.
+GUEST_PREFIX = "guest_"
 
 
 class PhoneBookingForm(forms.Form):
@@ -66,6 +72,44 @@ class PhoneBookingForm(forms.Form):
             "you are recorded as the one who asked."
         ),
     )
+    # A visit of more than one massage: a second person side by side, or
+    # a second massage straight after; or a course of sessions instead.
+    people = forms.TypedChoiceField(
+        label=_("People"),
+        choices=[(1, _("One person")), (2, _("Two people, side by side"))],
+        coerce=int,
+        # Left out of a form posted without it: one person (`clean_people`).
+        required=False,
+        initial=1,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Two people: each has this massage with a therapist of their own, in one room."
+        ),
+    )
+    guest_name = forms.CharField(label=_("Second person's name"), max_length=120, required=False)
+    second_offering = forms.ModelChoiceField(
+        queryset=bookable_offerings(),
+        required=False,
+        label=_("Then a second massage"),
+        empty_label=_("None"),
+        help_text=_("For the same person, starting when the first one ends."),
+    )
+    second_therapist: forms.ModelChoiceField[Therapist] = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(is_active=True),
+        required=False,
+        label=_("Second therapist"),
+        empty_label=_("Any free therapist"),
+        help_text=_("For the second person, or the second massage."),
+    )
+    as_course = forms.BooleanField(
+        label=_("Book the offering's course of sessions"),
+        required=False,
+        help_text=_(
+            "The first session at the date and time above, the others at the same time; "
+            "you see the dates, and choose another time for any that is not free, before "
+            "booking."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,15 +125,26 @@ class PhoneBookingForm(forms.Form):
             ),
             *settings.LANGUAGES,
         ]
-        # The questions a client answers online, asked on the phone too.
+        # The questions a client answers online, asked on the phone too,
+        # of each person.
         for question in HealthQuestion:
             self.fields[question.value] = forms.BooleanField(
                 label=question.label, required=False, help_text=_("Tick if the client says yes.")
             )
+        for question in HealthQuestion:
+            self.fields[GUEST_PREFIX + question.value] = forms.BooleanField(
+                label=question.label,
+                required=False,
+                help_text=_("Tick if the second person says yes."),
+            )
 
     def clean(self) -> dict[str, Any]:
         values = super().clean() or {}
-        said_yes = any(values.get(question.value) for question in HealthQuestion)
+        said_yes = any(
+            values.get(name)
+            for question in HealthQuestion
+            for name in (question.value, GUEST_PREFIX + question.value)
+        )
         if (said_yes or values.get("notes", "").strip()) and not values.get("consent"):
             self.add_error(
                 "consent",
@@ -98,7 +153,32 @@ class PhoneBookingForm(forms.Form):
                     "ask for it, or leave them empty."
                 ),
             )
+        self._clean_shape(values)
         return values
+
+    def _clean_shape(self, values: dict[str, Any]) -> None:
+        """One shape of booking at a time: two people, two massages in turn, or a course."""
+        two_people = values.get("people") == 2
+        if two_people and not values.get("guest_name"):
+            self.add_error("guest_name", _("Enter the second person's name."))
+        if two_people and values.get("second_offering"):
+            self.add_error(
+                "second_offering",
+                _("Two people have one massage each: leave the second massage empty."),
+            )
+        if values.get("as_course") and (two_people or values.get("second_offering")):
+            self.add_error(
+                "as_course",
+                _("A course is one massage for one person at each session."),
+            )
+
+    def clean_people(self) -> int:
+        people: int | None = self.cleaned_data["people"]
+        return people or 1
+
+    def clean_guest_name(self) -> str:
+        # One line, as the client's name: it is written into their e-mails.
+        return single_line(self.cleaned_data["guest_name"])
 
     def clean_client_name(self) -> str:
         # One line: a line break would end the header of every e-mail to them.
@@ -113,9 +193,19 @@ class PhoneBookingForm(forms.Form):
         An unticked box is a "no" only when the client agreed to answer;
         without consent nothing was asked.
         """
+        return self._answers("")
+
+    def guest_health(self) -> dict[str, bool]:
+        """The second person's answers, kept as the client's are (`health`)."""
+        return self._answers(GUEST_PREFIX)
+
+    def _answers(self, prefix: str) -> dict[str, bool]:
         if not self.cleaned_data["consent"]:
             return {}
-        return {question.value: self.cleaned_data[question.value] for question in HealthQuestion}
+        return {
+            question.value: self.cleaned_data[prefix + question.value]
+            for question in HealthQuestion
+        }
 
     def start_at(self) -> datetime:
         """The start as an aware datetime in the studio's zone.
@@ -131,7 +221,62 @@ class PhoneBookingForm(forms.Form):
         )
 
 
-class CancelAppointmentsForm(forms.Form):
+class CourseSessionsForm(forms.Form):
+    """The dates of a course taken on the phone: each session's time, replaced where needed.
+
+    Built from `plan_course`'s answer: a session that fits offers its own
+    time, one that does not offers the nearest free ones instead. The
+    plan it was made for travels with it (`plan`), so dates chosen for
+    another first start or offering are shown again rather than booked.
+    """
+
+    plan = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, sessions: Sequence[CourseSession], plan: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.planned_for = plan
+        self.fields["plan"].initial = plan
+        zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+        for session in sessions:
+            starts = [session.start_at] if session.fits else list(session.alternatives)
+            field = forms.ChoiceField(
+                label=_("Session %(number)d") % {"number": session.number},
+                choices=[(start.isoformat(), _local(start, zone)) for start in starts],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose a time for this session.")},
+            )
+            if session.fits:
+                field.initial = session.start_at.isoformat()
+            elif starts:
+                field.help_text = _("%(time)s is not free; choose another time.") % {
+                    "time": _local(session.start_at, zone)
+                }
+            else:
+                field.help_text = _(
+                    "%(time)s is not free, nor any time near it: choose another first date "
+                    "or therapist."
+                ) % {"time": _local(session.start_at, zone)}
+            self.fields[f"session_{session.number}"] = field
+
+    def is_for_this_plan(self) -> bool:
+        """Whether the posted dates were chosen for the plan shown now."""
+        return self.is_bound and self.data.get(self.add_prefix("plan")) == self.planned_for
+
+    def starts(self) -> list[datetime]:
+        return [
+            datetime.fromisoformat(value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("session_")
+        ]
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return formats.date_format(timezone.localtime(moment, zone), "D j M Y, H:i")
+
+
+class CancelBookingsForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,

@@ -255,6 +255,10 @@ class Course(models.Model):
                 condition=models.Q(session_count__gte=1), name="booking_course_sessions_positive"
             ),
         ]
+        indexes = [
+            # The staff list of courses: newest first.
+            models.Index(fields=["created_at"], name="booking_course_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.offering} x{self.session_count} for {self.client.name}"

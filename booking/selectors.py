@@ -15,10 +15,12 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from booking.models import (
+    Allocation,
     Appointment,
     Client,
     Course,
     Reminder,
+    Resource,
     Therapist,
     TimeOff,
     Visit,
@@ -276,11 +278,32 @@ class Absence:
 
 
 @dataclass(frozen=True)
+class DayAppointment:
+    """An appointment in the day view, with the rest of its visit that day.
+
+    `together` are the visit's other appointments at the same start (a
+    couples massage), `before` and `after` those one after the other
+    ("foot, then back"); `rooms` are the resources the visit holds for
+    several of its appointments at once (the room for two).
+    """
+
+    appointment: Appointment
+    together: list[Appointment]
+    before: list[Appointment]
+    after: list[Appointment]
+    rooms: list[Resource]
+
+    @property
+    def is_part_of_a_visit(self) -> bool:
+        return bool(self.together or self.before or self.after)
+
+
+@dataclass(frozen=True)
 class TherapistDay:
     therapist: Therapist
     hours: list[WorkingHours]
     time_off: list[Absence]
-    appointments: list[Appointment]
+    appointments: list[DayAppointment]
 
 
 @dataclass(frozen=True)
@@ -296,16 +319,20 @@ def day_schedule(*, day: date, zone: ZoneInfo, with_health: bool = False) -> Day
     allowed to see them.
 
     Four queries however full the day is: the appointments (with their
-    clients and offerings), the therapists (active ones, and any other
+    clients, offerings and therapists), the therapists (active ones, and any other
     with an appointment that day), their hours on that weekday, and the
-    time off overlapping the day.
+    time off overlapping the day; a fifth, the rooms held for a whole
+    visit, when some visit that day has several appointments.
     """
     starts = datetime.combine(day, time(0), tzinfo=zone)
     ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     query = Appointment.objects.filter(start_at__gte=starts, start_at__lt=ends)
     if not with_health:
         query = query.defer("health", "notes")
-    appointments = list(query.select_related("client", "offering").order_by("start_at"))
+    appointments = list(
+        query.select_related("client", "offering", "therapist").order_by("start_at", "id")
+    )
+    entries = _with_their_visits(appointments)
     busy_ids = {appointment.therapist_id for appointment in appointments}
     therapists = list(
         Therapist.objects.filter(Q(is_active=True) | Q(id__in=busy_ids))
@@ -335,11 +362,48 @@ def day_schedule(*, day: date, zone: ZoneInfo, with_health: bool = False) -> Day
                 therapist=therapist,
                 hours=list(therapist.working_hours.all()),
                 time_off=absences.get(therapist.id, []),
-                appointments=[a for a in appointments if a.therapist_id == therapist.id],
+                appointments=[
+                    entry for entry in entries if entry.appointment.therapist_id == therapist.id
+                ],
             )
             for therapist in therapists
         ],
     )
+
+
+def _with_their_visits(appointments: list[Appointment]) -> list[DayAppointment]:
+    """Each appointment with the others of its visit among them, and the rooms they share.
+
+    A visit's appointments lie on one day (a couples massage starts at
+    once; "foot, then back" follows on), so the day's own list holds
+    them; the therapist of each is one of the day's columns.
+    """
+    by_visit: dict[UUID, list[Appointment]] = {}
+    for appointment in appointments:
+        by_visit.setdefault(appointment.visit_id, []).append(appointment)
+    shared = [visit_id for visit_id, members in by_visit.items() if len(members) > 1]
+    rooms: dict[UUID, list[Resource]] = {}
+    if shared:
+        held = (
+            Allocation.objects.filter(visit_id__in=shared, appointment__isnull=True, is_active=True)
+            .select_related("resource")
+            .order_by("start_at", "id")
+        )
+        for allocation in held:
+            rooms.setdefault(allocation.visit_id, []).append(allocation.resource)
+    entries = []
+    for appointment in appointments:
+        others = [a for a in by_visit[appointment.visit_id] if a.pk != appointment.pk]
+        entries.append(
+            DayAppointment(
+                appointment=appointment,
+                together=[a for a in others if a.start_at == appointment.start_at],
+                before=[a for a in others if a.start_at < appointment.start_at],
+                after=[a for a in others if a.start_at > appointment.start_at],
+                rooms=rooms.get(appointment.visit_id, []) if others else [],
+            )
+        )
+    return entries
 
 
 def _span_on(time_off: TimeOff, starts: datetime, ends: datetime, zone: ZoneInfo) -> str:

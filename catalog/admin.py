@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from catalog.models import BodyArea, Contraindication, MassageType, Offering, ResourceKind
+from studio.formatting import format_course
 
 # The translated fields (catalog/translation.py) show once per language,
 # "Name [en]" and "Name [ru]", side by side: modeltranslation's tabbed
@@ -30,7 +31,10 @@ class BodyAreaAdmin(TranslationAdmin[BodyArea]):
 class OfferingInline(TranslationTabularInline[Offering, MassageType]):
     model = Offering
     extra = 0
-    fields = ["name", "slug", "areas", "duration_minutes", "price", "currency", "is_active"]
+    fields = [
+        *["name", "slug", "areas", "duration_minutes", "price", "currency"],
+        *["max_people", "course_sessions", "is_active"],
+    ]
     prepopulated_fields = {"slug": ["name"]}
     show_change_link = True
 
@@ -70,9 +74,11 @@ class OfferingAdmin(TranslationAdmin[Offering]):
         "buffer_minutes",
         "price",
         "currency",
+        "max_people",
+        "course",
         "is_active",
     ]
-    list_filter = ["massage_type", "areas", "resource_kinds", "is_active"]
+    list_filter = ["massage_type", "areas", "resource_kinds", "max_people", "is_active"]
     list_select_related = ["massage_type"]
     search_fields = ["name_en", "name_ru", "slug", "massage_type__name_en", "massage_type__name_ru"]
     prepopulated_fields = {"slug": ["name"]}
@@ -80,6 +86,12 @@ class OfferingAdmin(TranslationAdmin[Offering]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Offering]:
         return super().get_queryset(request).prefetch_related("areas")
+
+    @admin.display(description=_("Course"), ordering="course_sessions")
+    def course(self, offering: Offering) -> str:
+        if offering.course_sessions is None:
+            return "-"
+        return format_course(offering.course_sessions, offering.course_interval_days)
 
     @admin.display(description=_("Areas"))
     def area_names(self, offering: Offering) -> str:

@@ -17,7 +17,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_symbol
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 NO_BREAK_SPACE = "\xa0"
 
@@ -58,3 +58,13 @@ def format_duration(minutes: int) -> str:
     if not rest:
         return gettext("%(hours)d h") % {"hours": hours}
     return gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+
+
+def format_course(sessions: int, interval_days: int) -> str:
+    """`10, 7` → "10 sessions, every 7 days" (in Russian "10 сеансов, каждые 7 дней")."""
+    return gettext("%(sessions)s, %(interval)s") % {
+        "sessions": ngettext("%(count)d session", "%(count)d sessions", sessions)
+        % {"count": sessions},
+        "interval": ngettext("every %(count)d day", "every %(count)d days", interval_days)
+        % {"count": interval_days},
+    }

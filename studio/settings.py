@@ -204,7 +204,9 @@ if len(STUDIO_CURRENCY) != 3 or not STUDIO_CURRENCY.isalpha():
 
 # Booking rules, the same for the website, the API and the admin.
 STUDIO_MIN_NOTICE_MINUTES = env_int("STUDIO_MIN_NOTICE_MINUTES", default=120, minimum=0)
-STUDIO_HORIZON_DAYS = env_int("STUDIO_HORIZON_DAYS", default=60, minimum=1)
+# Far enough for a course of ten weekly sessions, booked in one go: its
+# last session is 63 days after the first.
+STUDIO_HORIZON_DAYS = env_int("STUDIO_HORIZON_DAYS", default=90, minimum=1)
 STUDIO_SLOT_STEP_MINUTES = env_int("STUDIO_SLOT_STEP_MINUTES", default=15, minimum=5)
 if 60 % STUDIO_SLOT_STEP_MINUTES:
     # The grid must survive a clock change: offsets move by whole hours,

@@ -1,47 +1,50 @@
 """The staff admin: schedules, clients, appointments, phone bookings, the day view.
 
-Appointments change only through the booking services: the change page
-is read-only, status changes are admin actions that call the services,
-and "add appointment" is a phone booking form that calls
-`book_appointment`, so the admin obeys the same rules as the website and
-the API.
+Appointments change only through the booking services (`BookingAdmin`):
+the change page is read-only, status changes are admin actions that
+call the services, and "add appointment" is the phone booking form
+(`booking.admin.phone`), so the admin obeys the same rules as the
+website and the API.
 """
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from booking import selectors
-from booking.admin.common import DateHierarchyAdmin, local, studio_zone
+from booking.admin.common import (
+    HEALTH_FIELDSET,
+    BookedAdmin,
+    CancelAction,
+    back,
+    cancel_each,
+    change_each,
+    local,
+    studio_zone,
+    unverified_flag,
+)
 from booking.admin.reminders import ReminderInline
 from booking.dates import parse_day
-from booking.errors import BookingError
-from booking.forms import CancelAppointmentsForm, PhoneBookingForm
 from booking.models import (
     Appointment,
     AppointmentEvent,
 )
 from booking.services import (
     Actor,
-    ClientDetails,
-    access,
-    book_appointment,
     can_see_health,
     cancel_appointment,
     confirm_held_appointment,
@@ -74,28 +77,8 @@ class AppointmentEventInline(admin.TabularInline[AppointmentEvent, Appointment])
         return False
 
 
-# Where a service's error belongs on the phone booking form; the rest,
-# such as "that time is taken", is about the booking as a whole.
-PHONE_FORM_FIELDS = {
-    "start": "start_time",
-    "therapist": "therapist",
-    "offering": "offering",
-    "consent": "consent",
-}
-HEALTH_HIDDEN = _("Hidden: needs the permission to see health data.")
-# The fieldset that holds health data; found by this same object, whatever the language.
-HEALTH_FIELDSET = _("Health and notes")
-# Fields that the changelist's lookups in the address (`?notes__contains=…`)
-# must not reach: Django takes any lookup on the model's own fields, and
-# which rows a filter keeps answers, row by row, what the page hides.
-HEALTH_FIELDS = frozenset({"health", "notes"})
-# Filtering by the token a character at a time would read it out; staff
-# change appointments through the admin and never need it.
-SECRET_FIELDS = frozenset({"manage_token"})
-
-
 @admin.register(Appointment)
-class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
+class AppointmentAdmin(BookedAdmin[Appointment]):
     list_display = ["local_start", "therapist", "offering", "client_name", "status", "source"]
     list_filter = ["status", "source", "therapist"]
     # The changelist joins what it shows, so a page costs the same
@@ -153,7 +136,11 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         *["consent_recorded_by", "health_hidden"],
         *["price_paid", "id", "created_at", "updated_at"],
     ]
-    add_form_template = "admin/booking/appointment/phone_booking.html"
+    page_actions: ClassVar[list[tuple[str, StrOrPromise]]] = [
+        ("cancel_appointments", _("Cancel…")),
+        ("mark_completed", _("Mark completed")),
+        ("mark_no_show", _("Mark no-show")),
+    ]
 
     def get_urls(self) -> list[URLPattern]:
         day_view = path(
@@ -163,145 +150,6 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         )
         # Before the defaults, whose "<object_id>/" would take "day/".
         return [day_view, *super().get_urls()]
-
-    def get_fieldsets(self, request: HttpRequest, obj: Appointment | None = None) -> list[Any]:
-        """Health answers and notes only for staff with the permission to see them."""
-        fieldsets = list(self.fieldsets)
-        if can_see_health(request.user):
-            return fieldsets
-        hidden = ["health_hidden", "consented_at", "consent_recorded_by"]
-        return [
-            (name, {"fields": hidden}) if name is HEALTH_FIELDSET else (name, options)
-            for name, options in fieldsets
-        ]
-
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
-        """No lookup on the manage token; on health data only with the permission to see it."""
-        field = lookup.split(LOOKUP_SEP, 1)[0]
-        if field in SECRET_FIELDS:
-            return False
-        if field in HEALTH_FIELDS and not can_see_health(request.user):
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
-        # Without an appointment this is the right to run the actions; on an
-        # appointment's own page the answer is no, so start, end, status and
-        # therapist never change by hand, only through the services.
-        if obj is not None:
-            return False
-        return access.may_change_appointments(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Appointment | None = None) -> bool:
-        # Cancelling keeps the history; deleting would lose it.
-        return False
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = {
-            **(extra_context or {}),
-            "can_act": self.has_change_permission(request),
-            "status_actions": [
-                ("cancel_appointments", gettext("Cancel…")),
-                ("mark_completed", gettext("Mark completed")),
-                ("mark_no_show", gettext("Mark no-show")),
-            ],
-            "studio_zone": studio_zone(),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def add_view(
-        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        """The phone booking form, in place of a model form that would skip the rules.
-
-        Not inside the admin's usual transaction: `book_appointment` is
-        durable, one transaction of its own.
-        """
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            form = PhoneBookingForm(request.POST)
-            appointment = self._book(request, form) if form.is_valid() else None
-            if appointment is not None:
-                self.log_addition(request, appointment, [{"added": {}}])
-                self.message_user(
-                    request,
-                    gettext("Booked %(appointment)s for %(name)s.")
-                    % {"appointment": appointment, "name": appointment.contact_name},
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:booking_appointment_change", args=[appointment.pk])
-                )
-        else:
-            form = PhoneBookingForm(initial=self.get_changeform_initial_data(request))
-        fieldsets: list[tuple[str | None, dict[str, Any]]] = [
-            (None, {"fields": ["offering", "therapist", ("start_on", "start_time")]}),
-            (
-                gettext("Client"),
-                {
-                    "fields": [
-                        *["client_name", "client_email", "client_phone", "language"],
-                        "update_client",
-                    ]
-                },
-            ),
-            (
-                gettext("Health"),
-                {"fields": ["consent", *[question.value for question in HealthQuestion]]},
-            ),
-            (None, {"fields": ["notes"]}),
-        ]
-        # The admin's form helpers render any form; the stubs ask for a ModelForm.
-        admin_form = helpers.AdminForm(form, fieldsets, {}, model_admin=self)  # type: ignore[arg-type]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Book by phone"),
-            "subtitle": None,
-            "adminform": admin_form,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": self.media + admin_form.media,
-            "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),  # type: ignore[arg-type] # as above
-            "preserved_filters": self.get_preserved_filters(request),
-            **(extra_context or {}),
-        }
-        return self.render_change_form(request, context, add=True, form_url=form_url)
-
-    def _book(self, request: HttpRequest, form: PhoneBookingForm) -> Appointment | None:
-        values = form.cleaned_data
-        try:
-            return book_appointment(
-                offering=values["offering"],
-                start_at=form.start_at(),
-                client=ClientDetails(
-                    name=values["client_name"],
-                    email=values["client_email"],
-                    phone=values["client_phone"],
-                ),
-                source=Appointment.Source.ADMIN,
-                actor=Actor.for_user(request.user),
-                therapist=values["therapist"],
-                health=form.health(),
-                notes=values["notes"],
-                has_consent=values["consent"],
-                update_client_record=values["update_client"],
-                # Blank: as on the client record, if there is one.
-                language=values["language"]
-                or selectors.client_language(email=values["client_email"]),
-            )
-        except BookingError as refused:
-            form.add_error(PHONE_FORM_FIELDS.get(refused.field or ""), refused.message)
-            return None
 
     def day_view(self, request: HttpRequest) -> TemplateResponse:
         if not self.has_view_permission(request):
@@ -327,24 +175,10 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         }
         return TemplateResponse(request, "admin/booking/appointment/day.html", context)
 
-    @admin.display(description=_("Start (studio time)"), ordering="start_at")
-    def local_start(self, appointment: Appointment) -> str:
-        return local(appointment.start_at)
-
-    @admin.display(description=_("End (studio time)"))
-    def local_end(self, appointment: Appointment) -> str:
-        return local(appointment.end_at)
-
     @admin.display(description=_("Rooms and equipment"))
     def resources(self, appointment: Appointment) -> str:
         allocations = appointment.allocations.filter(is_active=True).select_related("resource")
         return ", ".join(str(allocation.resource) for allocation in allocations) or "-"
-
-    @admin.display(description=_("Client (as booked)"), ordering="contact_name")
-    def client_name(self, appointment: Appointment) -> SafeString:
-        if appointment.is_client_verified:
-            return format_html("{}", appointment.contact_name)
-        return format_html("{} {}", appointment.contact_name, _unverified())
 
     @admin.display(description=_("Phone on the record"))
     def client_phone(self, appointment: Appointment) -> str:
@@ -362,7 +196,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             )
         return format_html(
             "{} {}",
-            _unverified(),
+            unverified_flag(),
             gettext(
                 "linked to the record only by the e-mail typed in. The record was not changed; "
                 "the details above are what this booking was made with."
@@ -382,10 +216,6 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         )
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", answers))
 
-    @admin.display(description=_("Health answers and notes"))
-    def health_hidden(self, appointment: Appointment) -> str:
-        return str(HEALTH_HIDDEN)
-
     @admin.display(description=_("Price"))
     def price_paid(self, appointment: Appointment) -> str:
         return money(appointment.price, appointment.currency)
@@ -394,32 +224,27 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
     def cancel_appointments(
         self, request: HttpRequest, queryset: QuerySet[Appointment]
     ) -> HttpResponse:
-        """Ask for a reason first, as deleting asks to confirm; then cancel each one."""
-        form = CancelAppointmentsForm(request.POST if "post" in request.POST else None)
-        if form.is_valid():
-            actor = Actor.for_user(request.user)
-            reason = form.cleaned_data["reason"]
-            self._change_each(
-                request,
-                queryset,
-                lambda appointment: cancel_appointment(
-                    appointment=appointment, actor=actor, reason=reason
+        """Cancel each appointment on its own, with a reason asked first."""
+        return cancel_each(
+            self,
+            request,
+            queryset.select_related("offering", "therapist").order_by("start_at"),
+            cancel=lambda appointment, actor, reason: cancel_appointment(
+                appointment=appointment, actor=actor, reason=reason
+            ),
+            words=CancelAction(
+                action="cancel_appointments",
+                title=_("Cancel appointments"),
+                question=_(
+                    "Cancel these appointments? Their therapists, rooms and equipment become "
+                    "free at once."
                 ),
                 done=_("%(appointment)s: cancelled."),
-            )
-            return self._back(request)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Cancel appointments"),
-            "opts": self.opts,
-            "appointments": queryset.order_by("start_at"),
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "next": request.POST.get("next", ""),
-            "media": self.media,
-        }
-        return TemplateResponse(
-            request, "admin/booking/appointment/cancel_confirmation.html", context
+                name="appointment",
+            ),
+            label=lambda appointment: (
+                f"{appointment}: {appointment.contact_name} ({appointment.get_status_display()})"
+            ),
         )
 
     @admin.action(description=_("Mark the selected appointments completed"), permissions=["change"])
@@ -440,7 +265,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             lambda appointment: confirm_held_appointment(appointment=appointment, actor=actor),
             done=_("%(appointment)s: confirmed."),
         )
-        return self._back(request)
+        return back(request)
 
     def _mark(
         self, request: HttpRequest, queryset: QuerySet[Appointment], status: Appointment.Status
@@ -454,7 +279,7 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
             ),
             done=_MARKED[status],
         )
-        return self._back(request)
+        return back(request)
 
     def _change_each(
         self,
@@ -464,28 +289,14 @@ class AppointmentAdmin(DateHierarchyAdmin[Appointment]):
         *,
         done: Promise,
     ) -> None:
-        """Run a service on each appointment on its own, and say how each went.
-
-        One transaction each, so one refusal does not undo the others.
-        """
-        for appointment in queryset.select_related("offering", "therapist").order_by("start_at"):
-            try:
-                change(appointment)
-            except BookingError as refused:
-                self.message_user(request, f"{appointment}: {refused.message}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, str(done) % {"appointment": appointment}, messages.SUCCESS
-                )
-
-    def _back(self, request: HttpRequest) -> HttpResponseRedirect:
-        """Back to the page the action came from: the list, or an appointment's page."""
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            target = request.get_full_path()
-        return HttpResponseRedirect(target)
+        change_each(
+            self,
+            request,
+            queryset.select_related("offering", "therapist").order_by("start_at"),
+            change,
+            done=done,
+            name="appointment",
+        )
 
 
 # What staff read after marking appointments, by the status they gave.
@@ -493,15 +304,6 @@ _MARKED = {
     Appointment.Status.COMPLETED: _("%(appointment)s: marked completed."),
     Appointment.Status.NO_SHOW: _("%(appointment)s: marked no-show."),
 }
-
-
-def _unverified() -> SafeString:
-    """The flag on a booking linked to its client record by the typed-in e-mail only."""
-    return format_html(
-        '<strong class="unverified" style="color:#ba2121" title="{}">{}</strong>',
-        gettext("Booked without login: linked to the client record by the e-mail typed in only."),
-        pgettext_lazy("a booking's link to the client record", "unverified"),
-    )
 
 
 def _answer(value: Any) -> str:

@@ -1,16 +1,47 @@
 """What the booking admin pages share."""
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model
-from django.http import HttpRequest
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from booking.admin import phone
+from booking.errors import BookingError
+from booking.forms import CancelBookingsForm
+from booking.models import Appointment, Visit
+from booking.services import Actor, access, can_see_health
+
+_M = TypeVar("_M", bound=Model)
+
+HEALTH_HIDDEN = _("Hidden: needs the permission to see health data.")
+# The fieldset that holds health data; found by this same object, whatever the language.
+HEALTH_FIELDSET = _("Health and notes")
+# Fields that the changelist's lookups in the address (`?notes__contains=…`)
+# must not reach: Django takes any lookup on the model's own fields, and
+# which rows a filter keeps answers, row by row, what the page hides.
+HEALTH_FIELDS = frozenset({"health", "notes"})
+# Filtering by the token a character at a time would read it out; staff
+# change bookings through the admin and never need it.
+SECRET_FIELDS = frozenset({"manage_token"})
 
 
 def studio_zone() -> ZoneInfo:
@@ -19,6 +50,124 @@ def studio_zone() -> ZoneInfo:
 
 def local(moment: datetime, pattern: str = "D j M Y, H:i") -> str:
     return formats.date_format(timezone.localtime(moment, studio_zone()), pattern)
+
+
+def is_lookup_allowed(lookup: str, request: HttpRequest) -> bool:
+    """No lookup on the manage token; on health data only with the permission to see it.
+
+    A model admin's `lookup_allowed` asks this before Django's own checks.
+    """
+    field = lookup.split(LOOKUP_SEP, 1)[0]
+    if field in SECRET_FIELDS:
+        return False
+    return field not in HEALTH_FIELDS or can_see_health(request.user)
+
+
+def fieldsets_for(request: HttpRequest, fieldsets: list[Any], *, hidden: list[str]) -> list[Any]:
+    """The fieldsets, with the health fieldset's fields swapped for `hidden` without the permission."""
+    if can_see_health(request.user):
+        return list(fieldsets)
+    return [
+        (name, {"fields": hidden}) if name is HEALTH_FIELDSET else (name, options)
+        for name, options in fieldsets
+    ]
+
+
+def unverified_flag() -> SafeString:
+    """The flag on a booking linked to its client record by the typed-in e-mail only."""
+    return format_html(
+        '<strong class="unverified" style="color:#ba2121" title="{}">{}</strong>',
+        gettext("Booked without login: linked to the client record by the e-mail typed in only."),
+        pgettext_lazy("a booking's link to the client record", "unverified"),
+    )
+
+
+def change_each(
+    model_admin: admin.ModelAdmin[_M],
+    request: HttpRequest,
+    rows: Iterable[_M],
+    change: Callable[[_M], object],
+    *,
+    done: Promise,
+    name: str,
+) -> None:
+    """Run a service on each row on its own, and say how each went.
+
+    One transaction each, so one refusal does not undo the others.
+    `done` is the message for a row changed, with the row as `%(<name>)s`.
+    """
+    for row in rows:
+        try:
+            change(row)
+        except BookingError as refused:
+            model_admin.message_user(request, f"{row}: {refused.message}", messages.ERROR)
+        else:
+            model_admin.message_user(request, str(done) % {name: row}, messages.SUCCESS)
+
+
+def back(request: HttpRequest) -> HttpResponseRedirect:
+    """Back to the page an action came from: the list, or a booking's page."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = request.get_full_path()
+    return HttpResponseRedirect(target)
+
+
+@dataclass(frozen=True)
+class CancelAction:
+    """What a cancel action says: its name, the confirmation page's words, the done message."""
+
+    action: str
+    title: StrOrPromise
+    question: StrOrPromise
+    # The message for a row cancelled, with the row as `%(<name>)s`.
+    done: Promise
+    name: str
+
+
+def cancel_each(
+    model_admin: admin.ModelAdmin[_M],
+    request: HttpRequest,
+    rows: Iterable[_M],
+    *,
+    cancel: Callable[[_M, Actor, str], object],
+    words: CancelAction,
+    label: Callable[[_M], str] = str,
+) -> HttpResponse:
+    """A cancel action: ask for a reason first, as deleting asks to confirm; then cancel each.
+
+    `cancel(row, actor, reason)` calls the service; each row is cancelled
+    on its own (`change_each`). `label` is how staff read a row on the
+    confirmation page.
+    """
+    form = CancelBookingsForm(request.POST if "post" in request.POST else None)
+    if form.is_valid():
+        actor = Actor.for_user(request.user)
+        reason = form.cleaned_data["reason"]
+        change_each(
+            model_admin,
+            request,
+            rows,
+            lambda row: cancel(row, actor, reason),
+            done=words.done,
+            name=words.name,
+        )
+        return back(request)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": words.title,
+        "question": words.question,
+        "opts": model_admin.opts,
+        "rows": [(row.pk, label(row)) for row in rows],
+        "action": words.action,
+        "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "next": request.POST.get("next", ""),
+        "media": model_admin.media,
+    }
+    return TemplateResponse(request, "admin/booking/cancel_confirmation.html", context)
 
 
 class DateHierarchyChangeList(ChangeList):
@@ -34,11 +183,109 @@ class DateHierarchyChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
-_M = TypeVar("_M", bound=Model)
-
-
 class DateHierarchyAdmin(admin.ModelAdmin[_M]):
     """A model admin with a `date_hierarchy` that any date in the address cannot break."""
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return DateHierarchyChangeList
+
+
+class BookingAdmin(DateHierarchyAdmin[_M]):
+    """The admin of what clients book (appointments, visits, courses).
+
+    They change only through the booking services: a booking's page is
+    read-only, with buttons that run the list's actions on it (so the
+    services), and "add" is the phone booking form (`booking.admin.phone`).
+    Nothing is deleted: cancelling keeps the history. Health data shows
+    only to staff with the permission, and no lookup in the address
+    reaches it or the manage token.
+    """
+
+    # Shown in place of the health fieldset to staff without the permission.
+    health_hidden_fields: ClassVar[list[str]] = [
+        "health_hidden",
+        "consented_at",
+        "consent_recorded_by",
+    ]
+    # The actions a booking's page offers as buttons while it is active.
+    page_actions: ClassVar[list[tuple[str, StrOrPromise]]] = []
+    # Whether "add" opens the phone booking form set for a course.
+    books_course: ClassVar[bool] = False
+    add_form_template = "admin/booking/phone_booking.html"
+    change_form_template = "admin/booking/change_form.html"
+    change_list_template = "admin/booking/change_list.html"
+
+    def get_fieldsets(self, request: HttpRequest, obj: _M | None = None) -> list[Any]:
+        """Health answers and notes only for staff with the permission to see them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets_for(request, list(fieldsets), hidden=self.health_hidden_fields)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        return is_lookup_allowed(lookup, request) and super().lookup_allowed(lookup, value, request)
+
+    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
+        # Without a booking this is the right to run the actions; on a
+        # booking's own page the answer is no, so times, status and
+        # therapists never change by hand, only through the services.
+        if obj is not None:
+            return False
+        return access.may_change_appointments(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
+        return False
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The phone booking form, in place of a model form that would skip the rules."""
+        return phone.booking_view(
+            self,
+            request,
+            form_url=form_url,
+            extra_context=extra_context,
+            as_course=self.books_course,
+        )
+
+    def render_change_form(  # noqa: PLR0917 (the signature Django gives it)
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: _M | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            may_act = self.has_change_permission(request) and getattr(obj, "is_active", True)
+            context = {
+                **context,
+                "page_actions": self.page_actions if may_act else [],
+                "studio_zone": studio_zone(),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description=_("Health answers and notes"))
+    def health_hidden(self, obj: _M) -> str:
+        return str(HEALTH_HIDDEN)
+
+
+# A booking made at a time with a client's details: an appointment, or a visit.
+_Booked = TypeVar("_Booked", Appointment, Visit)
+
+
+class BookedAdmin(BookingAdmin[_Booked]):
+    """The columns an appointment's and a visit's admin share: its times and who booked it."""
+
+    @admin.display(description=_("Start (studio time)"), ordering="start_at")
+    def local_start(self, booking: _Booked) -> str:
+        return local(booking.start_at)
+
+    @admin.display(description=_("End (studio time)"))
+    def local_end(self, booking: _Booked) -> str:
+        return local(booking.end_at)
+
+    @admin.display(description=_("Client (as booked)"), ordering="contact_name")
+    def client_name(self, booking: _Booked) -> SafeString:
+        if booking.is_client_verified:
+            return format_html("{}", booking.contact_name)
+        return format_html("{} {}", booking.contact_name, unverified_flag())

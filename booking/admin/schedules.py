@@ -74,7 +74,8 @@ class TherapistAdmin(TranslationAdmin[Therapist]):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin[Resource]):
-    list_display = ["name", "kind", "is_active"]
+    list_display = ["name", "kind", "capacity", "is_active"]
+    fields = ["name", "kind", "capacity", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["kind"]
     search_fields = ["name"]

@@ -133,6 +133,12 @@ def for_two(classical) -> Offering:
 
 
 @pytest.fixture
+def classical_for_two(db) -> Offering:
+    """The catalog's massage for two: classical, whole leg, 60 minutes, 15 minutes' buffer."""
+    return Offering.objects.select_related("massage_type").get(slug="classical-for-two-60")
+
+
+@pytest.fixture
 def two_rooms(db) -> list[Resource]:
     return rooms(2)
 

@@ -1,10 +1,12 @@
 import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.http import HttpRequest
 from django.test import RequestFactory
 
@@ -13,11 +15,13 @@ from booking.models import (
     Appointment,
     AppointmentEvent,
     Client,
+    Course,
     Resource,
     Therapist,
+    Visit,
     WorkingHours,
 )
-from tests.booking.conftest import NOW
+from tests.booking.conftest import BERLIN, NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +29,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def debug_on(settings):
     settings.DEBUG = True
+
+
+@pytest.fixture(autouse=True)
+def default_horizon(settings):
+    # The studio's default: the demo course's tenth weekly session lies
+    # 67 days ahead, past the 60 the other booking tests use.
+    settings.STUDIO_HORIZON_DAYS = 90
 
 
 @pytest.fixture(autouse=True)
@@ -54,8 +65,10 @@ def snapshot() -> dict[str, object]:
         "therapists": list(Therapist.objects.values_list("slug", "name", "is_active")),
         "skills": sorted(Therapist.massage_types.through.objects.values_list("pk", flat=True)),
         "hours": WorkingHours.objects.count(),
-        "resources": list(Resource.objects.values_list("name", "kind__slug")),
+        "resources": list(Resource.objects.values_list("name", "kind__slug", "capacity")),
         "clients": Client.objects.count(),
+        "visits": list(Visit.objects.values_list("id", "start_at", "status")),
+        "courses": Course.objects.count(),
         "appointments": list(Appointment.objects.values_list("id", "start_at", "status")),
         "allocations": Allocation.objects.count(),
         "events": AppointmentEvent.objects.count(),
@@ -122,6 +135,15 @@ def test_seed_demo_makes_two_rooms_a_vacuum_device_and_thai_sticks():
     assert kinds == ["room", "room", "thai-sticks", "vacuum-device"]
 
 
+def test_one_demo_room_is_set_up_for_two():
+    seed()
+
+    capacities = sorted(
+        Resource.objects.filter(kind__slug="room").values_list("capacity", flat=True)
+    )
+    assert capacities == [1, 2]
+
+
 def test_demo_therapists_work_monday_to_saturday_with_a_lunch_break():
     seed()
 
@@ -134,10 +156,18 @@ def test_demo_therapists_work_monday_to_saturday_with_a_lunch_break():
             assert morning.end_time < afternoon.start_time, therapist
 
 
+def single_appointments():
+    """The demo's bookings of one massage: visits of one appointment, in no course."""
+    return Appointment.objects.filter(
+        visit__course=None,
+        visit__in=Visit.objects.annotate(size=Count("appointments")).filter(size=1),
+    )
+
+
 def test_seed_demo_books_a_few_appointments_through_the_service():
     seed()
 
-    appointments = list(Appointment.objects.select_related("client"))
+    appointments = list(single_appointments().select_related("client"))
     assert len(appointments) == 5
     for appointment in appointments:
         assert (appointment.source, appointment.status) == ("admin", "confirmed")
@@ -175,7 +205,50 @@ def test_seed_demo_books_every_demo_appointment_whatever_today_is(today, time_ma
 
     seed()
 
-    assert Appointment.objects.count() == 5
+    assert single_appointments().count() == 5
+    assert Visit.objects.filter(course=None).count() == 7  # five singles and two of two
+    assert Course.objects.get().visits.count() == 10
+
+
+def test_seed_demo_books_a_couples_massage_side_by_side_in_the_room_for_two():
+    seed()
+
+    visit = Visit.objects.get(client__email="nina@example.com")
+    first, second = visit.appointments.order_by("guest_name")
+    assert first.offering.max_people == 2
+    assert first.start_at == second.start_at > NOW
+    assert first.therapist != second.therapist
+    assert (first.guest_name, second.guest_name) == ("", "Olga Example")
+    room = visit.allocations.get(appointment=None, is_active=True).resource
+    assert room.capacity == 2
+
+
+def test_seed_demo_books_two_massages_one_after_the_other_as_one_visit():
+    seed()
+
+    visit = Visit.objects.get(client__email="rita@example.com")
+    first, second = visit.appointments.order_by("start_at")
+    assert (first.offering.slug, second.offering.slug) == (
+        "classical-foot-30",
+        "anti-cellulite-hip-45",
+    )
+    assert second.start_at == first.end_at
+    assert (visit.start_at, visit.end_at) == (first.start_at, second.end_at)
+
+
+def test_seed_demo_books_a_course_of_ten_weekly_sessions_at_one_local_time():
+    seed()
+
+    course = Course.objects.get(client__email="tanja@example.com")
+    starts = [visit.start_at.astimezone(BERLIN) for visit in course.visits.order_by("start_at")]
+    assert (course.offering.slug, len(starts)) == ("anti-cellulite-hip-shin-60", 10)
+    assert all(start > NOW for start in starts)
+    # Nothing else in the demo is in its way: every week, one wall-clock time.
+    assert len({(start.hour, start.minute) for start in starts}) == 1
+    assert all(
+        later.date() - earlier.date() == timedelta(days=7) for earlier, later in pairwise(starts)
+    )
+    assert set(course.visits.values_list("source", "status")) == {("admin", "confirmed")}
 
 
 def test_running_seed_demo_again_changes_nothing_but_the_password():

@@ -89,3 +89,36 @@ def test_vein_problems_rule_out_vacuum_and_anti_cellulite_massage_only():
 def test_every_massage_type_names_what_to_mention_before_booking():
     for massage_type in MassageType.objects.all():
         assert massage_type.contraindications.exists(), massage_type.slug
+
+
+visit_offerings = importlib.import_module("catalog.migrations.0009_visit_offerings")
+
+
+def test_a_fresh_database_has_a_classical_massage_for_two_in_both_languages():
+    offering = Offering.objects.get(slug="classical-for-two-60")
+
+    assert (offering.massage_type.slug, offering.max_people) == ("classical", 2)
+    names = Offering.objects.filter(pk=offering.pk).values_list("name_en", "name_ru").get()
+    assert names == ("Classical for two: whole leg", "Классический для двоих: вся нога")
+    assert [kind.slug for kind in offering.resource_kinds.all()] == ["room"]
+
+
+def test_anti_cellulite_and_therapeutic_massage_are_sold_as_ten_weekly_sessions():
+    courses = Offering.objects.filter(course_sessions__isnull=False)
+
+    assert {
+        (offering.massage_type.slug, offering.course_sessions, offering.course_interval_days)
+        for offering in courses
+    } == {("anti-cellulite", 10, 7), ("therapeutic", 10, 7)}
+
+
+def test_adding_the_visit_offerings_again_adds_nothing_and_keeps_staff_edits():
+    Offering.objects.filter(slug="classical-for-two-60").update(max_people=3)
+    Offering.objects.filter(slug="anti-cellulite-hip-shin-60").update(course_sessions=6)
+    count = Offering.objects.count()
+
+    visit_offerings.add_visit_offerings(apps, None)
+
+    assert Offering.objects.count() == count
+    assert Offering.objects.get(slug="classical-for-two-60").max_people == 3
+    assert Offering.objects.get(slug="anti-cellulite-hip-shin-60").course_sessions == 6

@@ -1,12 +1,15 @@
 """Load the demo studio: safe to run again, it never duplicates anything.
 
 The catalog, in English and Russian, comes from the catalog's data
-migrations (catalog/migrations/0002, 0004 and 0006). This adds the
-people and things that work in it (four therapists, their hours, two
-rooms, the one vacuum device and the Thai sticks), a staff login, and a
-few bookings over the coming days. Therapists and resources are matched
-by slug and name and left as they are when they exist; the bookings are
-made once, by demo client, through the booking service.
+migrations (catalog/migrations/0002, 0004, 0006 and 0009, which adds
+the classical massage for two and the courses). This adds the people
+and things that work in it (four therapists, their hours, two rooms of
+which one is set up for two, the one vacuum device and the Thai
+sticks), a staff login, and a few bookings over the coming days: single
+massages, a couples massage, a visit of two massages one after the
+other, and a course of weekly sessions. Therapists and resources are
+matched by slug and name and left as they are when they exist; the
+bookings are made once, by demo client, through the booking services.
 """
 
 import secrets
@@ -22,10 +25,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from booking.availability import available_slots
 from booking.errors import BookingError
-from booking.models import Appointment, Resource, Therapist, WorkingHours
-from booking.services import Actor, ClientDetails, book_appointment
+from booking.models import Appointment, Course, Resource, Therapist, Visit, WorkingHours
+from booking.services import (
+    Actor,
+    ClientDetails,
+    WantedAppointment,
+    book_appointment,
+    book_course,
+    book_visit,
+)
+from booking.visits import Part, place_visit, plan_course, visit_slots
 from catalog.models import MassageType, Offering, ResourceKind
 
 DEMO_STAFF_USERNAME = "reception"
@@ -77,13 +87,14 @@ THERAPISTS = [
     ),
 ]
 
-# (name, resource kind slug): one vacuum device, so vacuum massages
-# queue for it even with two therapists free.
+# (name, resource kind slug, capacity): one vacuum device, so vacuum
+# massages queue for it even with two therapists free; the room for two
+# has two tables, for a couples massage (and takes one person when free).
 RESOURCES = [
-    ("Room 1", "room"),
-    ("Room 2", "room"),
-    ("Vacuum device", "vacuum-device"),
-    ("Thai sticks", "thai-sticks"),
+    ("Room 1", "room", 1),
+    ("Room for two", "room", 2),
+    ("Vacuum device", "vacuum-device", 1),
+    ("Thai sticks", "thai-sticks", 1),
 ]
 
 WORKING_DAYS = range(WorkingHours.Weekday.MONDAY, WorkingHours.Weekday.SATURDAY + 1)
@@ -142,6 +153,61 @@ BOOKINGS = [
     ),
 ]
 
+
+@dataclass(frozen=True)
+class DemoVisit:
+    """A visit of several massages: side by side (`together`) or one after the other."""
+
+    offerings: list[str]
+    client: ClientDetails
+    days_ahead: int
+    around: time
+    together: bool
+    # Who has each massage when it is not the client (a couples massage).
+    guest_names: list[str]
+
+
+VISITS = [
+    DemoVisit(
+        offerings=["classical-for-two-60", "classical-for-two-60"],
+        client=ClientDetails("Nina Example", "nina@example.com", "+49301234506"),
+        days_ahead=2,
+        around=time(11),
+        together=True,
+        guest_names=["", "Olga Example"],
+    ),
+    # Foot, then hip: the same therapist goes on when one gives both.
+    DemoVisit(
+        offerings=["classical-foot-30", "anti-cellulite-hip-45"],
+        client=ClientDetails("Rita Example", "rita@example.com", "+49301234507"),
+        days_ahead=3,
+        around=time(14),
+        together=False,
+        guest_names=["", ""],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    offering: str
+    client: ClientDetails
+    days_ahead: int
+    around: time
+    therapist: str
+
+
+# Ten weekly anti-cellulite sessions, the offering's course.
+COURSES = [
+    DemoCourse(
+        offering="anti-cellulite-hip-shin-60",
+        client=ClientDetails("Tanja Example", "tanja@example.com", "+49301234508"),
+        days_ahead=4,
+        around=time(16),
+        therapist="dora-klein",
+    ),
+]
+
 # How far past `days_ahead` to look for a free start: past a Sunday and
 # a closed holiday or two.
 SEARCH_DAYS = 7
@@ -168,8 +234,11 @@ class Command(BaseCommand):
             f"Therapists: {therapists} added. Rooms and equipment: {resources} added."
         )
         # Outside the block above: each booking is one durable transaction
-        # of the booking service, as it is for every other booking.
-        self._bookings(Actor.for_user(staff))
+        # of the booking services, as it is for every other booking.
+        actor = Actor.for_user(staff)
+        self._bookings(actor)
+        self._visits(actor)
+        self._courses(actor)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo studio ready. Staff login for /admin/: "
@@ -224,17 +293,17 @@ class Command(BaseCommand):
 
     def _resources(self) -> int:
         added = 0
-        for name, kind_slug in RESOURCES:
+        for name, kind_slug, capacity in RESOURCES:
             _, created = Resource.objects.get_or_create(
-                name=name, kind=ResourceKind.objects.get(slug=kind_slug)
+                name=name,
+                kind=ResourceKind.objects.get(slug=kind_slug),
+                defaults={"capacity": capacity},
             )
             added += created
         return added
 
     def _bookings(self, actor: Actor) -> None:
         """Book each demo client once, at a start the availability engine offers."""
-        zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
-        today = timezone.localdate(timezone=zone)
         for demo in BOOKINGS:
             if Appointment.objects.filter(client__email__iexact=demo.client.email).exists():
                 continue
@@ -242,22 +311,17 @@ class Command(BaseCommand):
             therapist = (
                 Therapist.objects.filter(slug=demo.therapist).first() if demo.therapist else None
             )
-            first_day = today + timedelta(days=demo.days_ahead)
-            wanted = datetime.combine(first_day, demo.around, tzinfo=zone)
-            slots = available_slots(
-                offering=offering,
-                start_on=first_day,
-                end_on=first_day + timedelta(days=SEARCH_DAYS),
-                therapist_id=therapist.id if therapist else None,
+            part = Part(offering=offering, therapist_id=therapist.id if therapist else None)
+            start_at = _first_free(
+                [part], together=False, days_ahead=demo.days_ahead, around=demo.around
             )
-            slot = next((slot for slot in slots if slot.start_at >= wanted), None)
-            if slot is None:
+            if start_at is None:
                 self.stdout.write(f"No free time for {offering} in the coming days; skipped.")
                 continue
             try:
                 appointment = book_appointment(
                     offering=offering,
-                    start_at=slot.start_at,
+                    start_at=start_at,
                     client=demo.client,
                     source=Appointment.Source.ADMIN,
                     actor=actor,
@@ -270,3 +334,110 @@ class Command(BaseCommand):
                 self.stdout.write(f"Could not book {offering}: {refused.message}")
                 continue
             self.stdout.write(f"Booked {appointment} for {demo.client.name}.")
+
+    def _visits(self, actor: Actor) -> None:
+        """Book each demo visit once, at the first start the visit engine offers."""
+        for demo in VISITS:
+            if Visit.objects.filter(client__email__iexact=demo.client.email).exists():
+                continue
+            offerings = [Offering.objects.get(slug=slug) for slug in demo.offerings]
+            parts = [
+                Part(offering=offering, guest_name=guest)
+                for offering, guest in zip(offerings, demo.guest_names, strict=True)
+            ]
+            start_at = _first_free(
+                parts, together=demo.together, days_ahead=demo.days_ahead, around=demo.around
+            )
+            if start_at is None:
+                self.stdout.write(f"No free time for {demo.client.name}'s visit; skipped.")
+                continue
+            try:
+                # Where each massage starts: at once, or each where the one
+                # before ends, as the engine places them.
+                plan = place_visit(parts=parts, together=demo.together, start_at=start_at)
+                visit = book_visit(
+                    appointments=[
+                        WantedAppointment(
+                            offering=offering, start_at=placed.start_at, guest_name=guest
+                        )
+                        for offering, placed, guest in zip(
+                            offerings, plan.appointments, demo.guest_names, strict=True
+                        )
+                    ],
+                    client=demo.client,
+                    source=Appointment.Source.ADMIN,
+                    actor=actor,
+                    has_consent=True,
+                )
+            except BookingError as refused:
+                self.stdout.write(f"Could not book {demo.client.name}'s visit: {refused.message}")
+                continue
+            self.stdout.write(f"Booked a visit for {demo.client.name}: {visit}.")
+
+    def _courses(self, actor: Actor) -> None:
+        """Book each demo course once, from its first free start, sessions replaced as needed."""
+        for demo in COURSES:
+            if Course.objects.filter(client__email__iexact=demo.client.email).exists():
+                continue
+            offering = Offering.objects.get(slug=demo.offering)
+            therapist = Therapist.objects.filter(slug=demo.therapist).first()
+            if offering.course_sessions is None or therapist is None:
+                self.stdout.write(f"{offering} is not sold as a course here; skipped.")
+                continue
+            part = Part(offering=offering, therapist_id=therapist.id)
+            first = _first_free(
+                [part], together=False, days_ahead=demo.days_ahead, around=demo.around
+            )
+            sessions = (
+                plan_course(
+                    offering=offering,
+                    first_start=first,
+                    sessions=offering.course_sessions,
+                    interval_days=offering.course_interval_days,
+                    therapist_id=therapist.id,
+                )
+                if first is not None
+                else []
+            )
+            # A session that does not fit takes the nearest free time instead.
+            starts = [
+                session.start_at if session.fits else session.alternatives[0]
+                for session in sessions
+                if session.fits or session.alternatives
+            ]
+            if not sessions or len(starts) < len(sessions):
+                self.stdout.write(f"No free time for every session of {offering}; skipped.")
+                continue
+            try:
+                course = book_course(
+                    offering=offering,
+                    starts=starts,
+                    client=demo.client,
+                    source=Appointment.Source.ADMIN,
+                    actor=actor,
+                    therapist=therapist,
+                    has_consent=True,
+                )
+            except BookingError as refused:
+                self.stdout.write(f"Could not book {offering}: {refused.message}")
+                continue
+            self.stdout.write(f"Booked {course}.")
+
+
+def _first_free(
+    parts: list[Part], *, together: bool, days_ahead: int, around: time
+) -> datetime | None:
+    """The first start the visit engine offers from `around` local time, `days_ahead` on.
+
+    So the demo works whatever today is: a Sunday or a full day moves it on.
+    """
+    zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+    first_day = timezone.localdate(timezone=zone) + timedelta(days=days_ahead)
+    wanted = datetime.combine(first_day, around, tzinfo=zone)
+    slots = visit_slots(
+        parts=parts,
+        together=together,
+        start_on=first_day,
+        end_on=first_day + timedelta(days=SEARCH_DAYS),
+    )
+    return next((slot.start_at for slot in slots if slot.start_at >= wanted), None)

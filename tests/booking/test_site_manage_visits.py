@@ -224,7 +224,9 @@ def test_cancelling_the_whole_course_cancels_every_session_to_come(client: Clien
     assert "Your course is cancelled: every session still to come." in response.content.decode()
 
 
-def test_the_calendar_file_of_a_visit_opens_through_the_session(client: Client, booked_couples_visit):
+def test_the_calendar_file_of_a_visit_opens_through_the_session(
+    client: Client, booked_couples_visit
+):
     lead = appointments_of(booked_couples_visit)[0]
     opened(client, lead)
 

@@ -100,22 +100,21 @@ def test_a_couples_visit_racing_single_bookings_of_its_therapist_never_shares_he
     anna, ben = therapists(2)
     rooms(RACERS)
     room_for_two()
-    singles = [
-        (
-            lambda number=number: book_appointment(
-                offering=offering,
-                start_at=at(TUESDAY, "10:00"),
-                client=guest(number),
-                source="api",
-                actor=DESK,
-                therapist=anna,
-                now=NOW,
-            )
-        )
-        for number in range(1, RACERS)
-    ]
 
-    outcomes = race([couples_booking(offering, 0, (anna, ben)), *singles])
+    def single(number: int) -> Callable[[], Visit | Appointment]:
+        return lambda: book_appointment(
+            offering=offering,
+            start_at=at(TUESDAY, "10:00"),
+            client=guest(number),
+            source="api",
+            actor=DESK,
+            therapist=anna,
+            now=NOW,
+        )
+
+    racers: list[Callable[[], Visit | Appointment]] = [couples_booking(offering, 0, (anna, ben))]
+    racers += [single(number) for number in range(1, RACERS)]
+    outcomes = race(racers)
 
     only_refusals([o for o in outcomes if not isinstance(o, Visit | Appointment)])
     assert len([o for o in outcomes if isinstance(o, Visit | Appointment)]) == 1

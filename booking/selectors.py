@@ -83,7 +83,10 @@ def appointment_for_guest_tokens(
     matches = [hmac.compare_digest(own, token.encode()) for token in manage_tokens]
     if not any(matches):
         return None
-    return None if _is_over(appointment, now) else appointment
+    # Marked done or missed, it is over; otherwise any appointment of a
+    # visit opens it until the whole visit is over.
+    is_over = appointment.status in _OVER or _is_over(appointment.visit, now)
+    return None if is_over else appointment
 
 
 def appointment_for_mailbox(
@@ -110,8 +113,8 @@ def _appointment_for_guest_pages(appointment_id: UUID) -> Appointment | None:
     )
 
 
-def _is_over(appointment: Appointment, now: datetime) -> bool:
-    return appointment.status in _OVER or appointment.visit.end_at <= now
+def _is_over(booking: Appointment | Visit, now: datetime) -> bool:
+    return booking.status in _OVER or booking.end_at <= now
 
 
 _OVER = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}

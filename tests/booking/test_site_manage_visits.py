@@ -224,7 +224,7 @@ def test_cancelling_the_whole_course_cancels_every_session_to_come(client: Clien
     assert "Your course is cancelled: every session still to come." in response.content.decode()
 
 
-def test_the_calendar_file_of_a_visit_downloads(client: Client, couples_visit):
+def test_the_calendar_file_of_a_visit_opens_through_the_session(client: Client, couples_visit):
     lead = appointments_of(couples_visit)[0]
     opened(client, lead)
 
@@ -232,3 +232,19 @@ def test_the_calendar_file_of_a_visit_downloads(client: Client, couples_visit):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+def test_the_visit_stays_open_until_its_last_massage_ends(
+    client: Client, foot_then_hip, frozen_on_monday
+):
+    lead = appointments_of(foot_then_hip)[0]
+    opened(client, lead)
+
+    # The foot ended at 10:30; the hip goes on until 11:15.
+    frozen_on_monday.move_to(at(TUESDAY, "10:45"))
+    during = client.get(url("manage", lead))
+    frozen_on_monday.move_to(at(TUESDAY, "11:15"))
+    after = client.get(url("manage", lead))
+
+    assert during.status_code == 200
+    assert after.status_code == 404

@@ -372,3 +372,19 @@ def test_the_picker_for_two_takes_a_fixed_number_of_queries(
 
     with django_assert_num_queries(12):
         client.get(slots_url(for_two), {"people": "2", "week": "2027-03-15"})
+
+
+def test_a_held_visit_for_two_says_it_is_held_and_shows_both_people(
+    client: Client, for_two, anna, ben, room_for_two, settings
+):
+    settings.STUDIO_WEB_BOOKING_HOLD_MINUTES = 30
+
+    response = client.post(form_url(for_two), form_for_two(at(TUESDAY, "10:00")), follow=True)
+
+    visit = Visit.objects.get()
+    assert visit.status == Visit.Status.HELD
+    assert set(visit.appointments.values_list("status", flat=True)) == {"held"}
+    html = response.content.decode()
+    assert "Your time is held" in html
+    assert "For Mira Example · with" in html
+    assert "For Alex Example · with" in html

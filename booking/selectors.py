@@ -157,8 +157,10 @@ def appointment_for_guest_tokens(
     matches = [hmac.compare_digest(own, token.encode()) for token in manage_tokens]
     if not any(matches):
         return None
-    # Any appointment of a visit opens it until the whole visit is over.
-    return None if _is_over(appointment.visit, now) else appointment
+    # Marked done or missed, it is over; otherwise any appointment of a
+    # visit opens it until the whole visit is over.
+    is_over = appointment.status in _OVER or _is_over(appointment.visit, now)
+    return None if is_over else appointment
 
 
 def appointment_for_mailbox(

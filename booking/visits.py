@@ -210,8 +210,6 @@ class _Placement:
     resources: tuple[tuple[int, ...], ...]
     # (resource, start, end) held by the visit for several parts.
     shared: tuple[tuple[int, int, int], ...]
-    # Every therapist who could take the first part (when asked for).
-    first_options: tuple[int, ...]
 
 
 class _Studio:
@@ -395,27 +393,22 @@ def _plan(shape: _Shape, start: int, placement: _Placement) -> VisitPlan:
     )
 
 
-def _place(
-    studio: _Studio, shape: _Shape, start: int, day: date, *, every_first: bool = False
-) -> _Placement | str:
+def _place(studio: _Studio, shape: _Shape, start: int, day: date) -> _Placement | str:
     """The therapists and resources for the visit starting at `start` on local `day`.
 
     The start itself is taken as allowed (grid, notice, horizon): the
     callers check it. Returns why not when it does not fit.
-    `every_first` also finds every therapist who could take the first
-    part, for a listing.
     """
     resources = _resources(studio, shape, start)
-    if resources is None:
-        # The therapists' reason comes first when they do not fit either.
-        found = _therapists(studio, shape, start, day, every_first=False)
-        return found if isinstance(found, str) else _NO_RESOURCE
-    found = _therapists(studio, shape, start, day, every_first=every_first)
+    found = _therapists(studio, shape, start, day, every_first=False)
     if isinstance(found, str):
+        # The therapists' reason comes first when the resources do not fit either.
         return found
-    therapist_ids, blocked, first_options = found
+    if resources is None:
+        return _NO_RESOURCE
+    therapist_ids, blocked, _ = found
     per_part, shared = resources
-    return _Placement(therapist_ids, blocked, per_part, shared, first_options)
+    return _Placement(therapist_ids, blocked, per_part, shared)
 
 
 _Therapists = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]

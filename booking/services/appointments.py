@@ -254,9 +254,9 @@ def reschedule_appointment(
     CancellationClosed, the start-time errors of `book_appointment`, and
     SlotUnavailable.
     """
-    visit = appointment.visit
-    shift = start_at - appointment.start_at
-    reschedule_visit(visit=visit, start_at=visit.start_at + shift, actor=actor, now=now)
+    reschedule_visit(
+        visit=appointment.visit, start_at=start_at, actor=actor, now=now, anchor=appointment
+    )
     return _reloaded(appointment)
 
 

@@ -430,7 +430,12 @@ def _cancel(
 @conflicts_become_unavailable
 @transaction.atomic(durable=True)
 def reschedule_visit(
-    *, visit: Visit, start_at: datetime, actor: Actor, now: datetime | None = None
+    *,
+    visit: Visit,
+    start_at: datetime,
+    actor: Actor,
+    now: datetime | None = None,
+    anchor: Appointment | None = None,
 ) -> Visit:
     """Move an active visit to start at `start_at`, every appointment by the same time.
 
@@ -441,7 +446,9 @@ def reschedule_visit(
     only once confirmed: a move sends a notice, which must not go to an
     unproven address. Raises NotActive, NotConfirmed, CancellationClosed,
     NotQualified when a therapist no longer gives their massage, the
-    start-time errors of `book_visit`, and SlotUnavailable.
+    start-time errors of `book_visit`, and SlotUnavailable. With an
+    `anchor` (one of the visit's appointments), `start_at` is that
+    appointment's new start, and the others move by as much.
     """
     now = now or timezone.now()
     visit, appointments = lock_visit(visit)
@@ -449,6 +456,10 @@ def reschedule_visit(
     if visit.status == Visit.Status.HELD:
         raise errors.NotConfirmed()
     appointments = sorted(appointments, key=lambda a: (a.start_at, str(a.id)))
+    if anchor is not None:
+        # The anchor as locked, not as the caller last read it.
+        moved = next(a for a in appointments if a.pk == anchor.pk)
+        start_at = visit.start_at + (start_at - moved.start_at)
     for appointment in appointments:
         if not _is_qualified(appointment.therapist, appointment.offering):
             raise errors.NotQualified(gettext("This therapist no longer gives this massage."))

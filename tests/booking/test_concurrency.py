@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from threading import Barrier
+from typing import TypeVar
 
 import pytest
 from django.db import connection
@@ -42,13 +43,15 @@ RACERS = 8
 
 
 Outcome = Appointment | Exception
+# What a racer books: an appointment, or a visit (test_visits_concurrency).
+Booked = TypeVar("Booked")
 
 
-def race(calls: list[Callable[[], Appointment]]) -> list[Outcome]:
+def race(calls: list[Callable[[], Booked]]) -> list[Booked | Exception]:
     """Run every call in its own thread and connection, all released at once."""
     barrier = Barrier(len(calls))
 
-    def run(call: Callable[[], Appointment]) -> Outcome:
+    def run(call: Callable[[], Booked]) -> Booked | Exception:
         try:
             # Connect before the barrier, so that connecting does not space them out.
             connection.ensure_connection()

@@ -90,7 +90,7 @@ def row_counts() -> dict[str, int]:
         Client,
         Course,
     ]
-    return {table.__name__: table.objects.count() for table in tables}
+    return {table.__name__: table._default_manager.count() for table in tables}
 
 
 # Booking ----------------------------------------------------------------------
@@ -192,6 +192,19 @@ def test_appointments_with_a_gap_between_them_are_an_invalid_visit(
     assert refused.value.code == "invalid_visit"
     assert refused.value.status_code == 400
     assert not Visit.objects.exists()
+
+
+def test_more_than_four_massages_are_an_invalid_visit(classical, anna, two_rooms):
+    starts = [at(TUESDAY, "9:00") + timedelta(minutes=30 * number) for number in range(5)]
+
+    with pytest.raises(errors.InvalidVisit):
+        book_visit(
+            appointments=[WantedAppointment(offering=classical, start_at=s) for s in starts],
+            client=GUEST,
+            source="admin",
+            actor=DESK,
+            now=NOW,
+        )
 
 
 def test_a_health_answer_rules_out_only_the_massage_of_the_person_who_gave_it(
@@ -304,6 +317,24 @@ def test_an_expired_held_visit_is_released_whole_with_its_room(
     assert visit.status == Visit.Status.CANCELLED
     assert {a.status for a in appointments_of(visit)} == {"cancelled"}
     assert not Allocation.objects.filter(is_active=True).exists()
+
+
+def test_a_cancelled_held_visit_sends_nothing_to_its_unproven_address(
+    holds, for_two, anna, ben, room_for_two
+):
+    visit = couples_visit(for_two, actor=Actor.guest())
+
+    cancel_visit(visit=visit, actor=Actor.guest(), now=NOW)
+
+    assert not Reminder.objects.filter(kind="cancellation").exists()
+    assert not Reminder.objects.filter(status="pending").exists()
+
+
+def test_a_held_visit_is_moved_only_once_confirmed(holds, for_two, anna, ben, room_for_two):
+    visit = couples_visit(for_two, actor=Actor.guest())
+
+    with pytest.raises(errors.NotConfirmed):
+        reschedule_visit(visit=visit, start_at=at(TUESDAY, "11:00"), actor=Actor.guest(), now=NOW)
 
 
 # Cancelling and moving -------------------------------------------------------
@@ -468,7 +499,7 @@ def test_a_course_writes_a_visit_for_each_session_sharing_one_token(
 def test_a_course_is_confirmed_once_and_reminded_per_session(course_offering, anna, two_rooms):
     course = a_course(course_offering)
 
-    first = course.visits.order_by("start_at").first()
+    first = course.visits.earliest("start_at")
     confirmations = Reminder.objects.filter(kind="confirmation")
     assert list(confirmations.values_list("appointment__visit", flat=True)) == [first.id]
     day_before = Reminder.objects.filter(kind="day_before")
@@ -533,7 +564,7 @@ def test_a_course_across_both_clock_changes_keeps_its_local_time(
 
 def test_confirming_a_held_course_confirms_every_session(holds, course_offering, anna, two_rooms):
     course = a_course(course_offering, source="web", actor=Actor.guest())
-    lead = Appointment.objects.filter(visit__course=course).order_by("start_at").first()
+    lead = Appointment.objects.filter(visit__course=course).earliest("start_at")
 
     confirm_held_appointment(appointment=lead, actor=Actor.guest(), now=NOW)
 

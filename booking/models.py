@@ -11,7 +11,7 @@ whoever writes them.
 
 import secrets
 import uuid
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from django.conf import settings
 from django.db import models
@@ -220,7 +220,36 @@ class Source(models.TextChoices):
     API = "api", _("API")
 
 
-VISIT_SOURCES = Source.choices
+# Where a visit and each of its appointments stand (the same words for both).
+class BookingStatus(models.TextChoices):
+    # Held: the time is the client's, as if confirmed, until
+    # `hold_expires_at`; confirmed by `confirm_held_appointment`, or
+    # released by `release_expired_holds` (booking/services/visits.py).
+    HELD = "held", _("Held")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# The statuses in which a booking is still to take place and takes its
+# time. A held one counts like a confirmed one everywhere: the
+# availability engine and the exclusion constraints (which count every
+# status but cancelled), the limits, reminders and guest pages.
+ACTIVE_STATUSES: frozenset[str] = frozenset({BookingStatus.HELD, BookingStatus.CONFIRMED})
+
+
+def mailbox_token_for(manage_token: str) -> str:
+    """The token of the link that only the confirmation e-mail carries.
+
+    Derived from the manage token with the secret key, so whoever has
+    only the manage token (the API's answer to a booking, the session of
+    the browser that booked) cannot make it: opening a link with it
+    proves the person reads the e-mail the booking was made with.
+    """
+    return salted_hmac(
+        "booking.Appointment.mailbox_token", manage_token, algorithm="sha256"
+    ).hexdigest()
 
 
 class Course(models.Model):
@@ -280,14 +309,8 @@ class Visit(models.Model):
     `appointments` API, the limits, the privacy sweeps).
     """
 
-    class Status(models.TextChoices):
-        HELD = "held", _("Held")
-        CONFIRMED = "confirmed", _("Confirmed")
-        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
-        COMPLETED = "completed", _("Completed")
-        NO_SHOW = "no_show", _("No-show")
-
-    ACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.HELD, Status.CONFIRMED})
+    Status: TypeAlias = BookingStatus
+    ACTIVE_STATUSES: ClassVar[frozenset[str]] = ACTIVE_STATUSES
 
     id = models.UUIDField(
         primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
@@ -303,7 +326,7 @@ class Visit(models.Model):
         max_length=16, choices=Status.choices, default=Status.CONFIRMED, verbose_name=_("status")
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hold expires at"))
-    source = models.CharField(max_length=16, choices=VISIT_SOURCES, verbose_name=_("source"))
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -370,30 +393,13 @@ class Visit(models.Model):
 
     @property
     def mailbox_token(self) -> str:
-        """As `Appointment.mailbox_token`, for the visit's own token."""
-        return salted_hmac(
-            "booking.Appointment.mailbox_token", self.manage_token, algorithm="sha256"
-        ).hexdigest()
+        return mailbox_token_for(self.manage_token)
 
 
 class Appointment(models.Model):
-    class Status(models.TextChoices):
-        # Held: the time is the client's, as if confirmed, until
-        # `hold_expires_at`; confirmed by `confirm_held_appointment`, or
-        # released by `release_expired_holds` (booking/services/appointments.py).
-        HELD = "held", _("Held")
-        CONFIRMED = "confirmed", _("Confirmed")
-        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
-        COMPLETED = "completed", _("Completed")
-        NO_SHOW = "no_show", _("No-show")
-
+    Status: TypeAlias = BookingStatus
     Source = Source
-
-    # The statuses in which an appointment is still to take place and
-    # takes its time. A held one counts like a confirmed one everywhere:
-    # the availability engine and the exclusion constraints (which count
-    # every status but cancelled), the limits, reminders and guest pages.
-    ACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.HELD, Status.CONFIRMED})
+    ACTIVE_STATUSES: ClassVar[frozenset[str]] = ACTIVE_STATUSES
 
     id = models.UUIDField(
         primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
@@ -574,16 +580,7 @@ class Appointment(models.Model):
 
     @property
     def mailbox_token(self) -> str:
-        """The token of the link that only the confirmation e-mail carries.
-
-        Derived from the manage token with the secret key, so whoever has
-        only the manage token (the API's answer to a booking, the session
-        of the browser that booked) cannot make it: opening a link with it
-        proves the person reads the e-mail the booking was made with.
-        """
-        return salted_hmac(
-            "booking.Appointment.mailbox_token", self.manage_token, algorithm="sha256"
-        ).hexdigest()
+        return mailbox_token_for(self.manage_token)
 
 
 class Allocation(models.Model):

@@ -40,7 +40,14 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from booking import errors
-from booking.models import Allocation, Appointment, Resource, Therapist, TimeOff
+from booking.models import (
+    LONGEST_HOLD,
+    Allocation,
+    Appointment,
+    Resource,
+    Therapist,
+    TimeOff,
+)
 from catalog.models import Offering, ResourceKind
 from catalog.selectors import is_bookable
 
@@ -264,7 +271,10 @@ def load_schedules(
         (closures if owner is None else spans[owner]).append((start, end))
 
     appointments = Appointment.objects.filter(
-        therapist_id__in=therapist_ids, start_at__lt=until, blocked_until__gt=window_start
+        therapist_id__in=therapist_ids,
+        start_at__lt=until,
+        start_at__gt=window_start - LONGEST_HOLD,
+        blocked_until__gt=window_start,
     ).exclude(status=Appointment.Status.CANCELLED)
     for appointment_id, visit_id, owner, start, end in _spans(
         appointments, "id", "visit_id", "therapist_id", start="start_at", end="blocked_until"
@@ -339,6 +349,7 @@ class _Resources:
             resource_id__in=list(spans),
             is_active=True,
             start_at__lt=until,
+            start_at__gt=window_start - LONGEST_HOLD,
             blocked_until__gt=window_start,
         )
         for appointment_id, visit_id, resource_id, start, end in _spans(

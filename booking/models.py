@@ -11,6 +11,7 @@ whoever writes them.
 
 import secrets
 import uuid
+from datetime import timedelta
 from typing import ClassVar, TypeAlias
 
 from django.conf import settings
@@ -22,6 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import MassageType, Offering, ResourceKind
+
+# The longest time one appointment or allocation may hold its therapist or
+# resource: four massages in turn (the most a visit holds) of at most 8
+# hours, each with at most 2 hours' cleanup. Reads of what overlaps a
+# window look back this far from its start, so that the index on
+# `start_at` bounds them on both sides and their cost does not grow with
+# the years of history kept. On PostgreSQL a check constraint holds every
+# row to it (migration 0021).
+LONGEST_HOLD = timedelta(hours=40)
 
 
 def new_manage_token() -> str:

@@ -11,6 +11,8 @@ the booking service checks and inserts inside one immediate transaction.
 
 from django.db import migrations
 
+from booking.postgres_only import run_on_postgres
+
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """
@@ -35,16 +37,6 @@ DROP = [
     "ALTER TABLE booking_allocation DROP CONSTRAINT booking_allocation_no_resource_overlap",
     "ALTER TABLE booking_appointment DROP CONSTRAINT booking_appointment_no_therapist_overlap",
 ]
-
-
-def run_on_postgres(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return operation
 
 
 class Migration(migrations.Migration):

@@ -11,8 +11,16 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from booking import availability, errors
-from booking.models import Allocation, Appointment, Client, Resource, Therapist
+from booking.models import (
+    LONGEST_HOLD,
+    Allocation,
+    Appointment,
+    Client,
+    Resource,
+    Therapist,
+)
 from booking.services import Actor, book_appointment
+from booking.visits import MAX_APPOINTMENTS
 from catalog.models import Offering
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.factories import visit_for
@@ -251,6 +259,65 @@ def test_a_booking_the_constraint_refuses_reaches_the_caller_as_unavailable(
     assert isinstance(raised.value.__cause__, IntegrityError)
     assert list(Appointment.objects.all()) == [taken]
     assert not Allocation.objects.exists()
+
+
+# How long one row may hold ------------------------------------------------------
+
+HOLD_BOUNDED = "booking_appointment_hold_bounded"
+ALLOCATION_HOLD_BOUNDED = "booking_allocation_hold_bounded"
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_an_appointment_that_holds_longer_than_the_longest_hold(
+    classical, anna, client_row
+):
+    minutes = int(LONGEST_HOLD.total_seconds() // 60)
+
+    with pytest.raises(IntegrityError, match=HOLD_BOUNDED), transaction.atomic():
+        write_appointment(classical, anna, client_row, at(TUESDAY, "10:00"), minutes=minutes + 1)
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_an_allocation_that_holds_longer_than_the_longest_hold(
+    classical, anna, two_rooms, client_row
+):
+    appointment = write_appointment(classical, anna, client_row, at(TUESDAY, "10:00"))
+
+    with pytest.raises(IntegrityError, match=ALLOCATION_HOLD_BOUNDED), transaction.atomic():
+        Allocation.objects.create(
+            visit_id=appointment.visit_id,
+            resource=two_rooms[0],
+            start_at=appointment.start_at,
+            blocked_until=appointment.start_at + LONGEST_HOLD + timedelta(seconds=1),
+        )
+
+
+def test_the_longest_visit_the_services_can_write_fits_the_longest_hold():
+    duration = Offering._meta.get_field("duration_minutes")
+    buffer = Offering._meta.get_field("buffer_minutes")
+    longest = max(v.limit_value for v in duration.validators if hasattr(v, "limit_value"))
+    cleanup = max(v.limit_value for v in buffer.validators if hasattr(v, "limit_value"))
+
+    assert MAX_APPOINTMENTS * timedelta(minutes=longest + cleanup) <= LONGEST_HOLD
+
+
+def test_an_appointment_that_began_the_day_before_still_holds_its_therapist(
+    classical, anna, client_row
+):
+    # Read with a lower bound on its start: a long hold that began well
+    # before the window is still seen.
+    start_at = at(TUESDAY, "10:00") - timedelta(hours=30)
+    write_appointment(classical, anna, client_row, start_at, minutes=31 * 60)
+
+    schedule = availability.load_schedule(
+        offering=classical,
+        window_start=at(TUESDAY, "10:00"),
+        window_end=at(TUESDAY, "11:00"),
+    )
+
+    assert not availability.is_therapist_free(
+        schedule, anna.id, availability.seconds(at(TUESDAY, "10:00"))
+    )
 
 
 # Every database ---------------------------------------------------------------

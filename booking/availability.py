@@ -47,6 +47,7 @@ from booking.models import (
     Resource,
     Therapist,
     TimeOff,
+    WorkingHours,
 )
 from catalog.models import Offering, ResourceKind
 from catalog.selectors import is_bookable
@@ -241,7 +242,6 @@ def load_schedules(
     rows = (
         Therapist.objects.filter(is_active=True, massage_types__in=type_ids)
         .annotate(skill=F("massage_types"))
-        .prefetch_related("working_hours")
         .order_by("id")
     )
     if therapist_id is not None:
@@ -253,12 +253,19 @@ def load_schedules(
         skilled[row.skill].append(therapist)
     therapist_ids = list(therapists)
 
-    hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
-    for therapist in therapists.values():
-        by_day: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        for interval in therapist.working_hours.all():
-            by_day[interval.weekday].append((interval.start_time, interval.end_time))
-        hours[therapist.id] = {day: sorted(spans) for day, spans in by_day.items()}
+    # Plain tuples rather than prefetched rows: a prefetched row and its
+    # therapist refer to each other, and a month's listing would leave
+    # hundreds of such cycles for the garbage collector.
+    by_day: dict[int, dict[int, list[tuple[time, time]]]] = {
+        owner: defaultdict(list) for owner in therapist_ids
+    }
+    for owner, weekday, starts, ends in WorkingHours.objects.filter(
+        therapist_id__in=therapist_ids
+    ).values_list("therapist_id", "weekday", "start_time", "end_time"):
+        by_day[owner][weekday].append((starts, ends))
+    hours = {
+        owner: {day: sorted(spans) for day, spans in days.items()} for owner, days in by_day.items()
+    }
 
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     closures: list[tuple[int, int]] = []

@@ -7,6 +7,7 @@ scrubbed of tokens as well, for the links sent before the token moved
 out of the path (see studio.log_redaction).
 """
 
+import gc
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -28,3 +29,17 @@ class TokenFreeLogger(Logger):
 
 
 logger_class = TokenFreeLogger
+
+
+def post_worker_init(worker: Any) -> None:
+    """Keep the objects every request needs out of the garbage collector's full walks.
+
+    A loaded worker holds some 100,000 long-lived objects (Django, the
+    URL resolvers, the catalogue's translations). A request that builds
+    a month of slots promotes enough objects to set off a full
+    collection every few requests, and each one walked all of them:
+    tens of milliseconds added to the unlucky request. Frozen, they are
+    left out of every collection from now on.
+    """
+    gc.collect()
+    gc.freeze()

@@ -11,9 +11,11 @@ others keep them ("€55.50", "55,50 €").
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list as babel_format_list
 from babel.numbers import get_currency_symbol
 from django.conf import settings
 from django.utils import translation
@@ -68,3 +70,13 @@ def format_course(sessions: int, interval_days: int) -> str:
         "interval": ngettext("every %(count)d day", "every %(count)d days", interval_days)
         % {"count": interval_days},
     }
+
+
+def format_list(items: Iterable[str], *, style: str = "standard") -> str:
+    """Each item once, in order, as a sentence lists them in the reader's language.
+
+    `["Classical: foot", "Thai: foot"]` → "Classical: foot and Thai: foot"
+    (in Russian "… и …"); `style="or"` joins the last with "or" ("или").
+    """
+    unique = [str(item) for item in dict.fromkeys(items)]
+    return str(babel_format_list(unique, style=style, locale=reader_locale()))  # type: ignore[arg-type]

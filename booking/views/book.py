@@ -47,6 +47,7 @@ from booking.views.slots import WantedVisit, by_day, is_offered, nearest_free
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication, MassageType, Offering
 from studio.clientip import client_ip
+from studio.formatting import format_list
 
 # The form's idempotency keys have an owner of their own, apart from the
 # API's callers. A key stands for one filled-in form, whatever the form
@@ -369,7 +370,7 @@ def ruled_out_by(massage_types: list[MassageType]) -> list[tuple[MassageType, st
             if rule.severity == Contraindication.Severity.RULES_OUT
         ]
         if conditions:
-            found.append((massage_type, ", ".join(conditions)))
+            found.append((massage_type, format_list(conditions, style="or")))
     return found
 
 

@@ -15,7 +15,6 @@ its sessions, each a visit of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -44,6 +43,7 @@ from booking.views.common import on_studio_clock, rate_limited, see_other, with_
 from booking.views.slots import WantedVisit, build_picker, by_day, nearest_free
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication
+from studio.formatting import format_list
 
 
 def _url(name: str, appointment: Appointment) -> str:
@@ -85,7 +85,7 @@ def _context(request: HttpRequest, booked: GuestVisit) -> dict[str, Any]:
         "course": booked.visit.course,
         "offering": appointment.offering,
         # Each massage once, in the visit's order, for the page's title.
-        "visit_name": ", ".join(dict.fromkeys(a.offering.name for a in booked.appointments)),
+        "visit_name": format_list(a.offering.name for a in booked.appointments),
         "again_query": urlencode(_again(booked)),
         "now": timezone.now(),
         "is_confirmed": appointment.status == Appointment.Status.CONFIRMED,
@@ -259,15 +259,10 @@ def reschedule(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
             "picker_url": here,
             "therapist": booked.lead.therapist,
             "therapists": [],
-            "visit_therapists": _names(a.therapist.name for a in booked.appointments),
+            "visit_therapists": format_list(a.therapist.name for a in booked.appointments),
             "zone_name": settings.STUDIO_TIME_ZONE,
         },
     )
-
-
-def _names(names: Iterable[str]) -> str:
-    """Each name once, in order, joined for a sentence."""
-    return ", ".join(dict.fromkeys(names))
 
 
 def _move(
@@ -339,6 +334,6 @@ def _render_move(
             "start_errors": [problem] if problem else [],
             "alternatives": by_day(alternatives),
             "picker_url": _url("booking:reschedule", booked.lead),
-            "visit_therapists": _names(a.therapist.name for a in booked.appointments),
+            "visit_therapists": format_list(a.therapist.name for a in booked.appointments),
         },
     )

@@ -93,7 +93,7 @@ def test_the_form_says_plainly_which_answers_rule_the_massage_out(
 
     assert (
         "Vacuum massage is not given with varicose veins or other vein problems, pregnancy, "
-        "a skin condition, wound or rash on the legs." in html
+        "or a skin condition, wound or rash on the legs." in html
     )
     assert (
         '<p class="hint rule rule-rules_out" id="id_vein_problems_helptext"><strong>'

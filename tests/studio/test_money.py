@@ -1,10 +1,11 @@
-"""Prices and durations are written as the reader's language writes them."""
+"""Prices, durations and lists are written as the reader's language writes them."""
 
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
+from studio.formatting import format_list
 from studio.templatetags.studio_tags import duration, money
 
 
@@ -33,3 +34,22 @@ def test_no_price_is_written_as_nothing():
 def test_a_duration_keeps_its_english_abbreviations_in_english():
     with translation.override("en"):
         assert [duration(minutes) for minutes in (45, 60, 75)] == ["45 min", "1 h", "1 h 15 min"]
+
+
+@pytest.mark.parametrize(
+    ("language", "style", "written"),
+    [
+        ("en", "standard", "Classical: foot and Thai: foot"),
+        ("ru", "standard", "Classical: foot и Thai: foot"),
+        ("en", "or", "Classical: foot or Thai: foot"),
+        ("ru", "or", "Classical: foot или Thai: foot"),
+    ],
+)
+def test_a_list_is_joined_as_the_readers_language_joins_it(language, style, written):
+    with translation.override(language):
+        assert format_list(["Classical: foot", "Thai: foot"], style=style) == written
+
+
+def test_a_list_names_each_item_once_in_its_order():
+    with translation.override("en"):
+        assert format_list(["Anna", "Ben", "Anna", "Cleo"]) == "Anna, Ben, and Cleo"

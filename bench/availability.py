@@ -73,7 +73,7 @@ from booking.services import (  # noqa: E402
     book_visit,
 )
 from booking.visits import Part, VisitSlot, visit_slots  # noqa: E402
-from catalog.models import MassageType, Offering, ResourceKind  # noqa: E402
+from catalog.models import Offering, ResourceKind  # noqa: E402
 
 THERAPISTS = 8
 ROOMS = 4
@@ -83,9 +83,6 @@ COUPLES_VISITS = 30
 TWO_MASSAGE_VISITS = 30
 CLIENTS = 200
 DAYS = 31
-# Monday to Saturday, with an hour for lunch.
-WORKDAYS = range(6)
-HOURS = ((clock(9), clock(13)), (clock(14), clock(19)))
 SEED = 20270301
 
 # Slot = (start in UTC, the free therapists' ids in ascending order)
@@ -94,15 +91,7 @@ Slot = tuple[datetime, tuple[int, ...]]
 
 def build_studio() -> None:
     """The therapists, their weekly hours and the resources; the catalog is migrated in."""
-    every_massage = list(MassageType.objects.all())
-    for number in range(1, THERAPISTS + 1):
-        therapist = Therapist.objects.create(name=f"Therapist {number}", slug=f"therapist-{number}")
-        therapist.massage_types.set(every_massage)
-        WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=therapist, weekday=day, start_time=opens, end_time=closes)
-            for day in WORKDAYS
-            for opens, closes in HOURS
-        )
+    common.add_therapists(THERAPISTS)
     kinds = {kind.slug: kind for kind in ResourceKind.objects.all()}
     Resource.objects.bulk_create(
         [

@@ -19,6 +19,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from datetime import time as clock
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -115,6 +116,29 @@ def drop_database(url: str) -> None:
     name = sql.Identifier(_name(url))
     with psycopg.connect(_maintenance_url(url), autocommit=True) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+# The studio's week in the benchmarks: Monday to Saturday, 9 to 19 with
+# an hour for lunch.
+WORKDAYS = range(6)
+HOURS = ((clock(9), clock(13)), (clock(14), clock(19)))
+
+
+def add_therapists(count: int) -> None:
+    """Therapists `therapist-1` … `therapist-<count>`: every massage, HOURS on WORKDAYS."""
+    # Loaded only once Django is set up.
+    from booking.models import Therapist, WorkingHours  # noqa: PLC0415
+    from catalog.models import MassageType  # noqa: PLC0415
+
+    every_massage = list(MassageType.objects.all())
+    for number in range(1, count + 1):
+        therapist = Therapist.objects.create(name=f"Therapist {number}", slug=f"therapist-{number}")
+        therapist.massage_types.set(every_massage)
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=day, start_time=opens, end_time=closes)
+            for day in WORKDAYS
+            for opens, closes in HOURS
+        )
 
 
 def migrate() -> None:

@@ -68,9 +68,7 @@ from booking.models import (  # noqa: E402
 from booking.services import (  # noqa: E402
     Actor,
     ClientDetails,
-    WantedAppointment,
     book_appointment,
-    book_visit,
 )
 from booking.visits import Part, VisitSlot, visit_slots  # noqa: E402
 from catalog.models import Offering, ResourceKind  # noqa: E402
@@ -161,38 +159,16 @@ def visit_cases() -> list[tuple[str, list[Part], bool]]:
 
 def book_visits(first_day: date, rng: random.Random) -> None:
     """Book couples and two-massage visits at random free starts, through `book_visit`."""
-    actor = Actor(label="bench")
     _, couples, in_turn = visit_cases()
     for (_, parts, together), wanted in [(couples, COUPLES_VISITS), (in_turn, TWO_MASSAGE_VISITS)]:
-        booked = attempts = 0
-        while booked < wanted and attempts < 20 * wanted:
-            attempts += 1
-            day = first_day + timedelta(days=rng.randrange(DAYS))
-            slots = visit_slots(parts=parts, together=together, start_on=day, end_on=day)
-            if not slots:
-                continue
-            start_at = rng.choice(slots).start_at
-            starts = [start_at]
-            for part in parts[:-1]:
-                starts.append(
-                    start_at
-                    if together
-                    else starts[-1] + timedelta(minutes=part.offering.duration_minutes)
-                )
-            book_visit(
-                appointments=[
-                    WantedAppointment(offering=part.offering, start_at=start)
-                    for part, start in zip(parts, starts, strict=True)
-                ],
-                client=ClientDetails(
-                    name=f"Visitor {booked}",
-                    email=f"visitor{booked}@example.com",
-                    phone="+4930123456",
-                ),
-                source=Appointment.Source.ADMIN,
-                actor=actor,
-            )
-            booked += 1
+        common.book_random_visits(
+            choices=[parts],
+            together=together,
+            wanted=wanted,
+            first_day=first_day,
+            days=DAYS,
+            rng=rng,
+        )
 
 
 def measure_visits(

@@ -256,8 +256,10 @@ class Worker:
         )
         connection.ensure_connection()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.backend = cursor.fetchone()[0]
+            # Parallel workers are processes of their own, whose CPU the
+            # backend's /proc entry leaves out: the backend does it all.
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
+        self.backend = connection.connection.info.backend_pid
 
     def backend_ticks(self) -> int:
         # /proc/<pid>/stat: utime and stime are the 14th and 15th fields,
@@ -317,6 +319,8 @@ class Worker:
             return {"queries": len(queries), "slowest": slowest}
         ticks, cpu, wall = self.backend_ticks(), time.process_time(), time.perf_counter()
         self.request(case)
+        if connection.connection is None or connection.connection.info.backend_pid != self.backend:
+            raise RuntimeError(f"{case}: the request left its database connection.")
         return {
             "wall": time.perf_counter() - wall,
             "cpu": time.process_time() - cpu,

@@ -69,12 +69,10 @@ from booking.models import (  # noqa: E402
 from booking.services import (  # noqa: E402
     Actor,
     ClientDetails,
-    WantedAppointment,
     book_appointment,
-    book_visit,
 )
 from booking.visits import Part, VisitSlot, visit_slots  # noqa: E402
-from catalog.models import MassageType, Offering, ResourceKind  # noqa: E402
+from catalog.models import Offering, ResourceKind  # noqa: E402
 
 THERAPISTS = 8
 ROOMS = 4
@@ -84,9 +82,6 @@ COUPLES_VISITS = 30
 TWO_MASSAGE_VISITS = 30
 CLIENTS = 200
 DAYS = 31
-# Monday to Saturday, with an hour for lunch.
-WORKDAYS = range(6)
-HOURS = ((clock(9), clock(13)), (clock(14), clock(19)))
 SEED = 20270301
 
 # Slot = (start in UTC, the free therapists' ids in ascending order)
@@ -95,15 +90,7 @@ Slot = tuple[datetime, tuple[int, ...]]
 
 def build_studio() -> None:
     """The therapists, their weekly hours and the resources; the catalog is migrated in."""
-    every_massage = list(MassageType.objects.all())
-    for number in range(1, THERAPISTS + 1):
-        therapist = Therapist.objects.create(name=f"Therapist {number}", slug=f"therapist-{number}")
-        therapist.massage_types.set(every_massage)
-        WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=therapist, weekday=day, start_time=opens, end_time=closes)
-            for day in WORKDAYS
-            for opens, closes in HOURS
-        )
+    common.add_therapists(THERAPISTS)
     kinds = {kind.slug: kind for kind in ResourceKind.objects.all()}
     Resource.objects.bulk_create(
         [
@@ -173,38 +160,16 @@ def visit_cases() -> list[tuple[str, list[Part], bool]]:
 
 def book_visits(first_day: date, rng: random.Random) -> None:
     """Book couples and two-massage visits at random free starts, through `book_visit`."""
-    actor = Actor(label="bench")
     _, couples, in_turn = visit_cases()
     for (_, parts, together), wanted in [(couples, COUPLES_VISITS), (in_turn, TWO_MASSAGE_VISITS)]:
-        booked = attempts = 0
-        while booked < wanted and attempts < 20 * wanted:
-            attempts += 1
-            day = first_day + timedelta(days=rng.randrange(DAYS))
-            slots = visit_slots(parts=parts, together=together, start_on=day, end_on=day)
-            if not slots:
-                continue
-            start_at = rng.choice(slots).start_at
-            starts = [start_at]
-            for part in parts[:-1]:
-                starts.append(
-                    start_at
-                    if together
-                    else starts[-1] + timedelta(minutes=part.offering.duration_minutes)
-                )
-            book_visit(
-                appointments=[
-                    WantedAppointment(offering=part.offering, start_at=start)
-                    for part, start in zip(parts, starts, strict=True)
-                ],
-                client=ClientDetails(
-                    name=f"Visitor {booked}",
-                    email=f"visitor{booked}@example.com",
-                    phone="+4930123456",
-                ),
-                source=Appointment.Source.ADMIN,
-                actor=actor,
-            )
-            booked += 1
+        common.book_random_visits(
+            choices=[parts],
+            together=together,
+            wanted=wanted,
+            first_day=first_day,
+            days=DAYS,
+            rng=rng,
+        )
 
 
 def measure_visits(

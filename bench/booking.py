@@ -34,7 +34,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
 from functools import partial
 from pathlib import Path
 from typing import IO
@@ -60,13 +59,11 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from booking.availability import available_slots  # noqa: E402
-from booking.models import Appointment, Resource, Therapist, WorkingHours  # noqa: E402
-from catalog.models import MassageType, Offering, ResourceKind  # noqa: E402
+from booking.models import Appointment, Resource  # noqa: E402
+from catalog.models import Offering, ResourceKind  # noqa: E402
 
 THERAPISTS = 8
 OFFERING = "classical-foot-30"
-WORKDAYS = range(6)
-HOURS = ((clock(9), clock(13)), (clock(14), clock(19)))
 WARM_UP_PER_THREAD = 2
 SEED = 20270301
 
@@ -107,15 +104,7 @@ def merge(outcomes: list[Outcome]) -> Outcome:
 
 
 def build_studio() -> Offering:
-    every_massage = list(MassageType.objects.all())
-    for number in range(1, THERAPISTS + 1):
-        therapist = Therapist.objects.create(name=f"Therapist {number}", slug=f"therapist-{number}")
-        therapist.massage_types.set(every_massage)
-        WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=therapist, weekday=day, start_time=opens, end_time=closes)
-            for day in WORKDAYS
-            for opens, closes in HOURS
-        )
+    common.add_therapists(THERAPISTS)
     room = ResourceKind.objects.get(slug="room")
     # As many rooms as therapists: at any moment a free therapist finds a free room.
     Resource.objects.bulk_create(

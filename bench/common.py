@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import math
 import os
+import random
 import secrets
 import shutil
 import statistics
@@ -19,13 +20,19 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import django
 import psycopg
 from django.core.management import call_command
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from booking.visits import Part
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -115,6 +122,83 @@ def drop_database(url: str) -> None:
     name = sql.Identifier(_name(url))
     with psycopg.connect(_maintenance_url(url), autocommit=True) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+# The studio's week in the benchmarks: Monday to Saturday, 9 to 19 with
+# an hour for lunch.
+WORKDAYS = range(6)
+HOURS = ((clock(9), clock(13)), (clock(14), clock(19)))
+
+
+def add_therapists(count: int) -> None:
+    """Therapists `therapist-1` … `therapist-<count>`: every massage, HOURS on WORKDAYS."""
+    # Loaded only once Django is set up.
+    from booking.models import Therapist, WorkingHours  # noqa: PLC0415
+    from catalog.models import MassageType  # noqa: PLC0415
+
+    every_massage = list(MassageType.objects.all())
+    for number in range(1, count + 1):
+        therapist = Therapist.objects.create(name=f"Therapist {number}", slug=f"therapist-{number}")
+        therapist.massage_types.set(every_massage)
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=day, start_time=opens, end_time=closes)
+            for day in WORKDAYS
+            for opens, closes in HOURS
+        )
+
+
+def book_random_visits(
+    *,
+    choices: Sequence[Sequence[Part]],
+    together: bool,
+    wanted: int,
+    first_day: date,
+    days: int,
+    rng: random.Random,
+) -> int:
+    """Book `wanted` visits through `book_visit` at random free starts; returns how many fit.
+
+    Each visit is one of `choices` (its parts side by side when
+    `together`, else one after the other) on a random day of the `days`
+    from `first_day`, at a random start the visit engine offers.
+    """
+    # Loaded only once Django is set up.
+    from booking.models import Appointment  # noqa: PLC0415
+    from booking.services import (  # noqa: PLC0415
+        Actor,
+        ClientDetails,
+        WantedAppointment,
+        book_visit,
+    )
+    from booking.visits import visit_slots  # noqa: PLC0415
+
+    booked = attempts = 0
+    while booked < wanted and attempts < 20 * wanted:
+        attempts += 1
+        parts = rng.choice(choices)
+        day = first_day + timedelta(days=rng.randrange(days))
+        slots = visit_slots(parts=parts, together=together, start_on=day, end_on=day)
+        if not slots:
+            continue
+        starts = [rng.choice(slots).start_at]
+        for part in parts[:-1]:
+            after = 0 if together else part.offering.duration_minutes
+            starts.append(starts[-1] + timedelta(minutes=after))
+        book_visit(
+            appointments=[
+                WantedAppointment(offering=part.offering, start_at=start)
+                for part, start in zip(parts, starts, strict=True)
+            ],
+            client=ClientDetails(
+                name=f"Visitor {booked}",
+                email=f"visitor{booked}@example.com",
+                phone="+4930123456",
+            ),
+            source=Appointment.Source.ADMIN,
+            actor=Actor(label="bench"),
+        )
+        booked += 1
+    return booked
 
 
 def migrate() -> None:

@@ -84,6 +84,8 @@ class AppointmentAdmin(BookedAdmin[Appointment]):
     # The changelist joins what it shows, so a page costs the same
     # queries with one appointment or a hundred.
     list_select_related = ["client", "offering", "therapist"]
+    # Drawn from the first and last start only (`date_navigation`); a
+    # drill-down is a range on start_at, which the index bounds.
     date_hierarchy = "start_at"
     search_fields = [
         *["contact_name", "contact_email", "contact_phone"],
@@ -93,6 +95,8 @@ class AppointmentAdmin(BookedAdmin[Appointment]):
         "Name, e-mail or phone (as booked, or on the client record), "
         "or (part of) the appointment id."
     )
+    # Years of appointments: newest first from the index on (start_at,
+    # id), read backwards; counted up to a cap (`LongListAdmin`).
     ordering = ["-start_at"]
     actions = ["cancel_appointments", "mark_completed", "mark_no_show", "confirm_holds"]
     inlines = [ReminderInline, AppointmentEventInline]

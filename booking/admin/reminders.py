@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from booking import selectors, services
-from booking.admin.common import local
+from booking.admin.common import LongListAdmin, local
 from booking.models import Appointment, Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin[Reminder]):
+class ReminderAdmin(LongListAdmin[Reminder]):
     list_display = [
         "local_due",
         "kind",
@@ -36,6 +36,8 @@ class ReminderAdmin(admin.ModelAdmin[Reminder]):
     list_filter = ["status", "kind", "channel"]
     list_select_related = ["appointment__client"]
     search_fields = ["appointment__client__name", "appointment__client__email", "appointment__id"]
+    # Years of reminders sent: newest first from the index on (due_at,
+    # id), read backwards, a page at a time; counted up to a cap.
     ordering = ["-due_at"]
     actions = ["send_again"]
     change_list_template = "admin/booking/reminder/change_list.html"

@@ -143,15 +143,43 @@ class AppointmentFilter(FilterSet):
         validators=[validate_on_calendar],
         help_text="Only appointments starting on this local date.",
     )
+    start = django_filters.DateFilter(
+        method="from_date",
+        validators=[validate_on_calendar],
+        help_text=(
+            "Only appointments starting on or after this local date. Today when neither "
+            "`start` nor `date` is given: the list and its count follow the window asked "
+            "for, never the years of history."
+        ),
+    )
+    end = django_filters.DateFilter(
+        method="until_date",
+        validators=[validate_on_calendar],
+        help_text="Only appointments starting on or before this local date.",
+    )
     therapist = django_filters.ModelChoiceFilter(queryset=Therapist.objects.all())
     status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)
 
     class Meta:
         model = Appointment
-        fields = ["date", "therapist", "status"]
+        fields = ["date", "start", "end", "therapist", "status"]
+
+    def filter_queryset(self, queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+        """The filters asked for; from today on when no `date` or `start` bounds the list."""
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("date") or self.form.cleaned_data.get("start"):
+            return queryset
+        today = timezone.localdate(timezone=ZoneInfo(settings.STUDIO_TIME_ZONE))
+        return queryset & selectors.appointments(start_on=today)
 
     def on_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
         return queryset & selectors.appointments(on=value)
+
+    def from_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
+        return queryset & selectors.appointments(start_on=value)
+
+    def until_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
+        return queryset & selectors.appointments(end_on=value)
 
 
 class CanSeeAppointments(IsAuthenticated):
@@ -162,7 +190,12 @@ class CanSeeAppointments(IsAuthenticated):
 
 
 @extend_schema_view(
-    list=extend_schema(description="Appointments in start order. Staff and integrations."),
+    list=extend_schema(
+        description=(
+            "Appointments in start order, from today on unless `date` or `start` says "
+            "otherwise. Staff and integrations."
+        )
+    ),
     **guest_detail_schemas(
         AppointmentSerializer,
         what="One appointment",

@@ -399,6 +399,10 @@ class Visit(models.Model):
             # id is the changelist's tie-break), a page at a time; and the
             # visits by start of a window (`selectors.visits`).
             models.Index(fields=["start_at", "id"], name="booking_visit_start_id"),
+            # The admin list of visits filtered by status (`?status=`): its
+            # page, its capped count, in the list's order. A rare status
+            # (cancelled) would otherwise be sought through every visit.
+            models.Index(fields=["status", "start_at", "id"], name="booking_visit_status_start"),
         ]
 
     def __str__(self) -> str:
@@ -556,6 +560,12 @@ class Appointment(models.Model):
             # the API list and the day view: start_at in a window, ORDER
             # BY start_at, id.
             models.Index(fields=["start_at", "id"], name="booking_appt_start_id"),
+            # The admin list of appointments filtered by status
+            # (`?status=`): its page, its capped count and its date
+            # navigation's first and last start, in the list's order. A
+            # rare status (confirmed, once the years have passed) would
+            # otherwise be sought through every appointment.
+            models.Index(fields=["status", "start_at", "id"], name="booking_appt_status_start"),
             # The retention sweep: past appointments that still hold health
             # answers or notes. Only rows not yet swept are in it, so the
             # daily sweep does not read years of history.

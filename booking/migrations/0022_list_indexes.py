@@ -3,9 +3,10 @@
 The admin lists order newest first and add the id as a tie-break
 (ORDER BY start_at DESC, id DESC): an index on (start_at, id) gives a
 page in order without a sort, whatever the years of history. Each
-replaces the index on the date alone that it covers. The dispatcher's
-claim reads pending rows and sending rows whose lease ran out: partial
-indexes hold only those, not the years of reminders sent.
+replaces the index on the date alone that it covers. The appointment
+and visit lists filtered by status read (status, start_at, id). The
+dispatcher's claim reads pending rows and sending rows whose lease ran
+out: partial indexes hold only those, not the years of reminders sent.
 """
 
 from django.conf import settings
@@ -41,6 +42,12 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["start_at", "id"], name="booking_appt_start_id"),
         ),
         migrations.AddIndex(
+            model_name="appointment",
+            index=models.Index(
+                fields=["status", "start_at", "id"], name="booking_appt_status_start"
+            ),
+        ),
+        migrations.AddIndex(
             model_name="course",
             index=models.Index(fields=["created_at", "id"], name="booking_course_created_id"),
         ),
@@ -71,5 +78,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="visit",
             index=models.Index(fields=["start_at", "id"], name="booking_visit_start_id"),
+        ),
+        migrations.AddIndex(
+            model_name="visit",
+            index=models.Index(
+                fields=["status", "start_at", "id"], name="booking_visit_status_start"
+            ),
         ),
     ]

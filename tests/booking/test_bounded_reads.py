@@ -120,6 +120,7 @@ def _captured(call) -> list[dict[str, str]]:
         (APPOINTMENTS, {"start_at__year": "2025"}),
         (APPOINTMENTS, {"start_at__year": "2025", "start_at__month": "6"}),
         (APPOINTMENTS, {"status": "confirmed"}),
+        (APPOINTMENTS, {"q": "Olga@Example.com"}),
         (VISITS, {}),
         (COURSES, {}),
         (REMINDERS, {}),
@@ -284,3 +285,24 @@ def test_the_staff_api_list_keeps_the_days_asked_for(integration, history, froze
 
     assert listed["count"] == 31
     assert listed["results"][0]["start"].startswith("2025-01-01T")
+
+
+@pytest.mark.parametrize("term", ["mira@example.com", "MIRA@Example.com"])
+def test_an_email_search_finds_the_appointments_booked_with_it(admin_client, booked, term):
+    response = admin_client.get(APPOINTMENTS, {"q": term})
+
+    assert list(response.context["cl"].result_list) == [booked]
+
+
+def test_an_email_search_finds_the_appointments_of_the_record_with_it(admin_client, booked):
+    Appointment.objects.filter(pk=booked.pk).update(contact_email="other@example.com")
+
+    response = admin_client.get(APPOINTMENTS, {"q": booked.client.email})
+
+    assert list(response.context["cl"].result_list) == [booked]
+
+
+def test_an_email_search_finds_no_appointment_of_someone_else(admin_client, booked):
+    response = admin_client.get(APPOINTMENTS, {"q": "olga@example.com"})
+
+    assert list(response.context["cl"].result_list) == []

@@ -122,9 +122,11 @@ def _captured(call) -> list[dict[str, str]]:
         (APPOINTMENTS, {"status": "confirmed"}),
         (APPOINTMENTS, {"q": "Olga@Example.com"}),
         (VISITS, {}),
+        (VISITS, {"q": "olga@example.com"}),
         (COURSES, {}),
         (REMINDERS, {}),
         (REMINDERS, {"status": "sent"}),
+        (REMINDERS, {"q": "olga@example.com"}),
         (TIME_OFF, {}),
         (CLIENTS, {}),
     ],
@@ -306,3 +308,19 @@ def test_an_email_search_finds_no_appointment_of_someone_else(admin_client, book
     response = admin_client.get(APPOINTMENTS, {"q": "olga@example.com"})
 
     assert list(response.context["cl"].result_list) == []
+
+
+def test_an_email_search_finds_the_visit_booked_with_it(admin_client, booked):
+    response = admin_client.get(VISITS, {"q": "MIRA@example.com"})
+
+    assert [visit.pk for visit in response.context["cl"].result_list] == [booked.visit_id]
+
+
+def test_an_email_search_finds_the_reminders_of_the_appointments_booked_with_it(
+    admin_client, booked
+):
+    response = admin_client.get(REMINDERS, {"q": "MIRA@example.com"})
+
+    found = {reminder.pk for reminder in response.context["cl"].result_list}
+    assert found == set(Reminder.objects.filter(appointment=booked).values_list("pk", flat=True))
+    assert found

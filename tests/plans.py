@@ -48,6 +48,11 @@ def sequential_scans(sql: str, tables: Iterable[str] = HISTORY_TABLES) -> list[s
     ]
 
 
+def indexes_read(sql: str) -> set[str]:
+    """The indexes the plan of `sql` reads."""
+    return {node["Index Name"] for node in nodes(plan(sql)) if "Index Name" in node}
+
+
 def reads(captured: Iterable[dict[str, str]]) -> list[str]:
     """The SELECT statements among queries captured by `CaptureQueriesContext`."""
     return [

@@ -29,7 +29,7 @@ from tests.factories import (
     unsaved_appointment_in,
     visit_for,
 )
-from tests.plans import analyze, scans_of_history
+from tests.plans import analyze, indexes_read, reads, scans_of_history
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +324,18 @@ def test_an_email_search_finds_the_reminders_of_the_appointments_booked_with_it(
     found = {reminder.pk for reminder in response.context["cl"].result_list}
     assert found == set(Reminder.objects.filter(appointment=booked).values_list("pk", flat=True))
     assert found
+
+
+@pytest.mark.postgres
+def test_the_dispatchers_claim_reads_only_the_indexes_of_the_reminders_to_send(history):
+    captured = _captured(lambda: claim_due_reminders(token=uuid.uuid4(), now=NOW))
+
+    claims = [sql for sql in reads(captured) if "FOR UPDATE" in sql]
+    assert len(claims) == 2
+    # Indexes whose range holds only pending or sending rows; never the one
+    # on (due_at, id) that orders every reminder ever sent.
+    assert set().union(*(indexes_read(sql) for sql in claims)) <= {
+        "booking_reminder_pending_due",
+        "booking_reminder_lease_out",
+        "booking_reminder_due",
+    }

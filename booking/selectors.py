@@ -38,7 +38,6 @@ def active_therapists() -> QuerySet[Therapist]:
 
 def appointments(
     *,
-    on: date | None = None,
     start_on: date | None = None,
     end_on: date | None = None,
     therapist_id: int | None = None,
@@ -46,14 +45,11 @@ def appointments(
 ) -> QuerySet[Appointment]:
     """Appointments for staff and integrations, in start order, with what a list shows.
 
-    `on` keeps one local day; `start_on` and `end_on` (inclusive) the
-    local days from or until a date. Each is a range on `start_at`, which
-    the index on (start_at, id) serves in the list's own order.
+    `start_on` and `end_on` (inclusive) keep the local days from or
+    until a date: a range on `start_at`, which the index on (start_at,
+    id) serves in the list's own order.
     """
     query = Appointment.objects.select_related("client", "offering", "therapist")
-    if on is not None:
-        day_start, day_end = local_days(on, on)
-        query = query.filter(start_at__gte=day_start, start_at__lt=day_end)
     if start_on is not None:
         query = query.filter(start_at__gte=local_days(start_on, start_on)[0])
     if end_on is not None:

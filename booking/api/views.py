@@ -46,8 +46,8 @@ from booking.api.serializers import (
     AvailabilitySerializer,
     TherapistSerializer,
 )
+from booking.api.visit_serializers import LIST_MAX_DAYS, ListDaysQuerySerializer
 from booking.availability import Slot, available_slots
-from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
 from booking.services import access, idempotency
 from booking.visits import VisitSlot, visit_slots
@@ -138,48 +138,14 @@ class AvailabilityApi(APIView):
 
 
 class AppointmentFilter(FilterSet):
-    date = django_filters.DateFilter(
-        method="on_date",
-        validators=[validate_on_calendar],
-        help_text="Only appointments starting on this local date.",
-    )
-    start = django_filters.DateFilter(
-        method="from_date",
-        validators=[validate_on_calendar],
-        help_text=(
-            "Only appointments starting on or after this local date. Today when neither "
-            "`start` nor `date` is given: the list and its count follow the window asked "
-            "for, never the years of history."
-        ),
-    )
-    end = django_filters.DateFilter(
-        method="until_date",
-        validators=[validate_on_calendar],
-        help_text="Only appointments starting on or before this local date.",
-    )
+    """The list's filters besides its days (`ListDaysQuerySerializer`)."""
+
     therapist = django_filters.ModelChoiceFilter(queryset=Therapist.objects.all())
     status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)
 
     class Meta:
         model = Appointment
-        fields = ["date", "start", "end", "therapist", "status"]
-
-    def filter_queryset(self, queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
-        """The filters asked for; from today on when no `date` or `start` bounds the list."""
-        queryset = super().filter_queryset(queryset)
-        if self.form.cleaned_data.get("date") or self.form.cleaned_data.get("start"):
-            return queryset
-        today = timezone.localdate(timezone=ZoneInfo(settings.STUDIO_TIME_ZONE))
-        return queryset & selectors.appointments(start_on=today)
-
-    def on_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
-        return queryset & selectors.appointments(on=value)
-
-    def from_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
-        return queryset & selectors.appointments(start_on=value)
-
-    def until_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
-        return queryset & selectors.appointments(end_on=value)
+        fields = ["therapist", "status"]
 
 
 class CanSeeAppointments(IsAuthenticated):
@@ -191,10 +157,12 @@ class CanSeeAppointments(IsAuthenticated):
 
 @extend_schema_view(
     list=extend_schema(
+        parameters=[ListDaysQuerySerializer],
         description=(
-            "Appointments in start order, from today on unless `date` or `start` says "
-            "otherwise. Staff and integrations."
-        )
+            "Appointments starting on the days asked for, in start order. Staff and "
+            f"integrations. At most {LIST_MAX_DAYS} days per list (from today by default), "
+            "so that every page and its count are a bounded read; `date` asks for one day."
+        ),
     ),
     **guest_detail_schemas(
         AppointmentSerializer,
@@ -220,7 +188,12 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
         return access.appointments_visible_to(self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        days = ListDaysQuerySerializer(data=request.query_params.dict())
+        days.is_valid(raise_exception=True)
+        window = selectors.appointments(
+            start_on=days.validated_data["start"], end_on=days.validated_data["end"]
+        )
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()) & window)
         context = {"can_see_health": callers.may_read_health(request)}
         return self.get_paginated_response(
             AppointmentSerializer(page, many=True, context=context).data

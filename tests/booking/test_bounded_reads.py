@@ -20,7 +20,7 @@ from booking.availability import load_schedules
 from booking.models import Allocation, Appointment, Client, Reminder, Visit
 from booking.selectors import day_schedule
 from booking.services.reminders import claim_due_reminders
-from tests.booking.conftest import BERLIN, MONDAY, NOW, at
+from tests.booking.conftest import BERLIN, MONDAY, NOW, assert_error, at
 from tests.factories import (
     TherapistFactory,
     appointment_in,
@@ -273,7 +273,7 @@ def test_the_date_navigation_reads_no_list_of_distinct_dates(admin_client, histo
     assert [sql["sql"] for sql in captured if "DISTINCT" in sql["sql"]] == []
 
 
-def test_the_staff_api_list_without_a_date_starts_today(integration, history, frozen):
+def test_the_staff_api_list_without_days_holds_a_month_from_today(integration, history, frozen):
     listed = integration.get("/api/v1/appointments/").json()
 
     assert listed["count"] == 1
@@ -339,3 +339,11 @@ def test_the_dispatchers_claim_reads_only_the_indexes_of_the_reminders_to_send(h
         "booking_reminder_lease_out",
         "booking_reminder_due",
     }
+
+
+def test_the_staff_api_list_refuses_more_than_a_month_at_a_time(integration, history, frozen):
+    response = integration.get(
+        "/api/v1/appointments/", {"start": "2020-01-01", "end": "2026-12-31"}
+    )
+
+    assert_error(response, 400, "invalid", "end")

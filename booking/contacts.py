@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from email.utils import formataddr
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.encoding import punycode
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
@@ -22,6 +24,15 @@ _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 def single_line(name: str) -> str:
     """The name on one line: each run of line breaks becomes a space, ends trimmed."""
     return " ".join(_LINE_BREAKS.sub(" ", name).split())
+
+
+def is_email(value: str) -> bool:
+    """Whether the value is one e-mail address, by the check the booking forms make."""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def mailbox(*, name: str, email: str) -> str:

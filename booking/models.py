@@ -171,6 +171,10 @@ class TimeOff(models.Model):
         indexes = [
             # The availability engine: time off overlapping a window.
             models.Index(fields=["end_at", "start_at"], name="booking_timeoff_window"),
+            # The admin list of time off: ORDER BY start_at DESC, id DESC
+            # (the id is the tie-break the changelist adds), a page at a
+            # time, and the bounds of its date navigation (min and max).
+            models.Index(fields=["start_at", "id"], name="booking_timeoff_start_id"),
         ]
 
     def __str__(self) -> str:
@@ -295,8 +299,9 @@ class Course(models.Model):
             ),
         ]
         indexes = [
-            # The staff list of courses: newest first.
-            models.Index(fields=["created_at"], name="booking_course_created"),
+            # The admin list of courses: ORDER BY created_at DESC, id DESC
+            # (the id is the changelist's tie-break), a page at a time.
+            models.Index(fields=["created_at", "id"], name="booking_course_created_id"),
         ]
 
     def __str__(self) -> str:
@@ -390,8 +395,14 @@ class Visit(models.Model):
             ),
         ]
         indexes = [
-            # The staff list of visits and the day view: visits by start.
-            models.Index(fields=["start_at"], name="booking_visit_start"),
+            # The admin list of visits: ORDER BY start_at DESC, id DESC (the
+            # id is the changelist's tie-break), a page at a time; and the
+            # visits by start of a window (`selectors.visits`).
+            models.Index(fields=["start_at", "id"], name="booking_visit_start_id"),
+            # The admin list of visits filtered by status (`?status=`): its
+            # page, its capped count, in the list's order. A rare status
+            # (cancelled) would otherwise be sought through every visit.
+            models.Index(fields=["status", "start_at", "id"], name="booking_visit_status_start"),
         ]
 
     def __str__(self) -> str:
@@ -543,8 +554,18 @@ class Appointment(models.Model):
                 fields=["therapist", "start_at", "blocked_until"],
                 name="booking_appt_therapist_time",
             ),
-            # The staff list: appointments by date, newest first.
-            models.Index(fields=["start_at"], name="booking_appt_start"),
+            # The admin list of appointments: ORDER BY start_at DESC, id
+            # DESC (the id is the changelist's tie-break), a page at a
+            # time, and the bounds of its date navigation (min and max);
+            # the API list and the day view: start_at in a window, ORDER
+            # BY start_at, id.
+            models.Index(fields=["start_at", "id"], name="booking_appt_start_id"),
+            # The admin list of appointments filtered by status
+            # (`?status=`): its page, its capped count and its date
+            # navigation's first and last start, in the list's order. A
+            # rare status (confirmed, once the years have passed) would
+            # otherwise be sought through every appointment.
+            models.Index(fields=["status", "start_at", "id"], name="booking_appt_status_start"),
             # The retention sweep: past appointments that still hold health
             # answers or notes. Only rows not yet swept are in it, so the
             # daily sweep does not read years of history.
@@ -799,10 +820,27 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         indexes = [
-            # The dispatcher's claim: pending rows by due time, and
-            # sending rows whose lease ran out.
+            # The dispatcher's claim (`claim_due_reminders`): pending rows
+            # due by now, ORDER BY due_at, id. Only pending rows are in
+            # it, so it stays as small as the outbox, not its history.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status="pending"),
+                name="booking_reminder_pending_due",
+            ),
+            # The claim's other half: sending rows whose lease ran out.
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(status="sending"),
+                name="booking_reminder_lease_out",
+            ),
+            # The outbox's health in the reminders list (`outbox_health`:
+            # status IN (pending, sending) AND due_at <= now, and the count
+            # of failed ones), and that list filtered by status.
             models.Index(fields=["status", "due_at"], name="booking_reminder_due"),
-            models.Index(fields=["status", "lease_until"], name="booking_reminder_lease"),
+            # The admin list of reminders: ORDER BY due_at DESC, id DESC
+            # (the id is the changelist's tie-break), a page at a time.
+            models.Index(fields=["due_at", "id"], name="booking_reminder_due_id"),
         ]
 
     def __str__(self) -> str:

@@ -37,13 +37,23 @@ def active_therapists() -> QuerySet[Therapist]:
 
 
 def appointments(
-    *, on: date | None = None, therapist_id: int | None = None, status: str | None = None
+    *,
+    start_on: date | None = None,
+    end_on: date | None = None,
+    therapist_id: int | None = None,
+    status: str | None = None,
 ) -> QuerySet[Appointment]:
-    """Appointments for staff and integrations, in start order, with what a list shows."""
+    """Appointments for staff and integrations, in start order, with what a list shows.
+
+    `start_on` and `end_on` (inclusive) keep the local days from or
+    until a date: a range on `start_at`, which the index on (start_at,
+    id) serves in the list's own order.
+    """
     query = Appointment.objects.select_related("client", "offering", "therapist")
-    if on is not None:
-        day_start, day_end = local_days(on, on)
-        query = query.filter(start_at__gte=day_start, start_at__lt=day_end)
+    if start_on is not None:
+        query = query.filter(start_at__gte=local_days(start_on, start_on)[0])
+    if end_on is not None:
+        query = query.filter(start_at__lt=local_days(end_on, end_on)[1])
     if therapist_id is not None:
         query = query.filter(therapist_id=therapist_id)
     if status is not None:
@@ -468,11 +478,25 @@ def clients_with_email(*, email: str) -> QuerySet[Client]:
 
 
 def client_appointments(*, client: Client) -> QuerySet[Appointment]:
-    """Every appointment linked to the client or booked with their e-mail.
+    """Every appointment linked to the client or booked with their e-mail."""
+    return appointments_with_email(
+        Appointment.objects.all(), email=client.email, client_ids=[client.pk]
+    )
+
+
+def appointments_with_email(
+    among: QuerySet[Appointment], *, email: str, client_ids: list[int] | None = None
+) -> QuerySet[Appointment]:
+    """The appointments among `among` booked with this e-mail, or of the client record with it.
 
     The e-mail is compared as lower(contact_email), which the
-    `booking_appt_contact_email` index serves.
+    `booking_appt_contact_email` index serves; the record's appointments
+    are read by their client ids (`client_ids`, else the record with this
+    e-mail, looked up first by its unique index), so the two are one
+    BitmapOr of two indexes rather than a scan of every appointment.
     """
-    return Appointment.objects.alias(contact_email_lower=Lower("contact_email")).filter(
-        Q(client=client) | Q(contact_email_lower=Lower(Value(client.email)))
+    if client_ids is None:
+        client_ids = list(clients_with_email(email=email).values_list("pk", flat=True))
+    return among.alias(contact_email_lower=Lower("contact_email")).filter(
+        Q(client_id__in=client_ids) | Q(contact_email_lower=Lower(Value(email)))
     )

@@ -81,8 +81,17 @@ def appointment_in(
     visit: Visit, offering: Offering, therapist: Therapist, start_at: datetime, **fields: Any
 ) -> Appointment:
     """An appointment of `visit` saved straight with the ORM, with the visit's details copied."""
+    appointment = unsaved_appointment_in(visit, offering, therapist, start_at, **fields)
+    appointment.save(force_insert=True)
+    return appointment
+
+
+def unsaved_appointment_in(
+    visit: Visit, offering: Offering, therapist: Therapist, start_at: datetime, **fields: Any
+) -> Appointment:
+    """An appointment of `visit` not saved yet, for `bulk_create`."""
     end_at = start_at + timedelta(minutes=offering.duration_minutes)
-    return Appointment.objects.create(
+    return Appointment(
         visit=visit,
         manage_token=visit.manage_token,
         client=visit.client,

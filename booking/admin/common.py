@@ -2,8 +2,8 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,15 +11,18 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Model
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Model, OuterRef, QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -170,6 +173,145 @@ def cancel_each(
     return TemplateResponse(request, "admin/booking/cancel_confirmation.html", context)
 
 
+class CappedPaginator(Paginator[Any]):
+    """A paginator that counts at most `CAP` rows past the first.
+
+    The admin counts the rows a list holds to draw its pages: over years
+    of history a full COUNT(*) reads them all, on every page. This one
+    counts a `LIMIT CAP + 1` subquery, so a page costs the same after
+    five years as on the first day; past the cap the list says "more
+    than" (`admin/booking/pagination.html`) and staff narrow it with the
+    filters or the date navigation.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # The ids only: a list's annotations (a visit's appointments, a
+        # course's next session) would run once per row counted.
+        rows = cast("QuerySet[Any]", self.object_list)
+        return rows.values("pk")[: self.CAP + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.CAP
+
+
+class LongListAdmin(admin.ModelAdmin[_M]):
+    """A model admin whose list can hold years of rows.
+
+    No count of the whole table beside the filtered one, and the
+    filtered one capped (`CappedPaginator`). Its `ordering` must be one
+    an index gives, id tie-break included (migration 0022).
+    """
+
+    paginator = CappedPaginator
+    show_full_result_count = False
+
+
+def count_appointments(*, of: str) -> Coalesce:
+    """How many appointments each row has (`of`: "visit", "client"), for one page only.
+
+    A subquery per row rather than a join with GROUP BY: the list reads
+    its rows from an index and stops at a page, where a grouped join
+    would count the appointments of every row ever made first. Served by
+    the index on the appointment's foreign key.
+    """
+    counted = Subquery(
+        Appointment.objects.filter(**{of: OuterRef("pk")})
+        .order_by()
+        .values(of)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(counted, 0)
+
+
+def date_navigation(cl: ChangeList) -> dict[str, Any]:
+    """The context of the admin's `date_hierarchy.html`, without a scan of the years.
+
+    Django draws the years (or the months of a year, the days of a
+    month) with `SELECT DISTINCT date_trunc(…)` over every row the list
+    holds. This offers every year, month or day between the first and
+    the last row instead: one query, MIN and MAX of the date, which an
+    index on it answers in two probes. A year or month without a row
+    shows an empty list.
+    """
+    field_name = cl.date_hierarchy
+    year_field, month_field, day_field = (
+        f"{field_name}__{part}" for part in ("year", "month", "day")
+    )
+    year = cl.params.get(year_field)
+    month = cl.params.get(month_field)
+    day = cl.params.get(day_field)
+
+    def link(filters: dict[str, Any]) -> str:
+        return str(cl.get_query_string(filters, [f"{field_name}__"]))
+
+    if year and month and day:
+        shown = date(int(str(year)), int(str(month)), int(str(day)))
+        return {
+            "show": True,
+            "back": {
+                "link": link({year_field: year, month_field: month}),
+                "title": capfirst(formats.date_format(shown, "YEAR_MONTH_FORMAT")),
+            },
+            "choices": [{"title": capfirst(formats.date_format(shown, "MONTH_DAY_FORMAT"))}],
+        }
+    bounds = cl.queryset.aggregate(first=Min(field_name), last=Max(field_name))
+    if bounds["first"] is None:
+        return {"show": True, "back": None, "choices": []}
+    first, last = (_local_date(bounds[end]) for end in ("first", "last"))
+    if not year and first.year == last.year:
+        year = first.year
+        if first.month == last.month:
+            month = first.month
+    if year and month:
+        return {
+            "show": True,
+            "back": {"link": link({year_field: year}), "title": str(year)},
+            "choices": [
+                {
+                    "link": link({year_field: year, month_field: month, day_field: number}),
+                    "title": capfirst(
+                        formats.date_format(first.replace(day=number), "MONTH_DAY_FORMAT")
+                    ),
+                }
+                for number in range(first.day, last.day + 1)
+            ],
+        }
+    if year:
+        return {
+            "show": True,
+            "back": {"link": link({}), "title": _("All dates")},
+            "choices": [
+                {
+                    "link": link({year_field: year, month_field: number}),
+                    "title": capfirst(
+                        formats.date_format(date(first.year, number, 1), "YEAR_MONTH_FORMAT")
+                    ),
+                }
+                for number in range(first.month, last.month + 1)
+            ],
+        }
+    return {
+        "show": True,
+        "back": None,
+        "choices": [
+            {"link": link({year_field: str(number)}), "title": str(number)}
+            for number in range(first.year, last.year + 1)
+        ],
+    }
+
+
+def _local_date(moment: datetime | date) -> date:
+    """The date in the admin's time zone, as Django's drill-down reads it."""
+    if isinstance(moment, datetime):
+        return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return moment
+
+
 class DateHierarchyChangeList(ChangeList):
     """Django's changelist, for which a drill-down date past 9999 is a bad lookup, not a 500."""
 
@@ -183,8 +325,14 @@ class DateHierarchyChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
-class DateHierarchyAdmin(admin.ModelAdmin[_M]):
-    """A model admin with a `date_hierarchy` that any date in the address cannot break."""
+class DateHierarchyAdmin(LongListAdmin[_M]):
+    """A model admin with a `date_hierarchy` that any date in the address cannot break.
+
+    Its template draws the drill-down with `date_navigation`, which reads
+    the first and last date only, not every date of the years held.
+    """
+
+    change_list_template = "admin/booking/dated_change_list.html"
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return DateHierarchyChangeList

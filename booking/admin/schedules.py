@@ -1,5 +1,6 @@
 """The admin for who works when: therapists, their hours and time off, resources, clients."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -7,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminTimeWidget
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from booking.admin.common import DateHierarchyAdmin, local
+from booking.admin.common import DateHierarchyAdmin, LongListAdmin, count_appointments, local
 from booking.admin.privacy import ClientPrivacyActions
 from booking.contacts import single_line
 from booking.errors import BookingError
@@ -171,13 +172,13 @@ class MergeClientsForm(forms.Form):
         coerce=int, error_messages={"required": _("Choose the one to keep.")}
     )
 
-    def __init__(self, *args: Any, clients: list[Client], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clients: Sequence[Client], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keep"].choices = [(client.pk, str(client)) for client in clients]  # type: ignore[attr-defined] # a ChoiceField
 
 
 @admin.register(Client)
-class ClientAdmin(ClientPrivacyActions):
+class ClientAdmin(ClientPrivacyActions, LongListAdmin[Client]):
     """The client record: staff change it here, the one place besides the e-mailed link.
 
     Bookings made without login never change it (see
@@ -186,8 +187,13 @@ class ClientAdmin(ClientPrivacyActions):
     """
 
     form = ClientForm
-    list_display = ["name", "email", "phone", "language", "appointment_count", "created_at"]
+    # No count of each client's appointments: it would read every
+    # appointment of every client on the page, years of them for a
+    # regular; the merge page counts them for the clients it merges.
+    list_display = ["name", "email", "phone", "language", "created_at"]
     search_fields = ["name", "email", "phone"]
+    # No `ordering`: the changelist orders by -pk, the primary key's
+    # index read backwards, newest records first.
     fields = ["name", "email", "phone", "language", "email_verified_at", "created_at"]
     readonly_fields = ["email_verified_at", "created_at"]
     inlines = [ClientAppointmentInline]
@@ -212,7 +218,11 @@ class ClientAdmin(ClientPrivacyActions):
         self, request: HttpRequest, queryset: QuerySet[Client]
     ) -> HttpResponse | None:
         """Ask which record to keep first, as deleting asks to confirm; then merge."""
-        clients = list(queryset.order_by("created_at", "pk"))
+        clients = list(
+            queryset.annotate(appointment_count=count_appointments(of="client")).order_by(
+                "created_at", "pk"
+            )
+        )
         if len(clients) < 2:
             self.message_user(
                 request, gettext("Select two or more clients to merge."), messages.WARNING
@@ -242,7 +252,7 @@ class ClientAdmin(ClientPrivacyActions):
                 )
             return None
         # The record with the most appointments is the likely one to keep.
-        keep_id = max(clients, key=lambda client: client.appointment_count).pk  # type: ignore[attr-defined] # annotated
+        keep_id = max(clients, key=lambda client: client.appointment_count).pk
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Merge clients"),
@@ -254,11 +264,3 @@ class ClientAdmin(ClientPrivacyActions):
             "media": self.media,
         }
         return TemplateResponse(request, "admin/booking/client/merge_confirmation.html", context)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
-        return super().get_queryset(request).annotate(appointment_count=Count("appointments"))
-
-    @admin.display(description=_("Appointments"), ordering="appointment_count")
-    def appointment_count(self, client: Client) -> int:
-        count: int = client.appointment_count  # type: ignore[attr-defined] # annotated above
-        return count

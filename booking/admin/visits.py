@@ -10,7 +10,7 @@ read-only, cancelling is an admin action that calls `cancel_visit` or
 from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,14 +20,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from booking import selectors
 from booking.admin.common import (
     HEALTH_FIELDSET,
     BookedAdmin,
     BookingAdmin,
     CancelAction,
     cancel_each,
+    count_appointments,
     local,
 )
+from booking.contacts import is_email
 from booking.models import Allocation, Appointment, AppointmentEvent, Course, Visit
 from booking.services import cancel_course, cancel_visit
 from studio.formatting import format_course
@@ -62,22 +65,6 @@ class VisitAppointmentInline(admin.TabularInline[Appointment, Visit]):
         return False
 
 
-def appointment_count() -> Subquery:
-    """How many appointments a visit has, counted for the rows of one page only.
-
-    A subquery per row rather than a join with GROUP BY: the list reads
-    the visits newest first from their start index and stops at a page,
-    where a grouped join would count every visit ever made first.
-    """
-    return Subquery(
-        Appointment.objects.filter(visit=OuterRef("pk"))
-        .order_by()
-        .values("visit")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-
-
 @admin.register(Visit)
 class VisitAdmin(BookedAdmin[Visit]):
     list_display = [
@@ -92,10 +79,9 @@ class VisitAdmin(BookedAdmin[Visit]):
     list_select_related = ["course__offering"]
     search_fields = ["contact_name", "contact_email", "contact_phone"]
     search_help_text = _("Name, e-mail or phone, as the visit was booked with.")
-    # Years of visits: newest first straight from the start index
-    # (booking_visit_start, read backwards), and no count of them all.
+    # Years of visits: newest first straight from the index on
+    # (start_at, id), read backwards; counted up to a cap (`LongListAdmin`).
     ordering = ["-start_at"]
-    show_full_result_count = False
     actions = ["cancel_visits"]
     inlines = [VisitAppointmentInline]
     fieldsets = [
@@ -127,8 +113,27 @@ class VisitAdmin(BookedAdmin[Visit]):
         ("cancel_visits", _("Cancel the visit…"))
     ]
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Visit], search_term: str
+    ) -> tuple[QuerySet[Visit], bool]:
+        """An e-mail finds the visits booked with it through the appointments' e-mail index.
+
+        A visit's appointments carry the e-mail it was booked with, and
+        lower(contact_email) is indexed there; Django's `icontains` on the
+        visit reads every visit ever made. Other terms still search so.
+        """
+        term = search_term.strip()
+        if is_email(term):
+            booked = selectors.appointments_with_email(
+                Appointment.objects.all(), email=term, client_ids=[]
+            )
+            return queryset.filter(pk__in=booked.values("visit_id")), False
+        return super().get_search_results(request, queryset, search_term)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Visit]:
-        return super().get_queryset(request).annotate(appointment_count=appointment_count())
+        return (
+            super().get_queryset(request).annotate(appointment_count=count_appointments(of="visit"))
+        )
 
     @admin.display(description=_("Appointments"))
     def appointments_in_it(self, visit: Visit) -> int:
@@ -276,9 +281,8 @@ class CourseAdmin(BookingAdmin[Course]):
     list_select_related = ["client", "offering"]
     search_fields = ["client__name", "client__email", "client__phone"]
     search_help_text = _("Name, e-mail or phone on the client record.")
-    # Newest first from the index made for it (booking_course_created).
+    # Newest first from the index made for it (booking_course_created_id).
     ordering = ["-created_at"]
-    show_full_result_count = False
     actions = ["cancel_courses"]
     inlines = [CourseVisitInline]
     readonly_fields = ["client", "offering", "session_count", "interval_days", "created", "id"]

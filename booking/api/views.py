@@ -46,8 +46,8 @@ from booking.api.serializers import (
     AvailabilitySerializer,
     TherapistSerializer,
 )
+from booking.api.visit_serializers import LIST_MAX_DAYS, ListDaysQuerySerializer
 from booking.availability import Slot, available_slots
-from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
 from booking.services import access, idempotency
 from booking.visits import VisitSlot, visit_slots
@@ -138,20 +138,14 @@ class AvailabilityApi(APIView):
 
 
 class AppointmentFilter(FilterSet):
-    date = django_filters.DateFilter(
-        method="on_date",
-        validators=[validate_on_calendar],
-        help_text="Only appointments starting on this local date.",
-    )
+    """The list's filters besides its days (`ListDaysQuerySerializer`)."""
+
     therapist = django_filters.ModelChoiceFilter(queryset=Therapist.objects.all())
     status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)
 
     class Meta:
         model = Appointment
-        fields = ["date", "therapist", "status"]
-
-    def on_date(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> Any:
-        return queryset & selectors.appointments(on=value)
+        fields = ["therapist", "status"]
 
 
 class CanSeeAppointments(IsAuthenticated):
@@ -162,7 +156,14 @@ class CanSeeAppointments(IsAuthenticated):
 
 
 @extend_schema_view(
-    list=extend_schema(description="Appointments in start order. Staff and integrations."),
+    list=extend_schema(
+        parameters=[ListDaysQuerySerializer],
+        description=(
+            "Appointments starting on the days asked for, in start order. Staff and "
+            f"integrations. At most {LIST_MAX_DAYS} days per list (from today by default), "
+            "so that every page and its count are a bounded read; `date` asks for one day."
+        ),
+    ),
     **guest_detail_schemas(
         AppointmentSerializer,
         what="One appointment",
@@ -187,7 +188,12 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
         return access.appointments_visible_to(self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        days = ListDaysQuerySerializer(data=request.query_params.dict())
+        days.is_valid(raise_exception=True)
+        window = selectors.appointments(
+            start_on=days.validated_data["start"], end_on=days.validated_data["end"]
+        )
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()) & window)
         context = {"can_see_health": callers.may_read_health(request)}
         return self.get_paginated_response(
             AppointmentSerializer(page, many=True, context=context).data

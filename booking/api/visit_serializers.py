@@ -216,14 +216,17 @@ class VisitCreatedSerializer(VisitSerializer):
         read_only_fields = fields
 
 
-class VisitListQuerySerializer(serializers.Serializer[Any]):
-    """Which visits a list holds: those starting on a few local days, in a status.
+class ListDaysQuerySerializer(serializers.Serializer[Any]):
+    """The local days a staff list of visits or appointments holds: a bounded read.
 
-    Not strict: the list's `page` and `page_size` come along.
+    At most LIST_MAX_DAYS, from today by default, so that a list and its
+    count read the days asked for, never the years of history. Not
+    strict: the list's other parameters (`page`, `page_size`, filters)
+    come along.
     """
 
     date = CalendarDateField(
-        required=False, help_text="Only visits starting on this day (instead of start and end)."
+        required=False, help_text="Only those starting on this day (instead of start and end)."
     )
     start = CalendarDateField(required=False, help_text="The first day (default: today).")
     end = CalendarDateField(
@@ -233,7 +236,6 @@ class VisitListQuerySerializer(serializers.Serializer[Any]):
             f"at most {LIST_MAX_DAYS} days in all)."
         ),
     )
-    status = serializers.ChoiceField(choices=Visit.Status.choices, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Resolve the days asked for into `start` and `end`."""
@@ -247,6 +249,12 @@ class VisitListQuerySerializer(serializers.Serializer[Any]):
         end = attrs.get("end") or start + timedelta(days=LIST_MAX_DAYS - 1)
         check_days(start, end, most=LIST_MAX_DAYS)
         return {**attrs, "start": start, "end": end}
+
+
+class VisitListQuerySerializer(ListDaysQuerySerializer):
+    """Which visits a list holds: those starting on a few local days, in a status."""
+
+    status = serializers.ChoiceField(choices=Visit.Status.choices, required=False)
 
 
 class CoursePlanQuerySerializer(StrictSerializer):

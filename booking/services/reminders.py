@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from booking import notifications, outline
@@ -197,16 +197,21 @@ def claim_due_reminders(
     mark it (`deliver_reminder` checks the token).
     """
     now = now or timezone.now()
-    due = (
+    oldest_first = (
         Reminder.objects.select_for_update(skip_locked=True)
-        .filter(
-            Q(status=Status.PENDING, due_at__lte=now)
-            | Q(status=Status.SENDING, lease_until__lt=now)
-        )
         .order_by("due_at", "id")
-        .only("id")[:limit]
+        .only("id", "due_at")
     )
-    ids = [reminder.pk for reminder in due]
+    # Two reads, each by its own partial index (booking_reminder_pending_due,
+    # booking_reminder_lease_out), which hold only the rows still to send.
+    # One read of the two conditions OR'ed lets PostgreSQL walk the index
+    # on (due_at, id), which orders every reminder ever sent, filtering
+    # row by row: when nothing is due, a read of the whole history.
+    pending = list(oldest_first.filter(status=Status.PENDING, due_at__lte=now)[:limit])
+    leased = list(oldest_first.filter(status=Status.SENDING, lease_until__lt=now)[:limit])
+    # Rows locked here but past the limit are let go at the commit, just below.
+    due = sorted(pending + leased, key=lambda reminder: (reminder.due_at, reminder.pk))
+    ids = [reminder.pk for reminder in due[:limit]]
     Reminder.objects.filter(pk__in=ids).update(
         status=Status.SENDING, lease_token=token, lease_until=_lease_end(now)
     )

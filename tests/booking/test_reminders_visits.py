@@ -74,13 +74,14 @@ def test_a_batch_of_visits_messages_takes_the_same_queries_whatever_their_size(
     due(sessions_in_order[0])
     due(sessions_in_order[1], Kind.DAY_BEFORE)
 
-    # The claim: a savepoint, the rows locked, marked sending, released (4).
+    # The claim: a savepoint, the pending rows locked, the rows whose lease
+    #   ran out locked, marked sending, released (5).
     # The batch: the reminders with their appointments, clients, visits
     #   and courses; the visits' appointments; the courses' visits; and
     #   their appointments (4).
     # Each of the 3 messages: its lease renewed, then marked sent (6).
-    # The next claim finds nothing: a savepoint, the select, released (3).
-    with django_assert_num_queries(4 + 4 + 6 + 3):
+    # The next claim finds nothing: a savepoint, the two selects, released (4).
+    with django_assert_num_queries(5 + 4 + 6 + 4):
         assert dispatch_due_reminders() == 3
 
     assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}

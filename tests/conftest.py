@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 
 from studio import celery_app
@@ -54,6 +55,18 @@ def _tasks_run_in_process() -> Iterator[None]:
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Passwords hashed with MD5, not PBKDF2's million rounds.
+
+    Every `admin_client`, `admin_user` and seeded login hashes a password;
+    with the production hasher that cost about half a second a test. No
+    test is about the hasher itself.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -128,6 +128,10 @@ def start(options: argparse.Namespace) -> int:
 
 def test(options: argparse.Namespace) -> int:
     ensure_installed("dev")
+    pytest_args = list(options.pytest_args)
+    if pytest_args[:1] == ["--"]:
+        # `dev.py test -- --durations=20`: after "--" pytest would take them for files.
+        pytest_args = pytest_args[1:]
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
     if env.get("CI", "").lower() == "true":
@@ -146,7 +150,7 @@ def test(options: argparse.Namespace) -> int:
             "migrations are up to date",
             [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"],
         ),
-        ("pytest", [BIN / "pytest", *options.pytest_args]),
+        ("pytest", [BIN / "pytest", *pytest_args]),
     ]
     failed: list[str] = []
     for name, command in steps:

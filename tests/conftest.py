@@ -45,6 +45,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs RabbitMQ: set RABBITMQ_URL"))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest-xdist runs tests by node id: two tests sharing one would run once, or fail it."""
+    seen: set[str] = set()
+    for item in session.items:
+        if item.nodeid in seen:
+            raise pytest.UsageError(f"two tests have the node id {item.nodeid}")
+        seen.add(item.nodeid)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_in_process() -> Iterator[None]:
     """Tasks enqueued by the code under test run at once, in the test's process.

@@ -126,6 +126,21 @@ def start(options: argparse.Namespace) -> int:
     return 0
 
 
+def in_parallel(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist's options: a process per core, at most four, unless the arguments choose.
+
+    Each process has a test database and a Redis database of its own
+    (tests/conftest.py); `loadfile` keeps each file on one process, so a
+    module's servers and data start once. `-n 0` runs in this process.
+    """
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
+        return []
+    if "no:xdist" in pytest_args:
+        return []
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def test(options: argparse.Namespace) -> int:
     ensure_installed("dev")
     pytest_args = list(options.pytest_args)
@@ -150,7 +165,7 @@ def test(options: argparse.Namespace) -> int:
             "migrations are up to date",
             [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"],
         ),
-        ("pytest", [BIN / "pytest", *pytest_args]),
+        ("pytest", [BIN / "pytest", *in_parallel(pytest_args), *pytest_args]),
     ]
     failed: list[str] = []
     for name, command in steps:

@@ -7,6 +7,7 @@ SQLite and skips only the tests that need a server, saying why.
 
 import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.utils import translation
 from studio import celery_app
 
 IS_CI = os.environ.get("CI", "").lower() == "true"
+# "gw0", "gw1", … in each process of pytest-xdist (dev.py test runs two or more); "" without it.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -64,6 +67,34 @@ def _tasks_run_in_process() -> Iterator[None]:
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+def _redis_url_of_worker(url: str, worker: str) -> str:
+    """REDIS_URL's database number plus the worker's: gw0 keeps it, gw1 takes the next."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    return parts._replace(path=f"/{database}").geturl()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _a_redis_database_per_worker() -> Iterator[None]:
+    """Each pytest-xdist worker has a Redis database of its own for the cache.
+
+    `_fresh_cache` empties the whole database (Django's Redis cache flushes
+    it), so workers sharing one would wipe each other's throttle counters
+    and idempotency keys mid-test. The servers the tests start (gunicorn)
+    read `settings.REDIS_URL`, so they follow. Each worker has its own test
+    database already (pytest-django suffixes its name), and live servers
+    take a free port. Only tests/booking/test_worker.py consumes from the
+    Celery broker, and `--dist loadfile` keeps a file on one worker.
+    """
+    if not settings.REDIS_URL or not XDIST_WORKER:
+        yield
+        return
+    url = _redis_url_of_worker(settings.REDIS_URL, XDIST_WORKER)
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    with override_settings(REDIS_URL=url, CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

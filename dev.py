@@ -189,7 +189,14 @@ def main() -> int:
     start_parser.add_argument("--port", default=os.environ.get("STUDIO_PORT", "8000"))
     test_parser = commands.add_parser("test", help="install and run every check and test")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    options = parser.parse_args()
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["test"]:
+        # Everything after `test` is pytest's, options first too (`dev.py test -k offerings -x`):
+        # argparse would read those as its own and refuse them.
+        options = parser.parse_args(arguments[:1])
+        options.pytest_args = arguments[1:]
+    else:
+        options = parser.parse_args(arguments)
     return start(options) if options.command == "start" else test(options)
 
 

@@ -6,6 +6,8 @@ SQLite and skips only the tests that need a server, saying why.
 """
 
 import os
+import sys
+from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -156,3 +158,34 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# The count of requests schemathesis generated (tests/studio/test_api_fuzz.py),
+# said at the end. Here, not beside that test: under pytest-xdist the main
+# process collects nothing and loads only this conftest.
+_worker_calls: Counter[str] = Counter()
+
+
+def _calls_here() -> Counter[str]:
+    fuzz = sys.modules.get("tests.studio.test_api_fuzz")
+    return getattr(fuzz, "calls", None) or Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand the counts to the main process."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["schemathesis_calls"] = dict(_calls_here())
+
+
+def pytest_testnodedown(node, error) -> None:
+    _worker_calls.update(getattr(node, "workeroutput", {}).get("schemathesis_calls", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many requests schemathesis generated, when its test ran."""
+    calls = _calls_here() + _worker_calls
+    if calls:
+        terminalreporter.write_line(
+            f"schemathesis: {sum(calls.values())} generated requests over {len(calls)} operations"
+        )

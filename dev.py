@@ -126,8 +126,27 @@ def start(options: argparse.Namespace) -> int:
     return 0
 
 
+def in_parallel(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist's options: a process per core, at most four, unless the arguments choose.
+
+    Each process has a test database and a Redis database of its own
+    (tests/conftest.py); `loadfile` keeps each file on one process, so a
+    module's servers and data start once. `-n 0` runs in this process.
+    """
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
+        return []
+    if "no:xdist" in pytest_args:
+        return []
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def test(options: argparse.Namespace) -> int:
     ensure_installed("dev")
+    pytest_args = list(options.pytest_args)
+    if pytest_args[:1] == ["--"]:
+        # `dev.py test -- --durations=20`: after "--" pytest would take them for files.
+        pytest_args = pytest_args[1:]
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
     if env.get("CI", "").lower() == "true":
@@ -146,7 +165,7 @@ def test(options: argparse.Namespace) -> int:
             "migrations are up to date",
             [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"],
         ),
-        ("pytest", [BIN / "pytest", *options.pytest_args]),
+        ("pytest", [BIN / "pytest", *in_parallel(pytest_args), *pytest_args]),
     ]
     failed: list[str] = []
     for name, command in steps:
@@ -170,7 +189,14 @@ def main() -> int:
     start_parser.add_argument("--port", default=os.environ.get("STUDIO_PORT", "8000"))
     test_parser = commands.add_parser("test", help="install and run every check and test")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    options = parser.parse_args()
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["test"]:
+        # Everything after `test` is pytest's, options first too (`dev.py test -k offerings -x`):
+        # argparse would read those as its own and refuse them.
+        options = parser.parse_args(arguments[:1])
+        options.pytest_args = arguments[1:]
+    else:
+        options = parser.parse_args(arguments)
     return start(options) if options.command == "start" else test(options)
 
 

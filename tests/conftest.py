@@ -6,18 +6,24 @@ SQLite and skips only the tests that need a server, saying why.
 """
 
 import os
+import sys
+from collections import Counter
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 
 from studio import celery_app
 
 IS_CI = os.environ.get("CI", "").lower() == "true"
+# "gw0", "gw1", … in each process of pytest-xdist (dev.py test runs two or more); "" without it.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -44,6 +50,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs RabbitMQ: set RABBITMQ_URL"))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest-xdist runs tests by node id: two tests sharing one would run once, or fail it."""
+    seen: set[str] = set()
+    for item in session.items:
+        if item.nodeid in seen:
+            raise pytest.UsageError(f"two tests have the node id {item.nodeid}")
+        seen.add(item.nodeid)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_in_process() -> Iterator[None]:
     """Tasks enqueued by the code under test run at once, in the test's process.
@@ -54,6 +69,46 @@ def _tasks_run_in_process() -> Iterator[None]:
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+def _redis_url_of_worker(url: str, worker: str) -> str:
+    """REDIS_URL's database number plus the worker's: gw0 keeps it, gw1 takes the next."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    return parts._replace(path=f"/{database}").geturl()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _a_redis_database_per_worker() -> Iterator[None]:
+    """Each pytest-xdist worker has a Redis database of its own for the cache.
+
+    `_fresh_cache` empties the whole database (Django's Redis cache flushes
+    it), so workers sharing one would wipe each other's throttle counters
+    and idempotency keys mid-test. The servers the tests start (gunicorn)
+    read `settings.REDIS_URL`, so they follow. Each worker has its own test
+    database already (pytest-django suffixes its name), and live servers
+    take a free port. Only tests/booking/test_worker.py consumes from the
+    Celery broker, and `--dist loadfile` keeps a file on one worker.
+    """
+    if not settings.REDIS_URL or not XDIST_WORKER:
+        yield
+        return
+    url = _redis_url_of_worker(settings.REDIS_URL, XDIST_WORKER)
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    with override_settings(REDIS_URL=url, CACHES=caches):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Passwords hashed with MD5, not PBKDF2's million rounds.
+
+    Every `admin_client`, `admin_user` and seeded login hashes a password;
+    with the production hasher that cost about half a second a test. No
+    test is about the hasher itself.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +158,34 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# The count of requests schemathesis generated (tests/studio/test_api_fuzz.py),
+# said at the end. Here, not beside that test: under pytest-xdist the main
+# process collects nothing and loads only this conftest.
+_worker_calls: Counter[str] = Counter()
+
+
+def _calls_here() -> Counter[str]:
+    fuzz = sys.modules.get("tests.studio.test_api_fuzz")
+    return getattr(fuzz, "calls", None) or Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand the counts to the main process."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["schemathesis_calls"] = dict(_calls_here())
+
+
+def pytest_testnodedown(node, error) -> None:
+    _worker_calls.update(getattr(node, "workeroutput", {}).get("schemathesis_calls", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many requests schemathesis generated, when its test ran."""
+    calls = _calls_here() + _worker_calls
+    if calls:
+        terminalreporter.write_line(
+            f"schemathesis: {sum(calls.values())} generated requests over {len(calls)} operations"
+        )

@@ -1,6 +1,6 @@
 """Two dispatchers and a mail provider slower than the lease: each message still goes once.
 
-A batch of 50 messages at 0.3 s each takes 15 s; the lease is 2 s. So the
+A batch of 50 messages at 0.1 s each takes 5 s; the lease is 2 s. So the
 rows at the end of a batch run out of lease long before their worker
 reaches them, and the other worker claims them: it must be the only one
 that sends them.
@@ -32,7 +32,7 @@ pytestmark = [
 ]
 
 REMINDERS = 50
-SECONDS_PER_MESSAGE = 0.3
+SECONDS_PER_MESSAGE = 0.1
 LEASE_SECONDS = 2
 WORKERS = 2
 

@@ -1,13 +1,16 @@
-import sys
-
 import pytest
+from _pytest.nodeid import coerce_node_id
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say how many requests schemathesis generated, when its test ran."""
-    fuzz = sys.modules.get("tests.studio.test_api_fuzz")
-    calls = getattr(fuzz, "calls", None)
-    if calls:
-        terminalreporter.write_line(
-            f"schemathesis: {sum(calls.values())} generated requests over {len(calls)} operations"
-        )
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each schemathesis case its operation in its node id.
+
+    schemathesis names each operation's item `test[GET /path]` but leaves
+    them all one node id; pytest-xdist schedules by node id, and ran one
+    operation of 21 until the ids differed.
+    """
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and not item.nodeid.endswith("]"):
+            # schemathesis sets `_nodeid`, which pytest 9 no longer reads; it reads `_id`.
+            item._id = coerce_node_id(f"{item.nodeid}[{label}]")

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Q, QuerySet
+from django.db.models import BigIntegerField, F, FilteredRelation, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -44,7 +44,6 @@ from booking.models import (
     LONGEST_HOLD,
     Allocation,
     Appointment,
-    Resource,
     Therapist,
     TimeOff,
     WorkingHours,
@@ -215,20 +214,26 @@ def load_schedules(
     window_end: datetime,
     reach: timedelta | None = None,
     therapist_id: int | None = None,
+    therapist_ids: Sequence[int] | None = None,
+    lock_therapists: bool = False,
     ignore_appointment: UUID | None = None,
     ignore_visit: UUID | None = None,
 ) -> dict[int, Schedule]:
     """Load one studio schedule for starts in the window, seen per offering.
 
-    Seven queries whatever the window and however many offerings:
+    Six queries whatever the window and however many offerings:
     therapists who give any of them (one row per skill), their working
-    hours, time off, appointments, the offerings' resource kinds, the
-    resources with their capacity, and their allocations. `reach` is how
-    long after a start in the window a booking may still hold someone
-    (a visit of several appointments holds longer than one); by default
-    the longest offering with its buffer. `ignore_appointment` or
-    `ignore_visit` leaves a booking out, with its allocations, so it may
-    move into time its own old booking blocks.
+    hours, time off, appointments, the offerings' resource kinds with
+    their resources and capacity, and the resources' allocations.
+    `reach` is how long after a start in the window a booking may still
+    hold someone (a visit of several appointments holds longer than
+    one); by default the longest offering with its buffer.
+    `therapist_id` or `therapist_ids` loads only those therapists.
+    `lock_therapists` locks the therapists' rows as it reads them (in id
+    order), for a booking that then writes: the only lock a booking
+    takes. `ignore_appointment` or `ignore_visit` leaves a booking out,
+    with its allocations, so it may move into time its own old booking
+    blocks.
     """
     if reach is None:
         reach = max(
@@ -246,6 +251,10 @@ def load_schedules(
     )
     if therapist_id is not None:
         rows = rows.filter(id=therapist_id)
+    if therapist_ids is not None:
+        rows = rows.filter(id__in=therapist_ids)
+    if lock_therapists:
+        rows = rows.select_for_update(of=("self",))
     therapists: dict[int, Therapist] = {}
     skilled: dict[int, list[Therapist]] = defaultdict(list)
     for row in rows:
@@ -290,14 +299,8 @@ def load_schedules(
             spans[owner].append((start, end))
 
     kinds_of: dict[int, list[int]] = {offering.id: [] for offering in offerings}
-    for offering_id, kind_id in (
-        ResourceKind.objects.filter(offerings__in=list(kinds_of))
-        .order_by("id")
-        .values_list("offerings", "id")
-    ):
-        kinds_of[offering_id].append(kind_id)
     resources = _Resources.load(
-        sorted({kind for found in kinds_of.values() for kind in found}),
+        kinds_of,
         window_start=window_start,
         until=until,
         ignore_appointment=ignore_appointment,
@@ -331,27 +334,41 @@ class _Resources:
     @classmethod
     def load(
         cls,
-        kinds: list[int],
+        kinds_of: dict[int, list[int]],
         *,
         window_start: datetime,
         until: datetime,
         ignore_appointment: UUID | None,
         ignore_visit: UUID | None,
     ) -> _Resources:
-        """Two queries (none without kinds): the resources, then their allocations."""
-        by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
+        """The kinds each offering needs (filled into `kinds_of`) and their resources.
+
+        Two queries (one when no offering needs any): the kinds with
+        their active resources, then the resources' allocations.
+        """
+        by_kind: dict[int, list[int]] = {}
         capacity: dict[int, int] = {}
         spans: dict[int, list[tuple[int, int]]] = {}
-        if not kinds:
+        # One row per (offering, kind, active resource); a kind without
+        # one comes once, with no resource (the left join).
+        rows = (
+            ResourceKind.objects.filter(offerings__in=list(kinds_of))
+            .annotate(
+                resource=FilteredRelation("resources", condition=Q(resources__is_active=True))
+            )
+            .order_by("id", "resource__capacity", "resource__id")
+            .values_list("offerings", "id", "resource__id", "resource__capacity")
+        )
+        for offering_id, kind_id, resource_id, places in rows:
+            if kind_id not in kinds_of[offering_id]:
+                kinds_of[offering_id].append(kind_id)
+            found = by_kind.setdefault(kind_id, [])
+            if resource_id is not None and resource_id not in capacity:
+                found.append(resource_id)
+                capacity[resource_id] = places
+                spans[resource_id] = []
+        if not spans:
             return cls(by_kind, capacity, {})
-        for resource_id, kind_id, places in (
-            Resource.objects.filter(kind_id__in=kinds, is_active=True)
-            .order_by("capacity", "id")
-            .values_list("id", "kind_id", "capacity")
-        ):
-            by_kind[kind_id].append(resource_id)
-            capacity[resource_id] = places
-            spans[resource_id] = []
         allocations = Allocation.objects.filter(
             resource_id__in=list(spans),
             is_active=True,
@@ -447,6 +464,24 @@ def free_resource(
     `held` is what the booking being placed already takes, as (resource,
     start, end): a resource it holds then is not free for it again.
     """
+    return next(free_resources_of_kind(schedule, kind, start, end, places=places, held=held), None)
+
+
+def free_resources_of_kind(
+    schedule: Schedule,
+    kind: int,
+    start: int,
+    end: int,
+    *,
+    places: int = 1,
+    held: Iterable[tuple[int, int, int]] = (),
+) -> Iterator[int]:
+    """Every free resource of `kind` with at least `places`, the one to take first.
+
+    The order of `free_resource`: a booking that finds its first choice
+    taken by a concurrent one when it writes tries the next.
+    """
+    held = list(held)
     for resource_id in schedule.resources_by_kind[kind]:
         if schedule.capacity[resource_id] < places:
             continue
@@ -457,8 +492,7 @@ def free_resource(
             for taken, taken_start, taken_end in held
         ):
             continue
-        return resource_id
-    return None
+        yield resource_id
 
 
 def bookable_window(rules: Rules, now: datetime) -> tuple[datetime, datetime]:

@@ -443,28 +443,11 @@ def free_resources(schedule: Schedule, start: int) -> list[int] | None:
     blocked_until = start + schedule.blocked_seconds
     chosen = []
     for kind in schedule.kinds:
-        free = free_resource(schedule, kind, start, blocked_until)
+        free = next(free_resources_of_kind(schedule, kind, start, blocked_until), None)
         if free is None:
             return None
         chosen.append(free)
     return chosen
-
-
-def free_resource(
-    schedule: Schedule,
-    kind: int,
-    start: int,
-    end: int,
-    *,
-    places: int = 1,
-    held: Iterable[tuple[int, int, int]] = (),
-) -> int | None:
-    """The free resource of `kind` with the fewest places, at least `places`, or None.
-
-    `held` is what the booking being placed already takes, as (resource,
-    start, end): a resource it holds then is not free for it again.
-    """
-    return next(free_resources_of_kind(schedule, kind, start, end, places=places, held=held), None)
 
 
 def free_resources_of_kind(
@@ -476,10 +459,13 @@ def free_resources_of_kind(
     places: int = 1,
     held: Iterable[tuple[int, int, int]] = (),
 ) -> Iterator[int]:
-    """Every free resource of `kind` with at least `places`, the one to take first.
+    """Every free resource of `kind` with at least `places`, the one to take first first.
 
-    The order of `free_resource`: a booking that finds its first choice
-    taken by a concurrent one when it writes tries the next.
+    The fewest places first (then the lowest id): a booking for one
+    leaves the room for two free. `held` is what the booking being placed
+    already takes, as (resource, start, end): a resource it holds then is
+    not free for it again. A booking that finds its first choice taken by
+    a concurrent one when it writes takes the next.
     """
     held = list(held)
     for resource_id in schedule.resources_by_kind[kind]:

@@ -564,7 +564,7 @@ class Appointment(models.Model):
                 name="booking_appt_hold_expiry",
             ),
             # The limit on future bookings held per address
-            # (`limits._check_held_from`: booked_from = key and start_at >
+            # (`limits._check_held`: booked_from = key and start_at >
             # now), and the hourly sweep of addresses no longer needed
             # (`privacy.forget_booking_addresses`). Only rows that keep an
             # address are in it: the bookings to come made without login.

@@ -333,9 +333,16 @@ def _write_visit(
         details["held_until"] = request.hold_expires_at.isoformat()
     _record(rows, AppointmentEvent.Action.BOOKED, request.actor, now, details)
     reminders.plan_after_booking(_lead(rows), now=now, confirmation=confirmation)
-    # What was just written, for the caller, without reading it back.
-    visit._prefetched_objects_cache = {"appointments": rows}  # type: ignore[attr-defined]
+    _remember_appointments(visit, rows)
     return visit
+
+
+def _remember_appointments(visit: Visit, rows: list[Appointment]) -> None:
+    """`visit.appointments.all()` gives the rows just written, as a prefetch would: no query."""
+    written = visit.appointments.all()
+    written._result_cache = list(rows)
+    written._prefetch_done = True  # type: ignore[attr-defined]
+    visit._prefetched_objects_cache = {"appointments": written}  # type: ignore[attr-defined]
 
 
 def _allocate(visit: Visit, appointments: list[Appointment], plan: VisitPlan) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from booking import errors
+from booking import visits as engine
 from booking.models import Appointment
 from booking.services import visits
 from tests.booking.conftest import TUESDAY, at
@@ -40,13 +41,14 @@ pytestmark = [
 def both_placed_before_either_writes(monkeypatch) -> None:
     """Each of two bookings waits, once its visit is placed, until the other has placed its own."""
     barrier = Barrier(2)
-    place_visit: Callable[..., Any] = visits.place_visit
+    place_visit: Callable[..., Any] = engine.place_visit
 
     def placed_then_wait(**kwargs: Any) -> Any:
         plan = place_visit(**kwargs)
         barrier.wait(timeout=10)
         return plan
 
+    # Where the booking services find it.
     monkeypatch.setattr(visits, "place_visit", placed_then_wait)
 
 

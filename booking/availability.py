@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, F, FilteredRelation, Func, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -349,21 +349,20 @@ class _Resources:
         by_kind: dict[int, list[int]] = {}
         capacity: dict[int, int] = {}
         spans: dict[int, list[tuple[int, int]]] = {}
-        # One row per (offering, kind, active resource); a kind without
-        # one comes once, with no resource (the left join).
+        # One row per (offering, kind, resource); a kind without any
+        # comes once, with no resource (the left join).
         rows = (
             ResourceKind.objects.filter(offerings__in=list(kinds_of))
-            .annotate(
-                resource=FilteredRelation("resources", condition=Q(resources__is_active=True))
+            .order_by("id", "resources__capacity", "resources__id")
+            .values_list(
+                "offerings", "id", "resources__id", "resources__capacity", "resources__is_active"
             )
-            .order_by("id", "resource__capacity", "resource__id")
-            .values_list("offerings", "id", "resource__id", "resource__capacity")
         )
-        for offering_id, kind_id, resource_id, places in rows:
+        for offering_id, kind_id, resource_id, places, is_active in rows:
             if kind_id not in kinds_of[offering_id]:
                 kinds_of[offering_id].append(kind_id)
             found = by_kind.setdefault(kind_id, [])
-            if resource_id is not None and resource_id not in capacity:
+            if is_active and resource_id not in capacity:
                 found.append(resource_id)
                 capacity[resource_id] = places
                 spans[resource_id] = []

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -123,6 +124,24 @@ def _spans(query: QuerySet[Any], *fields: str, start: str, end: str) -> Iterable
     )
 
 
+def _owners_spans(
+    owner: str, *sources: tuple[QuerySet[Any], str, str]
+) -> Iterable[tuple[Any, ...]]:
+    """`_spans` of several querysets, each with its start and end: (owner, start, end) rows.
+
+    On PostgreSQL one query (UNION ALL), elsewhere one each.
+    """
+    if connection.vendor == "postgresql":
+        queries = [
+            query.values_list(owner, EpochSeconds(start), EpochSeconds(end, up=True))
+            for query, start, end in sources
+        ]
+        return queries[0].union(*queries[1:], all=True)
+    return chain.from_iterable(
+        _spans(query, owner, start=start, end=end) for query, start, end in sources
+    )
+
+
 class Intervals:
     """Half-open [start, end) intervals in epoch seconds, merged and sorted."""
 
@@ -193,7 +212,7 @@ def load_schedule(
 ) -> Schedule:
     """Load the schedule of every qualified therapist for starts in the window.
 
-    Seven queries whatever the window (see `load_schedules`).
+    Five queries whatever the window (see `load_schedules`).
     `ignore_appointment` or `ignore_visit` leaves a booking out, so a
     reschedule may move into time its own old booking blocks.
     """
@@ -221,10 +240,11 @@ def load_schedules(
 ) -> dict[int, Schedule]:
     """Load one studio schedule for starts in the window, seen per offering.
 
-    Six queries whatever the window and however many offerings:
+    Five queries whatever the window and however many offerings:
     therapists who give any of them (one row per skill), their working
-    hours, time off, appointments, the offerings' resource kinds with
-    their resources and capacity, and the resources' allocations.
+    hours, their time off and appointments (one query on PostgreSQL),
+    the offerings' resource kinds with their resources and capacity,
+    and the resources' allocations.
     `reach` is how long after a start in the window a booking may still
     hold someone (a visit of several appointments holds longer than
     one); by default the longest offering with its buffer.
@@ -283,20 +303,24 @@ def load_schedules(
         start_at__lt=until,
         end_at__gt=window_start,
     )
-    for owner, start, end in _spans(time_off, "therapist_id", start="start_at", end="end_at"):
-        (closures if owner is None else spans[owner]).append((start, end))
-
     appointments = Appointment.objects.filter(
         therapist_id__in=therapist_ids,
         start_at__lt=until,
         start_at__gt=window_start - LONGEST_HOLD,
         blocked_until__gt=window_start,
     ).exclude(status=Appointment.Status.CANCELLED)
-    for appointment_id, visit_id, owner, start, end in _spans(
-        appointments, "id", "visit_id", "therapist_id", start="start_at", end="blocked_until"
+    if ignore_appointment is not None:
+        appointments = appointments.exclude(id=ignore_appointment)
+    if ignore_visit is not None:
+        appointments = appointments.exclude(visit_id=ignore_visit)
+    # Time off (the studio's closures name no therapist) and appointments
+    # in one query.
+    for owner, start, end in _owners_spans(
+        "therapist_id",
+        (time_off, "start_at", "end_at"),
+        (appointments, "start_at", "blocked_until"),
     ):
-        if appointment_id != ignore_appointment and visit_id != ignore_visit:
-            spans[owner].append((start, end))
+        (closures if owner is None else spans[owner]).append((start, end))
 
     kinds_of: dict[int, list[int]] = {offering.id: [] for offering in offerings}
     resources = _Resources.load(

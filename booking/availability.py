@@ -29,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import chain
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -127,9 +126,9 @@ def _spans(query: QuerySet[Any], *fields: str, start: str, end: str) -> Iterable
 def _owners_spans(
     owner: str, *sources: tuple[QuerySet[Any], str, str]
 ) -> Iterable[tuple[Any, ...]]:
-    """`_spans` of several querysets, each with its start and end: (owner, start, end) rows.
+    """`_spans` of several querysets, each with its start and end, in one query (UNION ALL).
 
-    On PostgreSQL one query (UNION ALL), elsewhere one each.
+    Rows of (owner, start, end), the span in epoch seconds.
     """
     if connection.vendor == "postgresql":
         queries = [
@@ -137,8 +136,10 @@ def _owners_spans(
             for query, start, end in sources
         ]
         return queries[0].union(*queries[1:], all=True)
-    return chain.from_iterable(
-        _spans(query, owner, start=start, end=end) for query, start, end in sources
+    rows = [query.values_list(owner, start, end) for query, start, end in sources]
+    return (
+        (found, *_busy_span(begins, ends))
+        for found, begins, ends in rows[0].union(*rows[1:], all=True)
     )
 
 
@@ -242,7 +243,7 @@ def load_schedules(
 
     Five queries whatever the window and however many offerings:
     therapists who give any of them (one row per skill), their working
-    hours, their time off and appointments (one query on PostgreSQL),
+    hours, their time off and appointments (one query),
     the offerings' resource kinds with their resources and capacity,
     and the resources' allocations.
     `reach` is how long after a start in the window a booking may still

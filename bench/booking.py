@@ -1,6 +1,7 @@
 """Bookings per second through the HTTP API under gunicorn, against raw inserts.
 
     .venv/bin/python bench/booking.py [--bookings 600] [--workers 3] [--threads 8]
+        [--cpu-bookings 200]
 
 Builds a studio in its own database (8 therapists who give every massage,
 Monday to Saturday with a lunch break, and a room for each, so rooms never
@@ -9,8 +10,17 @@ run out) and precomputes, from the availability engine, distinct free
 time. Then gunicorn serves the studio (DEBUG=0) and the client threads,
 each with its own HTTP connection (gunicorn's sync workers close it
 after every answer, so each request connects anew), book those pairs
-with `POST /api/v1/appointments/`. Every answer other than 201 is counted
-and reported, and makes the run fail: the figures would not be valid.
+with `POST /api/v1/appointments/`, each for a new client and with an
+`Idempotency-Key`. Every answer other than 201 is counted and reported,
+and makes the run fail: the figures would not be valid.
+
+Before that, in process (Django's test client: URL, middleware, view,
+service; no socket), one booking's round trips to PostgreSQL are counted
+with libpq's trace (tests/roundtrips.py: BEGIN, COMMIT and savepoints
+count), and `--cpu-bookings` more are booked one after the other to
+measure the CPU each takes: this process's CPU time plus that of its
+PostgreSQL backend (utime + stime of /proc/<pg_backend_pid()>/stat, so
+the server must run on this machine).
 
 The yardstick is the database alone: as many threads with their own psycopg
 connections insert non-overlapping rows, one transaction each, into a
@@ -20,6 +30,7 @@ scratch table with the same kind of exclusion constraint.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -44,7 +55,8 @@ import psycopg
 
 from bench import common
 
-DATABASE = common.database_url("studio_bench_booking")
+# BENCH_BOOKING_DATABASE names another database, for two runs side by side.
+DATABASE = common.database_url(os.environ.get("BENCH_BOOKING_DATABASE", "studio_bench_booking"))
 common.setup_django(
     DATABASE,
     STUDIO_MIN_NOTICE_MINUTES="120",
@@ -54,13 +66,13 @@ common.setup_django(
 
 # The project's modules can be imported only now that Django is set up.
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from booking.availability import available_slots  # noqa: E402
 from booking.models import Appointment, Resource  # noqa: E402
 from catalog.models import Offering, ResourceKind  # noqa: E402
+from tests.roundtrips import round_trips  # noqa: E402
 
 THERAPISTS = 8
 OFFERING = "classical-foot-30"
@@ -147,13 +159,58 @@ def booking_body(offering: Offering, pair: Pair, number: int) -> bytes:
     ).encode()
 
 
-def queries_per_booking(body: bytes) -> int:
-    """One booking in process, through the same view and service, with its queries counted."""
-    with CaptureQueriesContext(connection) as queries:
-        response = APIClient().post("/api/v1/appointments/", body, content_type="application/json")
+def idempotency_key(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def book_in_process(client: APIClient, body: bytes) -> None:
+    response = client.post(
+        "/api/v1/appointments/",
+        body,
+        content_type="application/json",
+        headers={"Idempotency-Key": idempotency_key(body)},
+    )
     if response.status_code != 201:
         raise RuntimeError(f"The in-process booking answered {response.status_code}.")
-    return len(queries)
+
+
+def backend_cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) a local PostgreSQL backend has used; None if not readable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # After the command in parentheses: state is the 3rd field, utime the 14th, stime the 15th.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def in_process(bodies: list[bytes]) -> tuple[int, int, float, float | None]:
+    """Bookings one after the other in process, each a new client with an Idempotency-Key.
+
+    Returns the first one's round trips and statements (the two differ
+    only in a statement sent in parts), then the CPU milliseconds per booking
+    over the others: this process's, and its PostgreSQL backend's (None
+    when that is not readable).
+    """
+    client = APIClient()
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [backend] = cursor.fetchone()
+    with round_trips(connection) as seen:
+        book_in_process(client, bodies[0])
+    rest = bodies[1:]
+    backend_before = backend_cpu_seconds(backend)
+    process_before = time.process_time()
+    for body in rest:
+        book_in_process(client, body)
+    process_ms = (time.process_time() - process_before) * 1000 / len(rest)
+    backend_after = backend_cpu_seconds(backend)
+    backend_ms = None
+    if backend_before is not None and backend_after is not None:
+        backend_ms = (backend_after - backend_before) * 1000 / len(rest)
+    return seen.count, len(seen.statements), process_ms, backend_ms
 
 
 # gunicorn and its clients ---------------------------------------------------
@@ -221,9 +278,12 @@ def gunicorn(workers: int, log: IO[bytes]) -> Iterator[int]:
 
 def post_bookings(port: int, bodies: list[bytes], outcome: Outcome) -> None:
     client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Content-Type": "application/json"}
     try:
         for body in bodies:
+            headers = {
+                "Content-Type": "application/json",
+                "Idempotency-Key": idempotency_key(body),
+            }
             started = time.perf_counter()
             try:
                 client.request("POST", "/api/v1/appointments/", body=body, headers=headers)
@@ -283,7 +343,8 @@ def measure(options: argparse.Namespace) -> int:
     offering = build_studio()
     first_day = timezone.localdate() + timedelta(days=2)
     warm_ups = WARM_UP_PER_THREAD * options.threads
-    pairs = free_pairs(offering, first_day, 1 + warm_ups + options.bookings)
+    in_process_count = 1 + options.cpu_bookings
+    pairs = free_pairs(offering, first_day, in_process_count + warm_ups + options.bookings)
     random.Random(SEED).shuffle(pairs)
     bodies = [booking_body(offering, pair, number) for number, pair in enumerate(pairs)]
     days = (max(start for _, start in pairs).date() - first_day).days + 1
@@ -292,11 +353,24 @@ def measure(options: argparse.Namespace) -> int:
         f"({offering.duration_minutes} min + {offering.buffer_minutes} min buffer); "
         f"{len(pairs)} distinct, non-overlapping free (therapist, start) pairs over {days} days."
     )
-    print(f"Queries per booking (one request in process): {queries_per_booking(bodies[0])}")
+    trips, queries, process_ms, backend_ms = in_process(bodies[:in_process_count])
+    print(
+        f"Round trips to PostgreSQL per booking (in process, a new client, Idempotency-Key; "
+        f"libpq trace): {trips} ({queries} statements)"
+    )
+    backend = (
+        "n/a (PostgreSQL is not on this machine)" if backend_ms is None else f"{backend_ms:.1f}"
+    )
+    total = "" if backend_ms is None else f" = {process_ms + backend_ms:.1f} ms"
+    print(
+        f"CPU per booking (in process, {options.cpu_bookings} one after the other): "
+        f"{process_ms:.1f} ms this process + {backend} ms its PostgreSQL backend{total}"
+    )
 
     with tempfile.TemporaryFile() as log, gunicorn(options.workers, log) as port:
-        warm, _ = book_over_http(port, bodies[1 : 1 + warm_ups], options.threads)
-        api, api_seconds = book_over_http(port, bodies[1 + warm_ups :], options.threads)
+        http_bodies = bodies[in_process_count:]
+        warm, _ = book_over_http(port, http_bodies[:warm_ups], options.threads)
+        api, api_seconds = book_over_http(port, http_bodies[warm_ups:], options.threads)
         log.seek(0)
         server_log = log.read().decode(errors="replace").strip()
     statuses = warm.statuses + api.statuses
@@ -332,7 +406,7 @@ def measure(options: argparse.Namespace) -> int:
         f"\nAnswers (with {warm_ups} warm-up bookings): "
         + ", ".join(f"{status} x {count}" for status, count in sorted(statuses.items()))
         + f"; appointments in the database: {booked}"
-        f" (expected {1 + statuses['201']})."
+        f" (expected {in_process_count + statuses['201']})."
     )
     if server_log:
         print(f"gunicorn said:\n{server_log}")
@@ -348,7 +422,7 @@ def measure(options: argparse.Namespace) -> int:
             ]
         ],
     )
-    if others or booked != 1 + statuses["201"]:
+    if others or booked != in_process_count + statuses["201"]:
         print("\nError: some bookings were not made; the figures above are not valid.")
         return 1
     return 0
@@ -360,6 +434,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
     parser.add_argument("--raw-rows", type=int, default=2000, help="raw INSERTs per thread")
+    parser.add_argument(
+        "--cpu-bookings", type=int, default=200, help="in-process bookings timed for CPU"
+    )
     parser.add_argument(
         "--keep-database", action="store_true", help="leave the database for a closer look"
     )

@@ -44,7 +44,6 @@ from booking.models import (
     LONGEST_HOLD,
     Allocation,
     Appointment,
-    Resource,
     Therapist,
     TimeOff,
     WorkingHours,
@@ -124,6 +123,26 @@ def _spans(query: QuerySet[Any], *fields: str, start: str, end: str) -> Iterable
     )
 
 
+def _owners_spans(
+    owner: str, *sources: tuple[QuerySet[Any], str, str]
+) -> Iterable[tuple[Any, ...]]:
+    """`_spans` of several querysets, each with its start and end, in one query (UNION ALL).
+
+    Rows of (owner, start, end), the span in epoch seconds.
+    """
+    if connection.vendor == "postgresql":
+        queries = [
+            query.values_list(owner, EpochSeconds(start), EpochSeconds(end, up=True))
+            for query, start, end in sources
+        ]
+        return queries[0].union(*queries[1:], all=True)
+    rows = [query.values_list(owner, start, end) for query, start, end in sources]
+    return (
+        (found, *_busy_span(begins, ends))
+        for found, begins, ends in rows[0].union(*rows[1:], all=True)
+    )
+
+
 class Intervals:
     """Half-open [start, end) intervals in epoch seconds, merged and sorted."""
 
@@ -194,7 +213,7 @@ def load_schedule(
 ) -> Schedule:
     """Load the schedule of every qualified therapist for starts in the window.
 
-    Seven queries whatever the window (see `load_schedules`).
+    Five queries whatever the window (see `load_schedules`).
     `ignore_appointment` or `ignore_visit` leaves a booking out, so a
     reschedule may move into time its own old booking blocks.
     """
@@ -215,20 +234,27 @@ def load_schedules(
     window_end: datetime,
     reach: timedelta | None = None,
     therapist_id: int | None = None,
+    therapist_ids: Sequence[int] | None = None,
+    lock_therapists: bool = False,
     ignore_appointment: UUID | None = None,
     ignore_visit: UUID | None = None,
 ) -> dict[int, Schedule]:
     """Load one studio schedule for starts in the window, seen per offering.
 
-    Seven queries whatever the window and however many offerings:
+    Five queries whatever the window and however many offerings:
     therapists who give any of them (one row per skill), their working
-    hours, time off, appointments, the offerings' resource kinds, the
-    resources with their capacity, and their allocations. `reach` is how
-    long after a start in the window a booking may still hold someone
-    (a visit of several appointments holds longer than one); by default
-    the longest offering with its buffer. `ignore_appointment` or
-    `ignore_visit` leaves a booking out, with its allocations, so it may
-    move into time its own old booking blocks.
+    hours, their time off and appointments (one query),
+    the offerings' resource kinds with their resources and capacity,
+    and the resources' allocations.
+    `reach` is how long after a start in the window a booking may still
+    hold someone (a visit of several appointments holds longer than
+    one); by default the longest offering with its buffer.
+    `therapist_id` or `therapist_ids` loads only those therapists.
+    `lock_therapists` locks the therapists' rows as it reads them (in id
+    order), for a booking that then writes: the only lock a booking
+    takes. `ignore_appointment` or `ignore_visit` leaves a booking out,
+    with its allocations, so it may move into time its own old booking
+    blocks.
     """
     if reach is None:
         reach = max(
@@ -246,6 +272,10 @@ def load_schedules(
     )
     if therapist_id is not None:
         rows = rows.filter(id=therapist_id)
+    if therapist_ids is not None:
+        rows = rows.filter(id__in=therapist_ids)
+    if lock_therapists:
+        rows = rows.select_for_update(of=("self",))
     therapists: dict[int, Therapist] = {}
     skilled: dict[int, list[Therapist]] = defaultdict(list)
     for row in rows:
@@ -274,30 +304,28 @@ def load_schedules(
         start_at__lt=until,
         end_at__gt=window_start,
     )
-    for owner, start, end in _spans(time_off, "therapist_id", start="start_at", end="end_at"):
-        (closures if owner is None else spans[owner]).append((start, end))
-
     appointments = Appointment.objects.filter(
         therapist_id__in=therapist_ids,
         start_at__lt=until,
         start_at__gt=window_start - LONGEST_HOLD,
         blocked_until__gt=window_start,
     ).exclude(status=Appointment.Status.CANCELLED)
-    for appointment_id, visit_id, owner, start, end in _spans(
-        appointments, "id", "visit_id", "therapist_id", start="start_at", end="blocked_until"
+    if ignore_appointment is not None:
+        appointments = appointments.exclude(id=ignore_appointment)
+    if ignore_visit is not None:
+        appointments = appointments.exclude(visit_id=ignore_visit)
+    # Time off (the studio's closures name no therapist) and appointments
+    # in one query.
+    for owner, start, end in _owners_spans(
+        "therapist_id",
+        (time_off, "start_at", "end_at"),
+        (appointments, "start_at", "blocked_until"),
     ):
-        if appointment_id != ignore_appointment and visit_id != ignore_visit:
-            spans[owner].append((start, end))
+        (closures if owner is None else spans[owner]).append((start, end))
 
     kinds_of: dict[int, list[int]] = {offering.id: [] for offering in offerings}
-    for offering_id, kind_id in (
-        ResourceKind.objects.filter(offerings__in=list(kinds_of))
-        .order_by("id")
-        .values_list("offerings", "id")
-    ):
-        kinds_of[offering_id].append(kind_id)
     resources = _Resources.load(
-        sorted({kind for found in kinds_of.values() for kind in found}),
+        kinds_of,
         window_start=window_start,
         until=until,
         ignore_appointment=ignore_appointment,
@@ -331,27 +359,40 @@ class _Resources:
     @classmethod
     def load(
         cls,
-        kinds: list[int],
+        kinds_of: dict[int, list[int]],
         *,
         window_start: datetime,
         until: datetime,
         ignore_appointment: UUID | None,
         ignore_visit: UUID | None,
     ) -> _Resources:
-        """Two queries (none without kinds): the resources, then their allocations."""
-        by_kind: dict[int, list[int]] = {kind: [] for kind in kinds}
+        """The kinds each offering needs (filled into `kinds_of`) and their resources.
+
+        Two queries (one when no offering needs any): the kinds with
+        their active resources, then the resources' allocations.
+        """
+        by_kind: dict[int, list[int]] = {}
         capacity: dict[int, int] = {}
         spans: dict[int, list[tuple[int, int]]] = {}
-        if not kinds:
+        # One row per (offering, kind, resource); a kind without any
+        # comes once, with no resource (the left join).
+        rows = (
+            ResourceKind.objects.filter(offerings__in=list(kinds_of))
+            .order_by("id", "resources__capacity", "resources__id")
+            .values_list(
+                "offerings", "id", "resources__id", "resources__capacity", "resources__is_active"
+            )
+        )
+        for offering_id, kind_id, resource_id, places, is_active in rows:
+            if kind_id not in kinds_of[offering_id]:
+                kinds_of[offering_id].append(kind_id)
+            found = by_kind.setdefault(kind_id, [])
+            if is_active and resource_id not in capacity:
+                found.append(resource_id)
+                capacity[resource_id] = places
+                spans[resource_id] = []
+        if not spans:
             return cls(by_kind, capacity, {})
-        for resource_id, kind_id, places in (
-            Resource.objects.filter(kind_id__in=kinds, is_active=True)
-            .order_by("capacity", "id")
-            .values_list("id", "kind_id", "capacity")
-        ):
-            by_kind[kind_id].append(resource_id)
-            capacity[resource_id] = places
-            spans[resource_id] = []
         allocations = Allocation.objects.filter(
             resource_id__in=list(spans),
             is_active=True,
@@ -426,14 +467,14 @@ def free_resources(schedule: Schedule, start: int) -> list[int] | None:
     blocked_until = start + schedule.blocked_seconds
     chosen = []
     for kind in schedule.kinds:
-        free = free_resource(schedule, kind, start, blocked_until)
+        free = next(free_resources_of_kind(schedule, kind, start, blocked_until), None)
         if free is None:
             return None
         chosen.append(free)
     return chosen
 
 
-def free_resource(
+def free_resources_of_kind(
     schedule: Schedule,
     kind: int,
     start: int,
@@ -441,12 +482,16 @@ def free_resource(
     *,
     places: int = 1,
     held: Iterable[tuple[int, int, int]] = (),
-) -> int | None:
-    """The free resource of `kind` with the fewest places, at least `places`, or None.
+) -> Iterator[int]:
+    """Every free resource of `kind` with at least `places`, the one to take first first.
 
-    `held` is what the booking being placed already takes, as (resource,
-    start, end): a resource it holds then is not free for it again.
+    The fewest places first (then the lowest id): a booking for one
+    leaves the room for two free. `held` is what the booking being placed
+    already takes, as (resource, start, end): a resource it holds then is
+    not free for it again. A booking that finds its first choice taken by
+    a concurrent one when it writes takes the next.
     """
+    held = list(held)
     for resource_id in schedule.resources_by_kind[kind]:
         if schedule.capacity[resource_id] < places:
             continue
@@ -457,8 +502,7 @@ def free_resource(
             for taken, taken_start, taken_end in held
         ):
             continue
-        return resource_id
-    return None
+        yield resource_id
 
 
 def bookable_window(rules: Rules, now: datetime) -> tuple[datetime, datetime]:

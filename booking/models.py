@@ -584,10 +584,10 @@ class Appointment(models.Model):
                 condition=models.Q(status="held"),
                 name="booking_appt_hold_expiry",
             ),
-            # The limit on future bookings held per address
-            # (`limits._check_held_from`: booked_from = key and start_at >
-            # now), and the hourly sweep of addresses no longer needed
-            # (`privacy.forget_booking_addresses`). Only rows that keep an
+            # The hourly sweep of addresses no longer needed
+            # (`privacy.forget_booking_addresses`), and the limit on
+            # future bookings held per address where the planner takes it
+            # (`limits._check_held`: booked_from = key and start_at > now). Only rows that keep an
             # address are in it: the bookings to come made without login.
             models.Index(
                 fields=["booked_from", "start_at"],

@@ -29,7 +29,7 @@ can be booked and every start refused was not offered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -46,7 +46,7 @@ from booking.availability import (
     Schedule,
     available_slots,
     candidate_starts,
-    free_resource,
+    free_resources_of_kind,
     load_schedules,
     resources_taken,
     seconds,
@@ -89,6 +89,10 @@ class PlacedAppointment:
     guest_name: str = ""
     # End plus buffer: a room is cleaned after every massage.
     resources_until: datetime | None = None
+    # Per resource taken: every one of its kind free then, `resource_ids`
+    # first; a booking whose first choice a concurrent one took writes
+    # the next.
+    resource_choices: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class SharedResource:
     resource_id: int
     start_at: datetime
     blocked_until: datetime
+    # Every resource that would do, `resource_id` first (as `PlacedAppointment`).
+    choices: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,10 +212,11 @@ class _Placement:
     therapist_ids: tuple[int, ...]
     # Per part: until when its therapist is held.
     blocked: tuple[int, ...]
-    # Per part: the resources it takes alone.
-    resources: tuple[tuple[int, ...], ...]
-    # (resource, start, end) held by the visit for several parts.
-    shared: tuple[tuple[int, int, int], ...]
+    # Per part: the resources it takes alone, each as its free choices
+    # (the first is taken).
+    resources: tuple[tuple[tuple[int, ...], ...], ...]
+    # (choices, start, end) held by the visit for several parts.
+    shared: tuple[tuple[tuple[int, ...], int, int], ...]
 
 
 class _Studio:
@@ -297,12 +304,17 @@ def _load(
     window_start: datetime,
     window_end: datetime,
     ignore_visit: UUID | None,
+    lock: bool = False,
 ) -> tuple[_Studio, _Shape]:
+    asked = [part.therapist_id for part in parts]
     schedules = load_schedules(
         offerings=_offerings(parts),
         window_start=window_start,
         window_end=window_end,
         reach=_reach(parts, together=together),
+        # Only the therapists asked for, when every part names one.
+        therapist_ids=None if None in asked else sorted({t for t in asked if t is not None}),
+        lock_therapists=lock,
         ignore_visit=ignore_visit,
     )
     return _Studio(rules, schedules), _Shape.of(parts, together, schedules)
@@ -315,6 +327,7 @@ def place_visit(
     start_at: datetime,
     now: datetime | None = None,
     ignore_visit: UUID | None = None,
+    lock: bool = False,
 ) -> VisitPlan:
     """Where the visit starting at `start_at` fits: its therapists and resources.
 
@@ -325,6 +338,8 @@ def place_visit(
     OutsideHours when a part lies outside every qualified therapist's
     hours, and SlotUnavailable when the therapists or resources are
     taken. `ignore_visit` leaves that visit's own bookings out (a move).
+    `lock` locks the therapists who may take it (only those asked for
+    when every part names one), for a booking that writes the plan.
     """
     rules = Rules.from_settings()
     now = now or timezone.now()
@@ -339,12 +354,14 @@ def place_visit(
         window_start=start_at,
         window_end=start_at + timedelta(seconds=1),
         ignore_visit=ignore_visit,
+        lock=lock,
     )
     for part, schedule, eligible in zip(parts, shape.schedules, shape.eligible, strict=True):
-        if not schedule.therapists:
-            raise errors.NotBookable(gettext("No therapist gives this massage at the moment."))
+        # Only the therapist asked for is loaded when every part names one.
         if part.therapist_id is not None and not eligible:
             raise errors.NotQualified()
+        if not schedule.therapists:
+            raise errors.NotBookable(gettext("No therapist gives this massage at the moment."))
     start = seconds(start_at)
     found = _place(studio, shape, start, start_at.astimezone(rules.zone).date())
     if not isinstance(found, _Placement):
@@ -375,14 +392,20 @@ def _plan(shape: _Shape, start: int, placement: _Placement) -> VisitPlan:
                 start_at=_moment(begins),
                 end_at=_moment(ends),
                 blocked_until=_moment(placement.blocked[index]),
-                resource_ids=placement.resources[index],
+                resource_ids=tuple(choices[0] for choices in placement.resources[index]),
                 guest_name=part.guest_name,
                 resources_until=_moment(cleaned),
+                resource_choices=placement.resources[index],
             )
         )
     shared = tuple(
-        SharedResource(resource_id=rid, start_at=_moment(begins), blocked_until=_moment(ends))
-        for rid, begins, ends in placement.shared
+        SharedResource(
+            resource_id=choices[0],
+            start_at=_moment(begins),
+            blocked_until=_moment(ends),
+            choices=choices,
+        )
+        for choices, begins, ends in placement.shared
     )
     return VisitPlan(
         start_at=_moment(start),
@@ -399,7 +422,7 @@ def _place(studio: _Studio, shape: _Shape, start: int, day: date) -> _Placement 
     The start itself is taken as allowed (grid, notice, horizon): the
     callers check it. Returns why not when it does not fit.
     """
-    resources = _resources(studio, shape, start)
+    resources = _resources(studio, shape, start, every_choice=True)
     found = _therapists(studio, shape, start, day, every_first=False)
     if isinstance(found, str):
         # The therapists' reason comes first when the resources do not fit either.
@@ -583,27 +606,34 @@ def _steps_on_itself(checks: _Checks, chain: tuple[int, ...], therapist: int) ->
     return False
 
 
+_Choices = tuple[int, ...]
+
+
 def _resources(
-    studio: _Studio, shape: _Shape, start: int
-) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, int, int], ...]] | None:
+    studio: _Studio, shape: _Shape, start: int, *, every_choice: bool = False
+) -> tuple[tuple[tuple[_Choices, ...], ...], tuple[tuple[_Choices, int, int], ...]] | None:
     """The resources every part needs, or None when a kind has none free.
 
     A kind several parts need is held once by the visit when one
     resource fits: together, with a place for each of them; one after
     the other, free from the first such part to the last one's cleanup.
     Otherwise each part takes one of its own (never together: a couple
-    is not split between rooms).
+    is not split between rooms). Each is given as its choices, the one
+    to take first; `every_choice` lists every free one (for a booking),
+    else only the first (for a listing, which only asks whether one is).
     """
-    per_part: list[list[int]] = [[] for _ in shape.parts]
-    shared: list[tuple[int, int, int]] = []
+    per_part: list[list[_Choices]] = [[] for _ in shape.parts]
+    shared: list[tuple[_Choices, int, int]] = []
     for kind, needing in shape.kind_parts:
         schedule = shape.schedules[needing[0]]
         if len(needing) > 1:
             begins = start + shape.offsets[needing[0]]
             ends = max(shape.span(index, start)[2] for index in needing)
             places = len(needing) if shape.together else 1
-            kept = free_resource(schedule, kind, begins, ends, places=places)
-            if kept is not None:
+            kept = _choices(
+                free_resources_of_kind(schedule, kind, begins, ends, places=places), every_choice
+            )
+            if kept:
                 shared.append((kept, begins, ends))
                 continue
             if shape.together:
@@ -611,12 +641,22 @@ def _resources(
         held: list[tuple[int, int, int]] = []
         for index in needing:
             begins, _, cleaned = shape.span(index, start)
-            own = free_resource(schedule, kind, begins, cleaned, held=held)
-            if own is None:
+            own = _choices(
+                free_resources_of_kind(schedule, kind, begins, cleaned, held=held), every_choice
+            )
+            if not own:
                 return None
-            held.append((own, begins, cleaned))
+            held.append((own[0], begins, cleaned))
             per_part[index].append(own)
     return tuple(tuple(found) for found in per_part), tuple(shared)
+
+
+def _choices(free: Iterator[int], every: bool) -> _Choices:
+    """Every free resource, or only the first; () when none is."""
+    if every:
+        return tuple(free)
+    first = next(free, None)
+    return () if first is None else (first,)
 
 
 def _first_options(studio: _Studio, shape: _Shape, start: int, day: date) -> tuple[int, ...]:

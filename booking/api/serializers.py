@@ -1,5 +1,6 @@
 """Shapes of the booking API: input serializers validate, output ones render."""
 
+import copy
 import datetime
 import re
 from typing import Any
@@ -296,7 +297,27 @@ class NotesForHealthReaders(serializers.Serializer[Any]):
         return body
 
 
-class AppointmentSerializer(NotesForHealthReaders, serializers.ModelSerializer[Appointment]):
+class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
+    """A model serializer that builds its fields from the model once, not on every request.
+
+    ModelSerializer looks the model's fields up and builds every field
+    anew for each instance it renders; an output serializer's fields
+    never change, so they are built once per class, and each instance
+    binds copies of its own (a bound field points at its serializer).
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            # Set on the class itself: a subclass builds its own.
+            type(self)._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
+
+
+class AppointmentSerializer(
+    NotesForHealthReaders, FieldsBuiltOnce, serializers.ModelSerializer[Appointment]
+):
     """An appointment; its notes only for callers who may see health data."""
 
     start = serializers.DateTimeField(source="start_at")

@@ -89,7 +89,9 @@ def book_appointment(
         language=language,
         now=now,
     )
-    return Appointment.objects.select_related("offering", "therapist").get(visit=visit)
+    # The visit comes with the appointment it wrote (`book_visit`).
+    [appointment] = visit.appointments.all()
+    return appointment
 
 
 @transaction.atomic(durable=True)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -162,7 +163,9 @@ def _claim(*, owner: str, key: str, body: Any) -> IdempotencyKey:
     # and then this one may take the key.
     for _ in range(2):
         try:
-            with transaction.atomic():
+            # Outside a transaction the INSERT commits alone, in one round
+            # trip; inside one, a savepoint keeps a refusal from ending it.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 return IdempotencyKey.objects.create(
                     owner=owner, key=key, request_hash=request_hash
                 )

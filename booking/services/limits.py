@@ -129,8 +129,7 @@ def limit_booking(
     now = now or timezone.now()
     email, phone = normalise_email(email), _phone_as_stored(phone)
     booked_from = booked_from_key(ip)
-    _check_held(email=email, phone=phone, now=now)
-    _check_held_from(booked_from=booked_from, now=now)
+    _check_held(email=email, phone=phone, booked_from=booked_from, now=now)
     window = Window.around(now.timestamp(), HOUR)
     limits = [
         _Limit("ip", _ip_key(ip), settings.STUDIO_LIMIT_BOOKINGS_PER_HOUR_PER_IP),
@@ -189,55 +188,50 @@ def limit_guest_change(
         raise
 
 
-def _check_held(*, email: str, phone: str, now: datetime) -> None:
-    """Refuse a booking when the e-mail or phone already holds the most future bookings.
+def _check_held(*, email: str, phone: str, booked_from: str, now: datetime) -> None:
+    """Refuse a booking when its person or its address already holds the most future bookings.
 
-    One query over the active appointments (confirmed or held) that start after now,
-    served by the index on `start_at`: its cost follows the bookings
-    ahead, not the studio's history. Two bookings at the same moment may
-    both find one place left; the hourly counts, which are atomic, bound
-    how far past the limit that can go.
+    The person is the e-mail or the phone (STUDIO_LIMIT_ACTIVE_BOOKINGS),
+    the address its keyed hash (STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP).
+    One query over the active appointments (confirmed or held) that
+    start after now and match any of them, served by the index on
+    `start_at` and the partial index `booking_appt_booked_from`: its cost
+    follows the bookings ahead, not the studio's history. Two bookings at
+    the same moment may both find one place left; the hourly counts,
+    which are atomic, bound how far past the limit that can go.
     """
-    allowance: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS
-    if allowance <= 0 or not (email or phone):
+    per_person: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS
+    per_address: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP
+    whose: dict[str, Q] = {}
+    if per_person > 0 and (email or phone):
+        conditions = []
+        if email:
+            conditions.append(Q(email_lower=email))
+        if phone:
+            # Stored in E.164 by every entry point, so compared as it is.
+            conditions.append(Q(contact_phone=phone))
+        whose["person"] = reduce(operator.or_, conditions)
+    if per_address > 0 and booked_from:
+        whose["address"] = Q(booked_from=booked_from)
+    if not whose:
         return
-    conditions = []
-    if email:
-        conditions.append(Q(email_lower=email))
-    if phone:
-        # Stored in E.164 by every entry point, so compared as it is.
-        conditions.append(Q(contact_phone=phone))
-    held = reduce(operator.or_, conditions)
+    aggregates: dict[str, Count | Min] = {}
+    for name, held in whose.items():
+        aggregates[f"{name}_count"] = Count("pk", filter=held)
+        aggregates[f"{name}_first"] = Min("start_at", filter=held)
     found = (
         Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES, start_at__gt=now)
         .alias(email_lower=Lower("contact_email"))
-        .aggregate(count=Count("pk", filter=held), first_start_at=Min("start_at", filter=held))
+        .filter(reduce(operator.or_, whose.values()))
+        .aggregate(**aggregates)
     )
-    if found["count"] >= allowance:
-        # A place frees itself when the soonest of them has started.
-        seconds = int((found["first_start_at"] - now).total_seconds())
-        raise errors.RateLimited(_too_many_held(found["count"]), retry_after=seconds)
-
-
-def _check_held_from(*, booked_from: str, now: datetime) -> None:
-    """Refuse a booking when its address already holds the most future bookings.
-
-    One query, served by the partial index `booking_appt_booked_from`
-    (only bookings that keep an address are in it): its cost follows the
-    bookings ahead from that address. Like the check per e-mail, two
-    bookings at once may both find the last place; the hourly count per
-    address bounds how far past the limit that goes.
-    """
-    allowance: int = settings.STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP
-    if allowance <= 0 or not booked_from:
-        return
-    found = Appointment.objects.filter(
-        booked_from=booked_from, start_at__gt=now, status__in=Appointment.ACTIVE_STATUSES
-    ).aggregate(count=Count("pk"), first_start_at=Min("start_at"))
-    if found["count"] >= allowance:
-        # A place frees itself when the soonest of them has started.
-        seconds = int((found["first_start_at"] - now).total_seconds())
-        raise errors.RateLimited(_too_many_held_from(found["count"]), retry_after=seconds)
+    # A place frees itself when the soonest of them has started.
+    if "person" in whose and found["person_count"] >= per_person:
+        seconds = int((found["person_first"] - now).total_seconds())
+        raise errors.RateLimited(_too_many_held(found["person_count"]), retry_after=seconds)
+    if "address" in whose and found["address_count"] >= per_address:
+        seconds = int((found["address_first"] - now).total_seconds())
+        raise errors.RateLimited(_too_many_held_from(found["address_count"]), retry_after=seconds)
 
 
 def booked_from_key(ip: str) -> str:

@@ -2,14 +2,20 @@
 
 A visit is what a client books in one go: one massage, a couples
 massage, or several one after the other. Each public service is one
-transaction that locks, then checks, then writes. It locks the
-therapists and resources the visit may take (in id order, so two
-bookings never wait on each other in a circle), places the visit with
-the visit engine's own rules (`booking.visits.place_visit`), and writes
-the visit, its appointments, their allocations, audit events and the
-reminders together: all or nothing. On PostgreSQL the exclusion
-constraints are the final guard; whatever they refuse becomes
-`SlotUnavailable`, as does a deadlock between two racing bookings.
+transaction that locks, then checks, then writes. It locks only the
+therapists the visit may take (in id order, so two bookings never wait
+on each other in a circle; bookings of other therapists never wait on
+them), as the visit engine reads them to place the visit with its own
+rules (`booking.visits.place_visit`), and writes the visit, its
+appointments, their allocations, audit events and the reminders
+together: all or nothing. Rooms and equipment are not locked: the
+exclusion constraint on allocations decides between two bookings that
+chose the same free resource, and the one refused takes the next free
+one the engine saw (SlotUnavailable when none is left). On PostgreSQL
+the exclusion constraints are the final guard; whatever they refuse
+becomes `SlotUnavailable`, as does a deadlock between two racing
+bookings. On SQLite the transaction is immediate, so check-then-write
+is serialised anyway.
 
 A visit's reminders hang on its lead appointment (the first by start,
 then id). The one-massage services of `appointments` are this module's
@@ -26,19 +32,19 @@ from itertools import pairwise
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from booking import errors
+from booking.availability import resources_taken
 from booking.models import (
     Allocation,
     Appointment,
     AppointmentEvent,
     Client,
     Course,
-    Resource,
     Therapist,
     Visit,
     new_manage_token,
@@ -47,7 +53,7 @@ from booking.services import clients, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
 from booking.visits import Part, VisitPlan, check_parts, place_visit
-from catalog.models import Contraindication, Offering, ResourceKind
+from catalog.models import Contraindication, Offering
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -143,7 +149,6 @@ def book_visit(
     """
     now = now or timezone.now()
     together = _check_request(appointments, notes=notes, has_consent=has_consent, language=language)
-    _lock_for(appointments)
     request = _VisitRequest.make(
         client=client,
         source=source,
@@ -168,10 +173,9 @@ def _check_request(
     holds_health = any(_holds_health_data(wanted.health, "") for wanted in appointments)
     if (holds_health or _holds_health_data({}, notes)) and not has_consent:
         raise errors.ConsentRequired()
+    # Whether a therapist asked for gives the massage the engine checks
+    # (NotQualified), as it reads and locks them.
     check_parts(_parts(appointments), together=together)
-    for wanted in appointments:
-        if wanted.therapist is not None and not _is_qualified(wanted.therapist, wanted.offering):
-            raise errors.NotQualified()
     for index, wanted in enumerate(appointments):
         # One appointment answers as "health"; a visit of several per appointment.
         prefix = "health" if len(appointments) == 1 else f"appointments.{index}.health"
@@ -188,12 +192,6 @@ def _parts(appointments: Sequence[WantedAppointment]) -> list[Part]:
         )
         for wanted in appointments
     ]
-
-
-def _lock_for(appointments: Sequence[WantedAppointment]) -> None:
-    """Lock who and what the visit may take: therapists, then resources, each in id order."""
-    _lock_therapists(appointments)
-    _lock_resources([wanted.offering for wanted in appointments])
 
 
 @dataclass(frozen=True)
@@ -256,10 +254,19 @@ def _write_visit(
     together: bool,
     confirmation: bool = True,
 ) -> Visit:
-    """Place the visit and write it, its appointments, allocations, events and reminders."""
+    """Place the visit and write it, its appointments, allocations, events and reminders.
+
+    The engine locks the therapists it may give the visit to as it reads
+    them. The visit comes back with its appointments
+    (`visit.appointments.all()` reads no more).
+    """
     now = request.now
     plan = place_visit(
-        parts=_parts(appointments), together=together, start_at=appointments[0].start_at, now=now
+        parts=_parts(appointments),
+        together=together,
+        start_at=appointments[0].start_at,
+        now=now,
+        lock=True,
     )
     status = Visit.Status.CONFIRMED if request.hold_expires_at is None else Visit.Status.HELD
     consented_at = now if request.has_consent else None
@@ -318,43 +325,113 @@ def _write_visit(
         )
         for placed, wanted in zip(plan.appointments, appointments, strict=True)
     ]
-    # One at a time, in order: the therapist exclusion constraint checks
-    # each row as it goes in.
-    for row in rows:
-        row.save(force_insert=True)
+    # The therapist exclusion constraint checks each row as it goes in.
+    Appointment.objects.bulk_create(rows)
     _allocate(visit, rows, plan)
     details = {"source": request.source}
     if request.hold_expires_at is not None:
         details["held_until"] = request.hold_expires_at.isoformat()
     _record(rows, AppointmentEvent.Action.BOOKED, request.actor, now, details)
     reminders.plan_after_booking(_lead(rows), now=now, confirmation=confirmation)
+    _remember_appointments(visit, rows)
     return visit
 
 
+def _remember_appointments(visit: Visit, rows: list[Appointment]) -> None:
+    """`visit.appointments.all()` gives the rows just written, as a prefetch would: no query."""
+    written = visit.appointments.all()
+    written._result_cache = list(rows)
+    written._prefetch_done = True  # type: ignore[attr-defined]
+    visit._prefetched_objects_cache = {"appointments": written}  # type: ignore[attr-defined]
+
+
 def _allocate(visit: Visit, appointments: list[Appointment], plan: VisitPlan) -> None:
-    """The resources each appointment takes alone, and those the visit holds once."""
-    allocations = [
-        Allocation(
-            visit=visit,
-            appointment=appointment,
-            resource_id=resource_id,
-            start_at=placed.start_at,
-            blocked_until=placed.resources_until or placed.blocked_until,
+    """The resources each appointment takes alone, and those the visit holds once.
+
+    Each takes the engine's first choice; on PostgreSQL one a concurrent
+    booking has taken meanwhile (the exclusion constraint refuses it)
+    gives way to the next free one the engine saw, and SlotUnavailable
+    comes only when none is left.
+    """
+    wanted: list[tuple[Allocation, tuple[int, ...]]] = [
+        (
+            Allocation(
+                visit=visit,
+                appointment=appointment,
+                resource_id=resource_id,
+                start_at=placed.start_at,
+                blocked_until=placed.resources_until or placed.blocked_until,
+            ),
+            choices,
         )
         for appointment, placed in zip(appointments, plan.appointments, strict=True)
-        for resource_id in placed.resource_ids
+        for resource_id, choices in zip(
+            placed.resource_ids,
+            placed.resource_choices or tuple((taken,) for taken in placed.resource_ids),
+            strict=True,
+        )
     ]
-    allocations += [
-        Allocation(
-            visit=visit,
-            appointment=None,
-            resource_id=shared.resource_id,
-            start_at=shared.start_at,
-            blocked_until=shared.blocked_until,
+    wanted += [
+        (
+            Allocation(
+                visit=visit,
+                appointment=None,
+                resource_id=shared.resource_id,
+                start_at=shared.start_at,
+                blocked_until=shared.blocked_until,
+            ),
+            shared.choices or (shared.resource_id,),
         )
         for shared in plan.shared
     ]
-    Allocation.objects.bulk_create(allocations)
+    if connection.vendor != "postgresql":
+        # The immediate transaction serialises bookings: the choice stands.
+        Allocation.objects.bulk_create(allocation for allocation, _ in wanted)
+        return
+    written = _insert_if_free([allocation for allocation, _ in wanted])
+    for (allocation, choices), first_went_in in zip(wanted, written, strict=True):
+        if not first_went_in and not _insert_next_free(allocation, choices[1:]):
+            raise resources_taken()
+
+
+def _insert_next_free(allocation: Allocation, choices: Sequence[int]) -> bool:
+    """Take the first of `choices` still free for the allocation; whether one was."""
+    for resource_id in choices:
+        allocation.resource_id = resource_id
+        if _insert_if_free([allocation])[0]:
+            return True
+    return False
+
+
+# ON CONFLICT DO NOTHING: a row the exclusion constraint refuses is left
+# out (after waiting, like any insert, for a concurrent booking of that
+# resource to commit or roll back) where a plain INSERT would abort the
+# transaction; it costs no savepoint. Only that constraint can conflict.
+_INSERT_IF_FREE = """
+    INSERT INTO booking_allocation
+        (visit_id, appointment_id, resource_id, start_at, blocked_until, is_active)
+    VALUES {rows}
+    ON CONFLICT DO NOTHING
+    RETURNING resource_id, start_at
+"""
+
+
+def _insert_if_free(allocations: list[Allocation]) -> list[bool]:
+    """Insert the allocations whose resource is still free, in one statement; which went in."""
+    params: list[Any] = []
+    for allocation in allocations:
+        params += [
+            allocation.visit_id,
+            allocation.appointment_id,
+            allocation.resource_id,
+            allocation.start_at,
+            allocation.blocked_until,
+        ]
+    rows = ", ".join(["(%s, %s, %s, %s, %s, true)"] * len(allocations))
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_IF_FREE.format(rows=rows), params)
+        inserted = set(cursor.fetchall())
+    return [(allocation.resource_id, allocation.start_at) in inserted for allocation in allocations]
 
 
 def _lead(appointments: Sequence[Appointment]) -> Appointment:
@@ -468,10 +545,13 @@ def reschedule_visit(
         Part(offering=a.offering, therapist_id=a.therapist_id, guest_name=a.guest_name)
         for a in appointments
     ]
-    _lock_therapist_ids(sorted({a.therapist_id for a in appointments}))
-    _lock_resources([a.offering for a in appointments])
     plan = place_visit(
-        parts=parts, together=together, start_at=start_at, now=now, ignore_visit=visit.id
+        parts=parts,
+        together=together,
+        start_at=start_at,
+        now=now,
+        ignore_visit=visit.id,
+        lock=True,
     )
     moves = list(zip(appointments, plan.appointments, strict=True))
     if plan.start_at > visit.start_at:
@@ -562,7 +642,6 @@ def book_course(
         for start in ordered
     ]
     _check_request(sessions_wanted[0], notes=notes, has_consent=has_consent, language=language)
-    _lock_for(sessions_wanted[0])
     request = _VisitRequest.make(
         client=client,
         source=source,
@@ -698,35 +777,6 @@ def _check_health(offering: Offering, health: dict[str, Any], *, prefix: str = "
             ruled_out.explanation,
             fields={f"{prefix}.{ruled_out.question}": [ruled_out.explanation]},
         )
-
-
-def _lock_therapists(appointments: Sequence[WantedAppointment]) -> list[int]:
-    """Lock the therapists who may take any of the appointments, in id order."""
-    asked = [wanted.therapist.id for wanted in appointments if wanted.therapist is not None]
-    types = {wanted.offering.massage_type_id for wanted in appointments if wanted.therapist is None}
-    qualified = Therapist.objects.filter(massage_types__in=types).values("id")
-    return _lock_therapist_ids(Q(id__in=asked) | Q(id__in=qualified))
-
-
-def _lock_therapist_ids(which: Q | list[int]) -> list[int]:
-    query = Therapist.objects.select_for_update(of=("self",)).filter(is_active=True)
-    query = query.filter(which) if isinstance(which, Q) else query.filter(id__in=which)
-    return list(query.order_by("id").values_list("id", flat=True))
-
-
-def _lock_resources(offerings: Sequence[Offering]) -> None:
-    """Lock every resource of the kinds the offerings need, in id order.
-
-    Two bookings that want the one vacuum device then queue up here
-    instead of both seeing it free.
-    """
-    kinds = ResourceKind.objects.filter(offerings__in=[offering.id for offering in offerings])
-    list(
-        Resource.objects.select_for_update()
-        .filter(kind__in=kinds.values("id"), is_active=True)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
 
 
 def _record(

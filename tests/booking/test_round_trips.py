@@ -1,0 +1,94 @@
+"""How many round trips to PostgreSQL a booking takes, transaction control included.
+
+Counted with libpq's trace (tests/roundtrips.py), which sees BEGIN,
+COMMIT, SAVEPOINT and RELEASE too, on a test that commits for real
+(`transaction=True`): inside a test's own transaction BEGIN and COMMIT
+would be savepoints.
+"""
+
+import pytest
+import time_machine
+from django.db import connection
+from rest_framework.test import APIClient
+
+from booking.models import Appointment, Reminder, Visit
+from booking.services import Actor, ClientDetails, WantedAppointment, book_visit, reminders
+from tests.booking.conftest import MIRA, NOW, TUESDAY, at
+from tests.roundtrips import round_trips
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_data_around_module"),
+]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def enqueued(monkeypatch) -> list[int]:
+    """The reminders handed to the broker after commit: not sent in process, as in production."""
+    handed: list[int] = []
+    monkeypatch.setattr(reminders, "_send_soon", handed.extend)
+    return handed
+
+
+def test_an_api_booking_for_a_new_client_with_a_key_takes_seventeen_round_trips(
+    classical, anna, two_rooms, enqueued
+):
+    body = {"offering": classical.id, "start": at(TUESDAY, "10:00").isoformat(), "client": MIRA}
+    api = APIClient()
+
+    with round_trips(connection) as seen:
+        response = api.post(
+            "/api/v1/appointments/", body, format="json", headers={"Idempotency-Key": "k"}
+        )
+
+    assert response.status_code == 201, response.content
+    assert enqueued == [Reminder.objects.get(kind=Reminder.Kind.CONFIRMATION).pk]
+    # Issue 12 asks for at most 10; main took 27. Each round trip:
+    #  1 INSERT the Idempotency-Key's claim (autocommit)
+    #  2 SELECT the offering (the input serializer)
+    #  3 SELECT the future bookings of the e-mail, phone and address (limits)
+    #  4 BEGIN
+    #  5 INSERT the client, or SELECT the one with the e-mail (one statement)
+    #  6 SELECT the therapists FOR UPDATE (with their skills)
+    #  7 SELECT their working hours
+    #  8 SELECT time off and their appointments around the start (UNION ALL)
+    #  9 SELECT the resource kinds with their resources
+    # 10 SELECT the resources' allocations around the start
+    # 11 INSERT the visit
+    # 12 INSERT the appointment
+    # 13 INSERT the allocation, ON CONFLICT DO NOTHING
+    # 14 INSERT the event
+    # 15 INSERT the reminders
+    # 16 COMMIT
+    # 17 UPDATE the Idempotency-Key to done
+    assert seen.count == 17, str(seen)
+
+
+def test_a_couples_visit_takes_a_fixed_number_of_round_trips(for_two, anna, ben, room_for_two):
+    start_at = at(TUESDAY, "10:00")
+
+    with round_trips(connection) as seen:
+        book_visit(
+            appointments=[
+                WantedAppointment(offering=for_two, start_at=start_at, therapist=anna),
+                WantedAppointment(offering=for_two, start_at=start_at, guest_name="Alex"),
+            ],
+            client=ClientDetails(**MIRA),
+            source="api",
+            actor=Actor.guest(),
+            now=NOW,
+        )
+
+    assert Appointment.objects.filter(visit__in=Visit.objects.all()).count() == 2
+    # BEGIN; the client; the five reads of the schedule (therapists FOR
+    # UPDATE, hours, time off with appointments, resources, allocations);
+    # one INSERT each of the visit, both appointments, the room for two
+    # held once, both events, the reminders; COMMIT.
+    assert seen.count == 13, str(seen)

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -123,23 +123,29 @@ def _spans(query: QuerySet[Any], *fields: str, start: str, end: str) -> Iterable
     )
 
 
-def _owners_spans(
-    owner: str, *sources: tuple[QuerySet[Any], str, str]
-) -> Iterable[tuple[Any, ...]]:
-    """`_spans` of several querysets, each with its start and end, in one query (UNION ALL).
+# The source of `load_schedules`' busy spans that are the resources' allocations.
+_ALLOCATIONS = 2
 
-    Rows of (owner, start, end), the span in epoch seconds.
+
+def _owners_spans(*sources: tuple[QuerySet[Any], str, str, str]) -> Iterable[tuple[Any, ...]]:
+    """`_spans` of several querysets, each with its owner, start and end, in one query (UNION ALL).
+
+    Rows of (source, owner, start, end): the source's index in `sources`,
+    the span in epoch seconds.
     """
     if connection.vendor == "postgresql":
         queries = [
-            query.values_list(owner, EpochSeconds(start), EpochSeconds(end, up=True))
-            for query, start, end in sources
+            query.values_list(Value(index), owner, EpochSeconds(start), EpochSeconds(end, up=True))
+            for index, (query, owner, start, end) in enumerate(sources)
         ]
         return queries[0].union(*queries[1:], all=True)
-    rows = [query.values_list(owner, start, end) for query, start, end in sources]
+    rows = [
+        query.values_list(Value(index), owner, start, end)
+        for index, (query, owner, start, end) in enumerate(sources)
+    ]
     return (
-        (found, *_busy_span(begins, ends))
-        for found, begins, ends in rows[0].union(*rows[1:], all=True)
+        (source, found, *_busy_span(begins, ends))
+        for source, found, begins, ends in rows[0].union(*rows[1:], all=True)
     )
 
 
@@ -213,7 +219,7 @@ def load_schedule(
 ) -> Schedule:
     """Load the schedule of every qualified therapist for starts in the window.
 
-    Five queries whatever the window (see `load_schedules`).
+    Four queries whatever the window (see `load_schedules`).
     `ignore_appointment` or `ignore_visit` leaves a booking out, so a
     reschedule may move into time its own old booking blocks.
     """
@@ -241,11 +247,11 @@ def load_schedules(
 ) -> dict[int, Schedule]:
     """Load one studio schedule for starts in the window, seen per offering.
 
-    Five queries whatever the window and however many offerings:
+    Four queries whatever the window and however many offerings:
     therapists who give any of them (one row per skill), their working
-    hours, their time off and appointments (one query),
-    the offerings' resource kinds with their resources and capacity,
-    and the resources' allocations.
+    hours, the offerings' resource kinds with their resources and
+    capacity, and in one query (UNION ALL) the therapists' time off and
+    appointments with the resources' allocations.
     `reach` is how long after a start in the window a booking may still
     hold someone (a visit of several appointments holds longer than
     one); by default the longest offering with its buffer.
@@ -314,23 +320,28 @@ def load_schedules(
         appointments = appointments.exclude(id=ignore_appointment)
     if ignore_visit is not None:
         appointments = appointments.exclude(visit_id=ignore_visit)
-    # Time off (the studio's closures name no therapist) and appointments
-    # in one query.
-    for owner, start, end in _owners_spans(
-        "therapist_id",
-        (time_off, "start_at", "end_at"),
-        (appointments, "start_at", "blocked_until"),
-    ):
-        (closures if owner is None else spans[owner]).append((start, end))
-
     kinds_of: dict[int, list[int]] = {offering.id: [] for offering in offerings}
-    resources = _Resources.load(
-        kinds_of,
+    resources = _Resources.load(kinds_of)
+    allocations = resources.allocations(
         window_start=window_start,
         until=until,
         ignore_appointment=ignore_appointment,
         ignore_visit=ignore_visit,
     )
+    # Time off (the studio's closures name no therapist), appointments and
+    # the resources' allocations in one query.
+    resource_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for source, owner, start, end in _owners_spans(
+        (time_off, "therapist_id", "start_at", "end_at"),
+        (appointments, "therapist_id", "start_at", "blocked_until"),
+        (allocations, "resource_id", "start_at", "blocked_until"),
+    ):
+        if source == _ALLOCATIONS:
+            resource_spans[owner].append((start, end))
+        else:
+            (closures if owner is None else spans[owner]).append((start, end))
+    for resource_id in resources.busy:
+        resources.busy[resource_id] = Intervals(resource_spans[resource_id])
 
     busy = {owner: Intervals([*spans[owner], *closures]) for owner in therapist_ids}
     return {
@@ -357,23 +368,15 @@ class _Resources:
     busy: dict[int, Intervals]
 
     @classmethod
-    def load(
-        cls,
-        kinds_of: dict[int, list[int]],
-        *,
-        window_start: datetime,
-        until: datetime,
-        ignore_appointment: UUID | None,
-        ignore_visit: UUID | None,
-    ) -> _Resources:
+    def load(cls, kinds_of: dict[int, list[int]]) -> _Resources:
         """The kinds each offering needs (filled into `kinds_of`) and their resources.
 
-        Two queries (one when no offering needs any): the kinds with
-        their active resources, then the resources' allocations.
+        One query: the kinds with their active resources. Their
+        allocations are read with the therapists' appointments
+        (`load_schedules`) into `busy`, empty until then.
         """
         by_kind: dict[int, list[int]] = {}
         capacity: dict[int, int] = {}
-        spans: dict[int, list[tuple[int, int]]] = {}
         # One row per (offering, kind, resource); a kind without any
         # comes once, with no resource (the left join).
         rows = (
@@ -390,28 +393,29 @@ class _Resources:
             if is_active and resource_id not in capacity:
                 found.append(resource_id)
                 capacity[resource_id] = places
-                spans[resource_id] = []
-        if not spans:
-            return cls(by_kind, capacity, {})
+        return cls(by_kind, capacity, {resource_id: Intervals() for resource_id in capacity})
+
+    def allocations(
+        self,
+        *,
+        window_start: datetime,
+        until: datetime,
+        ignore_appointment: UUID | None,
+        ignore_visit: UUID | None,
+    ) -> QuerySet[Allocation]:
+        """The resources' active allocations that may block a start in the window (not read)."""
         allocations = Allocation.objects.filter(
-            resource_id__in=list(spans),
+            resource_id__in=list(self.busy),
             is_active=True,
             start_at__lt=until,
             start_at__gt=window_start - LONGEST_HOLD,
             blocked_until__gt=window_start,
         )
-        for appointment_id, visit_id, resource_id, start, end in _spans(
-            allocations,
-            "appointment_id",
-            "visit_id",
-            "resource_id",
-            start="start_at",
-            end="blocked_until",
-        ):
-            ignored = ignore_appointment is not None and appointment_id == ignore_appointment
-            if not ignored and visit_id != ignore_visit:
-                spans[resource_id].append((start, end))
-        return cls(by_kind, capacity, {rid: Intervals(found) for rid, found in spans.items()})
+        if ignore_appointment is not None:
+            allocations = allocations.exclude(appointment_id=ignore_appointment)
+        if ignore_visit is not None:
+            allocations = allocations.exclude(visit_id=ignore_visit)
+        return allocations
 
 
 def candidate_starts(

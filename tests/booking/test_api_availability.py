@@ -80,12 +80,12 @@ def test_bad_availability_queries_are_400s_naming_the_field(api, params, field):
 def test_availability_takes_the_same_queries_for_a_month_as_for_a_day(
     api, classical, anna, ben, two_rooms, django_assert_num_queries
 ):
-    # 1. the offering (validation), then the engine's five: therapists,
-    # working hours, time off with appointments, resource kinds with
-    # their resources, allocations.
-    with django_assert_num_queries(6):
+    # 1. the offering (validation), then the engine's four: therapists,
+    # working hours, resource kinds with their resources, time off with
+    # appointments and allocations.
+    with django_assert_num_queries(5):
         ask(api, offering=classical.id, start=TUESDAY, end=TUESDAY)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         ask(api, offering=classical.id, start=TUESDAY, end=TUESDAY + timedelta(days=30))
 
 

@@ -5,6 +5,7 @@ from datetime import date, time
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -183,12 +184,14 @@ def test_the_picker_takes_a_fixed_number_of_queries(
     1. the offering with its massage type, 2. its areas, 3. the type's
     equipment, 4. the type's health rules, 5. the therapists for the
     choice, 6. the other offerings, to add one after it; then the
-    engine's four: 7. therapists, 8. their hours, 9. the offering's
-    resource kinds with their resources, 10. time off with
-    appointments and the resources' allocations.
+    engine's four: 7. therapists, 8. their hours (on PostgreSQL read
+    with the therapists), 9. the offering's resource kinds with their
+    resources, 10. time off with appointments and the resources'
+    allocations.
     """
+    queries = 9 if connection.vendor == "postgresql" else 10
     vacuum_device()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(queries):
         client.get("/en/booking/vacuum-hip-45/")
 
     for day in range(2, 6):
@@ -203,7 +206,7 @@ def test_the_picker_takes_a_fixed_number_of_queries(
     extra = TherapistFactory.create(skills=["vacuum"])
     give_hours(extra, (time(8), time(20)))
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(queries):
         client.get("/en/booking/vacuum-hip-45/", {"therapist": anna.id, "week": "2027-03-15"})
 
 

@@ -96,7 +96,7 @@ class EpochSeconds(Func):
 
     A month's schedule holds thousands of timestamps; PostgreSQL hands
     them over as integers far faster than the driver builds aware
-    datetimes. Elsewhere `_spans` converts in Python, with the same
+    datetimes. Elsewhere `_owners_spans` converts in Python, with the same
     rounding.
     """
 
@@ -115,24 +115,16 @@ class EpochSeconds(Func):
         )
 
 
-def _spans(query: QuerySet[Any], *fields: str, start: str, end: str) -> Iterable[tuple[Any, ...]]:
-    """Rows of `fields` followed by the busy span [start, end) in epoch seconds."""
-    if connection.vendor == "postgresql":
-        return query.values_list(*fields, EpochSeconds(start), EpochSeconds(end, up=True))
-    return (
-        (*row[:-2], *_busy_span(row[-2], row[-1])) for row in query.values_list(*fields, start, end)
-    )
-
-
 # The source of `load_schedules`' busy spans that are the resources' allocations.
 _ALLOCATIONS = 2
 
 
 def _owners_spans(*sources: tuple[QuerySet[Any], str, str, str]) -> Iterable[tuple[Any, ...]]:
-    """`_spans` of several querysets, each with its owner, start and end, in one query (UNION ALL).
+    """The busy spans of several querysets, each with its owner, start and end, in one query.
 
     Rows of (source, owner, start, end): the source's index in `sources`,
-    the span in epoch seconds.
+    the span [start, end) in epoch seconds. The querysets are joined with
+    UNION ALL.
     """
     if connection.vendor == "postgresql":
         queries = [

@@ -38,7 +38,6 @@ from booking.admin.common import (
     unverified_flag,
 )
 from booking.admin.reminders import ReminderInline
-from booking.contacts import is_email
 from booking.dates import parse_day
 from booking.models import (
     Appointment,
@@ -147,20 +146,11 @@ class AppointmentAdmin(BookedAdmin[Appointment]):
         ("mark_no_show", _("Mark no-show")),
     ]
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Appointment], search_term: str
-    ) -> tuple[QuerySet[Appointment], bool]:
-        """An e-mail is looked up through the indexes; any other term as Django does.
-
-        Django's search is `icontains` on every search field, which no
-        index serves: over years of appointments a sequential scan. An
-        e-mail, what reception most often has at hand, is matched whole
-        (in any letter case) on the appointment and on the client record.
-        """
-        term = search_term.strip()
-        if is_email(term):
-            return selectors.appointments_with_email(queryset, email=term), False
-        return super().get_search_results(request, queryset, search_term)
+    def booked_with_email(
+        self, queryset: QuerySet[Appointment], email: str
+    ) -> QuerySet[Appointment]:
+        """Booked with the e-mail, or on the client record that has it."""
+        return selectors.appointments_with_email(queryset, email=email)
 
     def get_urls(self) -> list[URLPattern]:
         day_view = path(

@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 
 from booking import selectors, services
 from booking.admin.common import LongListAdmin, local
-from booking.contacts import is_email
 from booking.models import Appointment, Reminder
 
 
@@ -52,19 +51,10 @@ class ReminderAdmin(LongListAdmin[Reminder]):
     def has_delete_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
         return False
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Reminder], search_term: str
-    ) -> tuple[QuerySet[Reminder], bool]:
-        """An e-mail finds the reminders of its appointments through the indexes.
-
-        Django's `icontains` through the appointment and its client reads
-        every reminder ever sent; other terms still search so.
-        """
-        term = search_term.strip()
-        if is_email(term):
-            booked = selectors.appointments_with_email(Appointment.objects.all(), email=term)
-            return queryset.filter(appointment__in=booked.values("pk")), False
-        return super().get_search_results(request, queryset, search_term)
+    def booked_with_email(self, queryset: QuerySet[Reminder], email: str) -> QuerySet[Reminder]:
+        """The reminders of the appointments booked with the e-mail or its client record."""
+        booked = selectors.appointments_with_email(Appointment.objects.all(), email=email)
+        return queryset.filter(appointment__in=booked.values("pk"))
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

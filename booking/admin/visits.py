@@ -30,7 +30,6 @@ from booking.admin.common import (
     count_appointments,
     local,
 )
-from booking.contacts import is_email
 from booking.models import Allocation, Appointment, AppointmentEvent, Course, Visit
 from booking.services import cancel_course, cancel_visit
 from studio.formatting import format_course
@@ -113,22 +112,16 @@ class VisitAdmin(BookedAdmin[Visit]):
         ("cancel_visits", _("Cancel the visit…"))
     ]
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Visit], search_term: str
-    ) -> tuple[QuerySet[Visit], bool]:
-        """An e-mail finds the visits booked with it through the appointments' e-mail index.
+    def booked_with_email(self, queryset: QuerySet[Visit], email: str) -> QuerySet[Visit]:
+        """The visits booked with the e-mail, through the appointments' e-mail index.
 
         A visit's appointments carry the e-mail it was booked with, and
-        lower(contact_email) is indexed there; Django's `icontains` on the
-        visit reads every visit ever made. Other terms still search so.
+        lower(contact_email) is indexed there.
         """
-        term = search_term.strip()
-        if is_email(term):
-            booked = selectors.appointments_with_email(
-                Appointment.objects.all(), email=term, client_ids=[]
-            )
-            return queryset.filter(pk__in=booked.values("visit_id")), False
-        return super().get_search_results(request, queryset, search_term)
+        booked = selectors.appointments_with_email(
+            Appointment.objects.all(), email=email, client_ids=[]
+        )
+        return queryset.filter(pk__in=booked.values("visit_id"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Visit]:
         return (

@@ -101,8 +101,9 @@ def start(options: argparse.Namespace) -> int:
     ]
     mail_folder = env.get("EMAIL_FILE_PATH", str(ROOT / "var" / "mail"))
     say(
-        f"The studio is starting at http://{address}/  (staff: http://{address}/admin/, "
-        f"with the login printed above; API docs: http://{address}/api/v1/docs/). "
+        f"The studio is starting at http://{address}/  (front desk: http://{address}/staff/, "
+        f"admin: http://{address}/admin/, with the logins printed above; "
+        f"API docs: http://{address}/api/v1/docs/). "
         f"E-mails are written to {mail_folder}. Stop with Ctrl+C."
     )
 

@@ -57,6 +57,23 @@ class Therapist(models.Model):
         help_text=_("The massages this therapist gives."),
         verbose_name=_("massage types"),
     )
+    gender = models.CharField(
+        max_length=8,
+        choices=[("female", _("Female")), ("male", _("Male"))],
+        blank=True,
+        db_default="",
+        help_text=_("Shown to reception when a client prefers a therapist of one gender."),
+        verbose_name=_("gender"),
+    )
+    # The secret in the address of this therapist's calendar feed (.ics);
+    # blank when no feed is on. Making a new one revokes the old address.
+    feed_token = models.CharField(
+        max_length=64,
+        blank=True,
+        db_default="",
+        editable=False,
+        verbose_name=_("calendar feed token"),
+    )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
@@ -190,8 +207,20 @@ class Client(models.Model):
     contact details (`Appointment.contact_*`) and never rewrites these.
     """
 
+    class Pressure(models.TextChoices):
+        LIGHT = "light", _("Light")
+        MEDIUM = "medium", _("Medium")
+        FIRM = "firm", _("Firm")
+
+    class TherapistGender(models.TextChoices):
+        FEMALE = "female", _("A woman")
+        MALE = "male", _("A man")
+
     name = models.CharField(max_length=120, verbose_name=_("name"))
-    email = models.EmailField(verbose_name=_("email"))
+    # Blank for a client booked at the desk by phone number alone; a
+    # record with an e-mail is found by it (any letter case), one
+    # without by its phone.
+    email = models.EmailField(blank=True, verbose_name=_("email"))
     phone = models.CharField(max_length=32, verbose_name=_("phone"))
     email_verified_at = models.DateTimeField(
         null=True,
@@ -210,13 +239,51 @@ class Client(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language the client reads: the phone booking form offers it."),
     )
+    # Preferences and notes that staff keep; the client never sees them.
+    # Database defaults: the booking path inserts clients in raw SQL.
+    pressure = models.CharField(
+        max_length=8,
+        choices=Pressure.choices,
+        blank=True,
+        db_default="",
+        verbose_name=_("pressure"),
+    )
+    preferred_therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("preferred therapist"),
+    )
+    therapist_gender = models.CharField(
+        max_length=8,
+        choices=TherapistGender.choices,
+        blank=True,
+        db_default="",
+        verbose_name=_("prefers a therapist who is"),
+    )
+    allergies = models.TextField(
+        blank=True,
+        db_default="",
+        help_text=_("Allergies, and the oils and creams to use or to avoid."),
+        verbose_name=_("allergies and oils"),
+    )
+    staff_notes = models.TextField(blank=True, db_default="", verbose_name=_("staff notes"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="booking_client_email_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="booking_client_email_unique"
+            ),
+        ]
+        indexes = [
+            # The desk finds a client without an e-mail by phone, and
+            # searches clients by it.
+            models.Index(fields=["phone"], name="booking_client_phone"),
         ]
         permissions = [
             ("export_client", "Can export all the studio holds about a client"),
@@ -224,13 +291,14 @@ class Client(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>"
+        return f"{self.name} <{self.email or self.phone}>"
 
 
 # Where a visit was booked (shared by Visit and Appointment).
 class Source(models.TextChoices):
     WEB = "web", _("Website")
     ADMIN = "admin", _("Admin (phone)")
+    DESK = "desk", _("Front desk")
     API = "api", _("API")
 
 
@@ -472,6 +540,9 @@ class Appointment(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.CONFIRMED, verbose_name=_("status")
     )
+    # When reception marked the client arrived (the status stays
+    # confirmed until the massage is completed or a no-show).
+    arrived_at = models.DateTimeField(null=True, blank=True, verbose_name=_("arrived at"))
     hold_expires_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -595,7 +666,14 @@ class Appointment(models.Model):
                 name="booking_appt_booked_from",
             ),
         ]
-        permissions = [("view_health", "Can see clients' health answers and notes")]
+        permissions = [
+            ("view_health", "Can see clients' health answers and notes"),
+            # Reception's: every therapist's calendar and every client
+            # in the staff workspace (/staff/). Without it a therapist
+            # sees only their own (booking/staff_access.py).
+            ("run_front_desk", "Can run the front desk: every calendar, visit and client"),
+            ("view_reports", "Can see the studio's reports"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.offering} with {self.therapist} at {timezone.localtime(self.start_at):%Y-%m-%d %H:%M}"
@@ -612,6 +690,58 @@ class Appointment(models.Model):
     @property
     def mailbox_token(self) -> str:
         return mailbox_token_for(self.manage_token)
+
+
+class TreatmentNote(models.Model):
+    """What the therapist wrote about one massage, in the SOAP order.
+
+    Health data (DESIGN.md, invariant 8): seen by staff with
+    `view_health`, and by the therapist of the appointment.
+    """
+
+    appointment = models.OneToOneField(
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="treatment_note",
+        verbose_name=_("appointment"),
+    )
+    subjective = models.TextField(
+        blank=True,
+        help_text=_("What the client tells: complaints, pain, how the last session went."),
+        verbose_name=_("subjective"),
+    )
+    objective = models.TextField(
+        blank=True,
+        help_text=_("What the therapist finds: tension, swelling, range of movement."),
+        verbose_name=_("objective"),
+    )
+    assessment = models.TextField(
+        blank=True,
+        help_text=_("What it means, and how the client responded to the massage."),
+        verbose_name=_("assessment"),
+    )
+    plan = models.TextField(
+        blank=True,
+        help_text=_("What to do next time, and what the client was advised."),
+        verbose_name=_("plan"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("treatment note")
+        verbose_name_plural = _("treatment notes")
+
+    def __str__(self) -> str:
+        return f"Treatment note for {self.appointment_id}"
 
 
 class Allocation(models.Model):

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "studio",
     "catalog",
     "booking",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.context_processors.studio",
+                "staff.context_processors.staff",
             ],
         },
     },

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalog:catalog")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
+    # The staff workspace: reception's calendar and desk, therapists' own day.
+    path("staff/", include("staff.urls")),
     path("health/reminders/", health.reminders, name="health-reminders"),
     *i18n_patterns(
         path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),

@@ -9,7 +9,8 @@
 - Staff with `booking.view_appointment` see every appointment; a
   therapist with a login sees their own (`appointments_visible_to`).
   The same holds for visits and courses, which are groups of
-  appointments: a therapist sees those with an appointment of theirs.
+  appointments: a therapist sees those with an appointment of theirs,
+  and for clients: a therapist sees those they give a massage to.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permissi
 from django.db.models import Model, Q, QuerySet
 
 from booking import selectors
-from booking.models import Appointment, Course, Visit
+from booking.models import Appointment, Client, Course, Visit
 
 User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -53,6 +54,13 @@ def visits_visible_to(user: User) -> QuerySet[Visit]:
 def courses_visible_to(user: User) -> QuerySet[Course]:
     """The courses the user may see: every one, those with an appointment of theirs, or none."""
     return _with_own_appointments(selectors.courses(), user, through="visit__course_id")
+
+
+def clients_visible_to(user: User) -> QuerySet[Client]:
+    """The clients the user may see: every one, or those with an appointment of theirs."""
+    if _has_perm(user, "booking.view_client"):
+        return Client.objects.all()
+    return _with_own_appointments(Client.objects.all(), user, through="client_id")
 
 
 def _with_own_appointments(everyone: QuerySet[M], user: User, *, through: str) -> QuerySet[M]:

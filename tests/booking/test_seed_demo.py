@@ -313,3 +313,21 @@ def test_demo_phone_numbers_are_stored_in_e164_like_every_booking():
     stored += Appointment.objects.values_list("contact_phone", flat=True)
     assert stored
     assert all(re.fullmatch(r"\+[1-9]\d{6,14}", phone) for phone in stored), stored
+
+
+def test_seed_demo_prints_the_owner_reception_and_a_therapist_login_each_with_its_role():
+    output = seed()
+
+    logins = dict(re.findall(r"user '([^']+)', password '([^']+)'", output))
+    assert set(logins) == {"owner", "reception", "anna"}
+    owner, reception, anna = (
+        get_user_model().objects.get(username=name) for name in ("owner", "reception", "anna")
+    )
+    for name, password in logins.items():
+        assert authenticate(login_request(), username=name, password=password)
+    assert owner.is_superuser
+    assert reception.is_staff and not reception.is_superuser
+    assert reception.has_perm("booking.run_front_desk")
+    assert not anna.is_staff and not anna.is_superuser
+    assert not anna.has_perm("booking.run_front_desk")
+    assert Therapist.objects.get(user=anna).slug == "anna-weber"

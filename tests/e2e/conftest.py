@@ -122,3 +122,21 @@ def steps_for(request: pytest.FixtureRequest):
         return Steps(page, ARTIFACTS / name)
 
     return make
+
+
+# axe-core 4.14.1 from npm (`npm pack axe-core`), kept here as the tests'
+# own asset: it is injected into the page under test, never served.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail on any serious or critical accessibility violation axe-core finds on the page."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not bad, f"{page.url}:\n" + "\n".join(bad)

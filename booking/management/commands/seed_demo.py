@@ -5,7 +5,8 @@ migrations (catalog/migrations/0002, 0004, 0006 and 0009, which adds
 the classical massage for two and the courses). This adds the people
 and things that work in it (four therapists, their hours, two rooms of
 which one is set up for two, the one vacuum device and the Thai
-sticks), a staff login, and a few bookings over the coming days: single
+sticks), three logins (the owner, reception and one therapist, each
+with only their role's rights), and a few bookings over the coming days: single
 massages, a couples massage, a visit of two massages one after the
 other, and a course of weekly sessions. Therapists and resources are
 matched by slug and name and left as they are when they exist; the
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +39,11 @@ from booking.services import (
 from booking.visits import Part, place_visit, plan_course, visit_slots
 from catalog.models import MassageType, Offering, ResourceKind
 
+DEMO_OWNER_USERNAME = "owner"
 DEMO_STAFF_USERNAME = "reception"
+# The therapist whose login the demo makes, and its username.
+DEMO_THERAPIST_SLUG = "anna-weber"
+DEMO_THERAPIST_USERNAME = "anna"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class DemoTherapist:
     name: str
     bio: str
     bio_ru: str
+    gender: str
     skills: list[str]
     # Each working day's intervals, Monday to Saturday; the gap is lunch.
     hours: list[tuple[time, time]]
@@ -58,6 +64,7 @@ THERAPISTS = [
         name="Anna Weber",
         bio="Physiotherapist; rehabilitation after sports injuries.",
         bio_ru="Физиотерапевт; реабилитация после спортивных травм.",
+        gender="female",
         skills=["therapeutic", "classical", "vacuum", "anti-cellulite"],
         hours=[(time(9), time(13)), (time(14), time(18))],
     ),
@@ -66,6 +73,7 @@ THERAPISTS = [
         name="Ben Hoffmann",
         bio="Classical and vacuum massage; evening appointments.",
         bio_ru="Классический и вакуумный массаж; принимает по вечерам.",
+        gender="male",
         skills=["classical", "vacuum"],
         hours=[(time(10), time(13)), (time(14), time(19))],
     ),
@@ -74,6 +82,7 @@ THERAPISTS = [
         name="Chai Srisuk",
         bio="Trained Thai massage master.",
         bio_ru="Мастер тайского массажа с профессиональной подготовкой.",
+        gender="male",
         skills=["thai", "classical"],
         hours=[(time(9), time(12, 30)), (time(13, 30), time(17))],
     ),
@@ -82,6 +91,7 @@ THERAPISTS = [
         name="Dora Klein",
         bio="Therapeutic and anti-cellulite courses.",
         bio_ru="Курсы лечебного и антицеллюлитного массажа.",
+        gender="female",
         skills=["therapeutic", "classical", "anti-cellulite"],
         hours=[(time(8), time(12)), (time(13), time(17))],
     ),
@@ -227,47 +237,62 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("seed_demo is for development: set DEBUG=1, or pass --force.")
         with transaction.atomic():
-            staff, password = self._staff_login()
             therapists = self._therapists()
             resources = self._resources()
+            logins = self._logins()
         self.stdout.write(
             f"Therapists: {therapists} added. Rooms and equipment: {resources} added."
         )
         # Outside the block above: each booking is one durable transaction
         # of the booking services, as it is for every other booking.
-        actor = Actor.for_user(staff)
+        actor = Actor.for_user(logins[DEMO_STAFF_USERNAME][0])
         self._bookings(actor)
         self._visits(actor)
         self._courses(actor)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo studio ready. Staff login for /admin/: "
-                f"user {DEMO_STAFF_USERNAME!r}, password {password!r}"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS("Demo studio ready. Logins (new passwords each run):"))
+        where = {
+            DEMO_OWNER_USERNAME: "the owner: /admin/ to configure, /staff/ and its reports",
+            DEMO_STAFF_USERNAME: "reception: /staff/ to run the day, and the admin",
+            DEMO_THERAPIST_USERNAME: "a therapist (Anna Weber): her own day at /staff/",
+        }
+        for username, (_, password) in logins.items():
+            self.stdout.write(f"  {where[username]}: user {username!r}, password {password!r}")
 
-    def _staff_login(self) -> tuple[AbstractBaseUser, str]:
-        """The demo's reception login, with a fresh password on every run.
+    def _logins(self) -> dict[str, tuple[User, str]]:
+        """The owner's, reception's and one therapist's login, each with a fresh password.
 
         A new random password each time means no password lives in the
         repository, and the one printed last is always the one that works.
+        Reception and the therapist have only their group's permissions
+        (migration booking 0023): neither is a superuser.
         """
-        password = secrets.token_urlsafe(12)
+        owner = self._login(DEMO_OWNER_USERNAME, first_name="Owner", is_staff=True)
+        owner.is_superuser = True
+        reception = self._login(DEMO_STAFF_USERNAME, first_name="Reception", is_staff=True)
+        reception.is_superuser = False
+        reception.groups.add(Group.objects.get(name="reception"))
+        anna = Therapist.objects.get(slug=DEMO_THERAPIST_SLUG)
+        therapist = self._login(DEMO_THERAPIST_USERNAME, first_name=anna.name, is_staff=False)
+        therapist.is_superuser = False
+        therapist.groups.add(Group.objects.get(name="therapist"))
+        if anna.user_id is None:
+            anna.user = therapist
+            anna.save(update_fields=["user"])
+        logins = {}
+        for user in (owner, reception, therapist):
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save()
+            logins[user.get_username()] = (user, password)
+        return logins
+
+    def _login(self, username: str, *, first_name: str, is_staff: bool) -> User:
         user, _ = get_user_model().objects.get_or_create(
-            username=DEMO_STAFF_USERNAME,
-            defaults={"email": "reception@localhost", "first_name": "Reception"},
+            username=username,
+            defaults={"email": f"{username}@localhost", "first_name": first_name},
         )
-        user.is_staff = True
-        user.is_superuser = True
-        user.set_password(password)
-        user.save()
-        # Reception asks the health questions on the phone and prepares the
-        # therapists' day, so it may see the answers, also should it stop
-        # being a superuser.
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="booking", codename="view_health")
-        )
-        return user, password
+        user.is_staff = is_staff
+        return user
 
     def _therapists(self) -> int:
         """Each demo therapist, with skills and hours only when first made.
@@ -278,7 +303,12 @@ class Command(BaseCommand):
         for demo in THERAPISTS:
             therapist, created = Therapist.objects.get_or_create(
                 slug=demo.slug,
-                defaults={"name": demo.name, "bio_en": demo.bio, "bio_ru": demo.bio_ru},
+                defaults={
+                    "name": demo.name,
+                    "bio_en": demo.bio,
+                    "bio_ru": demo.bio_ru,
+                    "gender": demo.gender,
+                },
             )
             if not created:
                 continue

@@ -1,0 +1,20 @@
+"""What every staff page's header needs: the login's scope and the section."""
+
+from django.http import HttpRequest
+
+from staff.access import Scope
+
+
+def staff(request: HttpRequest) -> dict[str, object]:
+    match = request.resolver_match
+    if match is None or match.namespace != "staff":
+        return {}
+    # `Scope.of` reads the therapist once per page; views that took it
+    # already (staff_view) leave it on the request.
+    scope = getattr(request, "staff_scope", None) or Scope.of(request.user)
+    # The header marks the part of the workspace a page belongs to:
+    # /staff/clients/… and /staff/reports/…; the rest (calendar, desk
+    # booking, visits) is the calendar's.
+    part = request.path_info.removeprefix("/staff/").split("/", 1)[0]
+    section = part if part in {"clients", "reports"} else "calendar"
+    return {"staff_scope": scope, "staff_section": section}

@@ -196,6 +196,21 @@ if STUDIO_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
     raise ImproperlyConfigured(
         f"STUDIO_PHONE_REGION: expected a region such as DE or AT, got {STUDIO_PHONE_REGION!r}"
     )
+# The public holidays the studio closes on (`manage.py close_public_holidays`):
+# a country, or a country and its subdivision, as ISO 3166 codes: DE, DE-BE.
+# Empty: none.
+STUDIO_HOLIDAYS = env_str("STUDIO_HOLIDAYS", "").upper()
+if STUDIO_HOLIDAYS:
+    # Only then: the package takes a twentieth of a second to import.
+    import holidays
+
+    _country, _, _subdivision = STUDIO_HOLIDAYS.partition("-")
+    _subdivisions = holidays.list_supported_countries().get(_country)
+    if _subdivisions is None or _subdivision not in ["", *_subdivisions]:
+        raise ImproperlyConfigured(
+            "STUDIO_HOLIDAYS: expected a country or a country and its subdivision "
+            f"as the `holidays` package knows them, such as DE or DE-BE, got {STUDIO_HOLIDAYS!r}"
+        )
 # Where the studio's website is reached, for links in e-mails and calendars.
 STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 STUDIO_CURRENCY = env_str("STUDIO_CURRENCY", "EUR").upper()

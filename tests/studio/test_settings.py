@@ -146,3 +146,15 @@ def test_an_unknown_phone_region_stops_the_start():
 
     assert result.returncode != 0
     assert "STUDIO_PHONE_REGION: expected a region such as DE or AT, got 'XX'" in result.stderr
+
+
+@pytest.mark.parametrize("region", ["XX", "DE-XX"])
+def test_unknown_public_holidays_stop_the_start(region):
+    result = run_django("check", DEBUG="1", STUDIO_HOLIDAYS=region)
+
+    assert result.returncode != 0
+    assert "STUDIO_HOLIDAYS: expected a country or a country and its subdivision" in result.stderr
+
+
+def test_a_country_and_its_state_are_known_public_holidays():
+    assert run_django("check", DEBUG="1", STUDIO_HOLIDAYS="de-be").returncode == 0

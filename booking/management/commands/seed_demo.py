@@ -5,7 +5,7 @@ migrations (catalog/migrations/0002, 0004, 0006 and 0009, which adds
 the classical massage for two and the courses). This adds the people
 and things that work in it (four therapists, their hours, two rooms of
 which one is set up for two, the one vacuum device and the Thai
-sticks), three logins (the owner, reception and one therapist, each
+sticks), the closures on Berlin's public holidays, three logins (the owner, reception and one therapist, each
 with only their role's rights), and a few bookings over the coming days: single
 massages, a couples massage, a visit of two massages one after the
 other, and a course of weekly sessions. Therapists and resources are
@@ -36,10 +36,13 @@ from booking.services import (
     book_course,
     book_visit,
 )
+from booking.services.holidays import close_on_public_holidays
 from booking.visits import Part, place_visit, plan_course, visit_slots
 from catalog.models import MassageType, Offering, ResourceKind
 
 DEMO_OWNER_USERNAME = "owner"
+# The demo studio is in Berlin: it closes on the state's public holidays.
+DEMO_HOLIDAYS = "DE-BE"
 DEMO_STAFF_USERNAME = "reception"
 # The therapist whose login the demo makes, and its username.
 DEMO_THERAPIST_SLUG = "anna-weber"
@@ -240,8 +243,10 @@ class Command(BaseCommand):
             therapists = self._therapists()
             resources = self._resources()
             logins = self._logins()
+            holidays = self._holidays()
         self.stdout.write(
-            f"Therapists: {therapists} added. Rooms and equipment: {resources} added."
+            f"Therapists: {therapists} added. Rooms and equipment: {resources} added. "
+            f"Public holidays closed: {holidays}."
         )
         # Outside the block above: each booking is one durable transaction
         # of the booking services, as it is for every other booking.
@@ -293,6 +298,17 @@ class Command(BaseCommand):
         )
         user.is_staff = is_staff
         return user
+
+    def _holidays(self) -> int:
+        """Close the studio on the public holidays within the horizon (Berlin's by default)."""
+        today = timezone.localdate()
+        return len(
+            close_on_public_holidays(
+                region=settings.STUDIO_HOLIDAYS or DEMO_HOLIDAYS,
+                start=today,
+                end=today + timedelta(days=settings.STUDIO_HORIZON_DAYS),
+            )
+        )
 
     def _therapists(self) -> int:
         """Each demo therapist, with skills and hours only when first made.

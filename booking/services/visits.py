@@ -49,7 +49,7 @@ from booking.models import (
     Visit,
     new_manage_token,
 )
-from booking.services import clients, reminders
+from booking.services import clients, idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
 from booking.visits import Part, VisitPlan, check_parts, place_visit
@@ -123,6 +123,7 @@ def book_visit(
     booked_from: str = "",
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
+    idempotency_key: idempotency.Claim | None = None,
 ) -> Visit:
     """Book a visit of one or more appointments, all of them or none.
 
@@ -145,7 +146,10 @@ def book_visit(
     SlotUnavailable when a time is taken, also by a concurrent booking.
     `booked_from` is the keyed hash `limits.limit_booking` gives a
     booking it counts. `language` is the client's (one of
-    settings.LANGUAGES); any other is a ValueError.
+    settings.LANGUAGES); any other is a ValueError. A claimed
+    `idempotency_key` is kept with the visit, in its transaction
+    (`idempotency.keep`, which raises KeyInProgress for a claim taken
+    over meanwhile).
     """
     now = now or timezone.now()
     together = _check_request(appointments, notes=notes, has_consent=has_consent, language=language)
@@ -160,7 +164,10 @@ def book_visit(
         language=language,
         now=now,
     )
-    return _write_visit(request, appointments, together=together)
+    visit = _write_visit(request, appointments, together=together)
+    if idempotency_key is not None:
+        idempotency.keep(idempotency_key, visit=visit, lead=_lead(list(visit.appointments.all())))
+    return visit
 
 
 def _check_request(
@@ -603,6 +610,7 @@ def book_course(
     booked_from: str = "",
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
+    idempotency_key: idempotency.Claim | None = None,
 ) -> Course:
     """Book a course: one visit of `offering` at each start, every session or none.
 
@@ -614,7 +622,9 @@ def book_course(
     notes. The confirmation goes out once, on the first session; each
     session has its own reminders. Raises InvalidVisit for an offering
     not sold as a course, the wrong number of sessions or two at one
-    time, and whatever `book_visit` raises for any session.
+    time, and whatever `book_visit` raises for any session. A claimed
+    `idempotency_key` is kept with the first session, in the course's
+    transaction (`idempotency.keep`).
     """
     now = now or timezone.now()
     if not offering.is_course:
@@ -661,10 +671,15 @@ def book_course(
         created_at=now,
     )
     request = replace(request, course=course, manage_token=new_manage_token())
-    for number, wanted in enumerate(sessions_wanted):
-        # Each session is placed after the ones before are written, so
-        # two sessions never take one time.
+    # Each session is placed after the ones before are written, so two
+    # sessions never take one time.
+    visits = [
         _write_visit(request, wanted, together=False, confirmation=number == 0)
+        for number, wanted in enumerate(sessions_wanted)
+    ]
+    if idempotency_key is not None:
+        first = visits[0]
+        idempotency.keep(idempotency_key, visit=first, lead=_lead(list(first.appointments.all())))
     return course
 
 

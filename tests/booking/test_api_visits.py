@@ -4,7 +4,7 @@ import uuid
 from datetime import time, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from booking.models import Appointment, Client, IdempotencyKey, Visit
@@ -339,11 +339,11 @@ class TestIdempotency:
         claimed = idempotency.claim(
             owner=idempotency.key_owner(user_id=None, body=body), key="k", body=body
         )
-        assert isinstance(claimed, IdempotencyKey)
+        assert isinstance(claimed, idempotency.Claim)
         appointment = book(api, couples(for_two, at(TUESDAY, "11:00"))).json()["appointments"][0]
-        idempotency.complete(
-            claimed, status=201, appointment=Appointment.objects.get(pk=appointment["id"])
-        )
+        lead = Appointment.objects.get(pk=appointment["id"])
+        with transaction.atomic():
+            idempotency.keep(claimed, visit=lead.visit, lead=lead)
 
         response = book(api, body, headers={"Idempotency-Key": "k"})
 

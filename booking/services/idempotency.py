@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from booking.models import Appointment, IdempotencyKey, Visit
+from booking.services.writes import Writes
 from studio.errors import StudioError
 
 # A claim older than this belongs to a request that died; it may be retried.
@@ -226,7 +227,7 @@ def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> IdempotencyKe
     return existing
 
 
-def keep(claimed: Claim, *, visit: Visit, lead: Appointment) -> None:
+def keep(claimed: Claim, *, visit: Visit, lead: Appointment, writes: Writes | None = None) -> None:
     """Mark a claimed key done with the booking just written, in the booking's transaction.
 
     The booking services call it before they commit, so the booking and
@@ -234,19 +235,27 @@ def keep(claimed: Claim, *, visit: Visit, lead: Appointment) -> None:
     its key done, and the retry replays the booking rather than make a
     second one. What is kept is the visit or its lead appointment (the
     visit's first; for a course, its first session's), as the claim
-    says. Raises KeyInProgress when the claim is no longer this
+    says. With `writes`, the UPDATE goes with the booking's other
+    writes. Raises KeyInProgress when the claim is no longer this
     request's (a retry took it over as stale): the booking then rolls
     back, and only the retry books.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("An Idempotency-Key is kept inside the booking's transaction.")
-    kept = _this_claim(claimed).update(
-        state=IdempotencyKey.State.DONE,
-        response_status=201,
-        appointment=None if claimed.keeps_visit else lead,
-        visit=visit if claimed.keeps_visit else None,
-    )
-    if not kept:
+    done = {
+        "state": IdempotencyKey.State.DONE,
+        "response_status": 201,
+        "appointment": None if claimed.keeps_visit else lead,
+        "visit": visit if claimed.keeps_visit else None,
+    }
+    if writes is None:
+        _kept([], _this_claim(claimed).update(**done))
+    else:
+        writes.update(_this_claim(claimed), then=_kept, **done)
+
+
+def _kept(returned: list[tuple[Any, ...]], count: int) -> None:
+    if not count:
         raise KeyInProgress()
 
 

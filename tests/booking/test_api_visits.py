@@ -281,18 +281,19 @@ def test_booking_a_couples_visit_takes_a_fixed_number_of_queries(
     body = couples(for_two, at(TUESDAY, "10:00"), consent=True, health={"vein_problems": False})
     # The body: 2 (each appointment's offering).
     # The limits: 1 (future bookings per e-mail or phone, or address).
-    # book_visit: 7. Its savepoint; the client record, made or found in
+    # book_visit: 6. Its savepoint; the client record, made or found in
     # one (on SQLite: looked up, then a savepoint, insert and release);
     # the schedule: the therapists (locked as read) with their hours
     # (on SQLite the hours are a query of their own), resource
-    # kinds with their resources, time off with appointments and
-    # allocations; the writes sent together (booking.services.writes):
+    # kinds with their resources and, sent with them on PostgreSQL,
+    # time off with appointments and allocations; the writes sent
+    # together (booking.services.writes):
     # the visit, its 2 appointments in one, the room's one allocation,
     # the events in one, the reminders in one (on SQLite 5 queries);
     # release the savepoint.
     # The answer: 2 (the visit, its appointments).
     # The request throttle and the Idempotency-Key cost none here.
-    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 20):
+    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 20):
         response = book(api, body)
 
     assert response.status_code == 201

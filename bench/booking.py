@@ -188,10 +188,11 @@ def backend_cpu_seconds(pid: int) -> float | None:
 def in_process(bodies: list[bytes]) -> tuple[int, int, float, float | None]:
     """Bookings one after the other in process, each a new client with an Idempotency-Key.
 
-    Returns the first one's round trips and statements (the two differ
-    only in a statement sent in parts), then the CPU milliseconds per booking
-    over the others: this process's, and its PostgreSQL backend's (None
-    when that is not readable).
+    Returns the first one's round trips and statements (more statements
+    than round trips where several go in one message: booking.statements),
+    then the CPU milliseconds per booking over the others: this
+    process's, and its PostgreSQL backend's (None when that is not
+    readable).
     """
     client = APIClient()
     connection.ensure_connection()
@@ -356,7 +357,7 @@ def measure(options: argparse.Namespace) -> int:
     trips, queries, process_ms, backend_ms = in_process(bodies[:in_process_count])
     print(
         f"Round trips to PostgreSQL per booking (in process, a new client, Idempotency-Key; "
-        f"libpq trace): {trips} ({queries} statements)"
+        f"libpq trace): {trips}, carrying {queries} statements"
     )
     backend = (
         "n/a (PostgreSQL is not on this machine)" if backend_ms is None else f"{backend_ms:.1f}"

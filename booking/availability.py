@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import BigIntegerField, F, Func, Model, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -45,11 +45,13 @@ from booking.models import (
     LONGEST_HOLD,
     Allocation,
     Appointment,
+    Resource,
     Therapist,
     TimeOff,
     WorkingHours,
 )
-from catalog.models import Offering, ResourceKind
+from booking.statements import read_together
+from catalog.models import Offering
 from catalog.selectors import is_bookable
 
 
@@ -119,27 +121,31 @@ class EpochSeconds(Func):
 _ALLOCATIONS = 2
 
 
-def _owners_spans(*sources: tuple[QuerySet[Any], str, str, str]) -> Iterable[tuple[Any, ...]]:
+def _owners_spans(*sources: tuple[QuerySet[Any], str, str, str]) -> QuerySet[Any, tuple[Any, ...]]:
     """The busy spans of several querysets, each with its owner, start and end, in one query.
 
     Rows of (source, owner, start, end): the source's index in `sources`,
-    the span [start, end) in epoch seconds. The querysets are joined with
-    UNION ALL.
+    the span [start, end), in epoch seconds on PostgreSQL, as datetimes
+    elsewhere (`_in_seconds`). The querysets are joined with UNION ALL.
     """
     if connection.vendor == "postgresql":
         queries = [
             query.values_list(Value(index), owner, EpochSeconds(start), EpochSeconds(end, up=True))
             for index, (query, owner, start, end) in enumerate(sources)
         ]
-        return queries[0].union(*queries[1:], all=True)
-    rows = [
-        query.values_list(Value(index), owner, start, end)
-        for index, (query, owner, start, end) in enumerate(sources)
-    ]
-    return (
-        (source, found, *_busy_span(begins, ends))
-        for source, found, begins, ends in rows[0].union(*rows[1:], all=True)
-    )
+    else:
+        queries = [
+            query.values_list(Value(index), owner, start, end)
+            for index, (query, owner, start, end) in enumerate(sources)
+        ]
+    return queries[0].union(*queries[1:], all=True)
+
+
+def _in_seconds(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """The rows of `_owners_spans` with their spans in epoch seconds."""
+    if connection.vendor == "postgresql":
+        return rows
+    return ((source, found, *_busy_span(begins, ends)) for source, found, begins, ends in rows)
 
 
 class Intervals:
@@ -244,7 +250,10 @@ def load_schedules(
     therapists who give any of them (one row per skill), their working
     hours, the offerings' resource kinds with their resources and
     capacity, and in one query (UNION ALL) the therapists' time off and
-    appointments with the resources' allocations.
+    appointments with the resources' allocations. On PostgreSQL they
+    take two round trips: the hours come with the therapists, and the
+    last two queries go in one message (`read_together`), after the
+    therapists are read, and locked when asked.
     `reach` is how long after a start in the window a booking may still
     hold someone (a visit of several appointments holds longer than
     one); by default the longest offering with its buffer.
@@ -304,21 +313,27 @@ def load_schedules(
     if ignore_visit is not None:
         appointments = appointments.exclude(visit_id=ignore_visit)
     kinds_of: dict[int, list[int]] = {offering.id: [] for offering in offerings}
-    resources = _Resources.load(kinds_of)
-    allocations = resources.allocations(
+    allocations = _Resources.allocations(
+        offering_ids=list(kinds_of),
         window_start=window_start,
         until=until,
         ignore_appointment=ignore_appointment,
         ignore_visit=ignore_visit,
     )
-    # Time off (the studio's closures name no therapist), appointments and
-    # the resources' allocations in one query.
+    # The resource kinds with their resources, and in one query (UNION
+    # ALL) time off (the studio's closures name no therapist),
+    # appointments and the resources' allocations: one round trip.
+    kind_rows, span_rows = read_together(
+        _Resources.rows(list(kinds_of)),
+        _owners_spans(
+            (time_off, "therapist_id", "start_at", "end_at"),
+            (appointments, "therapist_id", "start_at", "blocked_until"),
+            (allocations, "resource_id", "start_at", "blocked_until"),
+        ),
+    )
+    resources = _Resources.of(kind_rows, kinds_of)
     resource_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for source, owner, start, end in _owners_spans(
-        (time_off, "therapist_id", "start_at", "end_at"),
-        (appointments, "therapist_id", "start_at", "blocked_until"),
-        (allocations, "resource_id", "start_at", "blocked_until"),
-    ):
+    for source, owner, start, end in _in_seconds(span_rows):
         if source == _ALLOCATIONS:
             resource_spans[owner].append((start, end))
         else:
@@ -397,25 +412,36 @@ class _Resources:
     capacity: dict[int, int]
     busy: dict[int, Intervals]
 
-    @classmethod
-    def load(cls, kinds_of: dict[int, list[int]]) -> _Resources:
-        """The kinds each offering needs (filled into `kinds_of`) and their resources.
+    @staticmethod
+    def rows(offering_ids: list[int]) -> QuerySet[Any, tuple[Any, ...]]:
+        """The kinds the offerings need with their resources (not read; see `of`).
 
-        One query: the kinds with their active resources. Their
-        allocations are read with the therapists' appointments
+        One row per (offering, kind, resource); a kind without any comes
+        once, with no resource (the left join).
+        """
+        # From the table joining offerings to kinds: its plain manager
+        # gives the columns in the order asked for (`read_together`).
+        through: type[Model] = Offering.resource_kinds.through
+        needs = through._default_manager.filter(offering_id__in=offering_ids)
+        return needs.order_by(
+            "resourcekind_id", "resourcekind__resources__capacity", "resourcekind__resources__id"
+        ).values_list(
+            "offering_id",
+            "resourcekind_id",
+            "resourcekind__resources__id",
+            "resourcekind__resources__capacity",
+            "resourcekind__resources__is_active",
+        )
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[Any, ...]], kinds_of: dict[int, list[int]]) -> _Resources:
+        """The active resources of the rows of `rows`, filling in the kinds each offering needs.
+
+        Their allocations are read with the therapists' appointments
         (`load_schedules`) into `busy`, empty until then.
         """
         by_kind: dict[int, list[int]] = {}
         capacity: dict[int, int] = {}
-        # One row per (offering, kind, resource); a kind without any
-        # comes once, with no resource (the left join).
-        rows = (
-            ResourceKind.objects.filter(offerings__in=list(kinds_of))
-            .order_by("id", "resources__capacity", "resources__id")
-            .values_list(
-                "offerings", "id", "resources__id", "resources__capacity", "resources__is_active"
-            )
-        )
         for offering_id, kind_id, resource_id, places, is_active in rows:
             if kind_id not in kinds_of[offering_id]:
                 kinds_of[offering_id].append(kind_id)
@@ -425,17 +451,24 @@ class _Resources:
                 capacity[resource_id] = places
         return cls(by_kind, capacity, {resource_id: Intervals() for resource_id in capacity})
 
+    @staticmethod
     def allocations(
-        self,
         *,
+        offering_ids: list[int],
         window_start: datetime,
         until: datetime,
         ignore_appointment: UUID | None,
         ignore_visit: UUID | None,
     ) -> QuerySet[Allocation]:
-        """The resources' active allocations that may block a start in the window (not read)."""
+        """The active allocations that may block a start in the window (not read).
+
+        Those of the active resources of the kinds the offerings need, as
+        `of` finds them, chosen in SQL: so they are read with the
+        resources, in the same round trip.
+        """
+        resources = Resource.objects.filter(is_active=True, kind__offerings__in=offering_ids)
         allocations = Allocation.objects.filter(
-            resource_id__in=list(self.busy),
+            resource_id__in=resources.values("id"),
             is_active=True,
             start_at__lt=until,
             start_at__gt=window_start - LONGEST_HOLD,

@@ -22,6 +22,8 @@ from psycopg import pq
 
 # A statement's text may run over several lines of the trace: its first one.
 _SENT = re.compile(r'^F\t\d+\t(?:Query|Parse)\t (?:"[^"]*" )?"(?P<sql>.*)')
+# Any record of the trace, from the client (F) or the server (B).
+_RECORD = re.compile(r"^[FB]\t\d+\t")
 
 
 @dataclass
@@ -55,12 +57,26 @@ def round_trips(connection: BaseDatabaseWrapper) -> Iterator[RoundTrips]:
         finally:
             pgconn.untrace()
             trace.seek(0)
-            opened = False  # a statement whose text starts on the next line
+            messages: list[list[str]] = []  # the lines of each text sent
+            text: list[str] | None = None  # the one whose lines may follow
             for line in trace.read().decode(errors="replace").splitlines():
                 if line.startswith("B\t5\tReadyForQuery"):
                     seen.count += 1
                 sent = _SENT.match(line)
-                text = sent["sql"] if sent is not None else line if opened else ""
-                opened = sent is not None and not text.strip()
-                if text.strip():
-                    seen.statements.append(text.strip().removesuffix('"'))
+                if sent is not None:
+                    text = [sent["sql"]]
+                    messages.append(text)
+                elif _RECORD.match(line):
+                    text = None
+                elif text is not None:
+                    # A statement over several lines of the trace.
+                    text.append(line)
+            for lines in messages:
+                whole = "\n".join(lines).strip().removesuffix('"')
+                # Several statements in one message (booking.statements)
+                # are joined by a semicolon at the end of a line.
+                seen.statements += [
+                    statement.strip().splitlines()[0]
+                    for statement in whole.split(";\n")
+                    if statement.strip()
+                ]

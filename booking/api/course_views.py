@@ -37,7 +37,7 @@ from booking.api.visit_serializers import (
 )
 from booking.api.visit_views import booked_once
 from booking.models import Course, Source, Visit
-from booking.services import access
+from booking.services import access, idempotency
 from booking.visits import plan_course
 
 
@@ -139,7 +139,9 @@ class CourseViewSet(callers.BookingViewSet[Course]):
     )
     def create(self, request: Request) -> Response:
         first, status_code = booked_once(
-            request, book=lambda: self._first_session(self._book(request)), is_course=True
+            request,
+            book=lambda claimed: self._first_session(self._book(request, claimed)),
+            is_course=True,
         )
         course = first.course
         if course is None:  # never: claim_visit replays only a course's session here
@@ -148,7 +150,7 @@ class CourseViewSet(callers.BookingViewSet[Course]):
             request, course, serializer=CourseCreatedSerializer, status_code=status_code
         )
 
-    def _book(self, request: Request) -> Course:
+    def _book(self, request: Request, claimed: idempotency.Claim | None) -> Course:
         given = CourseCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
@@ -165,6 +167,7 @@ class CourseViewSet(callers.BookingViewSet[Course]):
                 has_consent=fields["consent"],
                 booked_from=booked_from,
                 language=request.LANGUAGE_CODE,
+                idempotency_key=claimed,
             )
 
     def _first_session(self, course: Course) -> Visit:

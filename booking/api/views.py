@@ -250,16 +250,16 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
         if isinstance(claimed, idempotency.Replay):
             return self._created(request, claimed.appointment, status_code=claimed.status)
         try:
-            appointment = self._book(request)
+            # The service keeps the key with the booking, as it commits.
+            appointment = self._book(request, claimed)
         except BaseException:
             # Only a booking made is kept: after a refusal the corrected
             # body, or the same one once the time is free, runs anew.
             idempotency.release(claimed)
             raise
-        idempotency.complete(claimed, status=status.HTTP_201_CREATED, appointment=appointment)
         return self._created(request, appointment)
 
-    def _book(self, request: Request) -> Appointment:
+    def _book(self, request: Request, claimed: idempotency.Claim | None = None) -> Appointment:
         given = AppointmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
@@ -277,6 +277,7 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
                 booked_from=booked_from,
                 # `?lang=`, else Accept-Language (studio.language): the messages follow it.
                 language=request.LANGUAGE_CODE,
+                idempotency_key=claimed,
             )
 
     def _created(

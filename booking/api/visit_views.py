@@ -48,17 +48,22 @@ from booking.services import access, idempotency
 
 
 def booked_once(
-    request: Request, *, book: Callable[[], Visit], is_course: bool = False
+    request: Request,
+    *,
+    book: Callable[[idempotency.Claim | None], Visit],
+    is_course: bool = False,
 ) -> tuple[Visit, int]:
     """Book through `book` once per `Idempotency-Key`: the visit and the status to answer.
 
-    A repeat of the key and body gets the visit it booked (for a course,
-    its first session); a refusal is not kept, so the corrected body, or
-    the same one once the time is free, runs anew.
+    `book` hands the claimed key (None without a header) to the booking
+    service, which keeps it with the booking as it commits. A repeat of
+    the key and body gets the visit it booked (for a course, its first
+    session); a refusal is not kept, so the corrected body, or the same
+    one once the time is free, runs anew.
     """
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return book(), status.HTTP_201_CREATED
+        return book(None), status.HTTP_201_CREATED
     owner = idempotency.key_owner(
         user_id=request.user.pk if request.user.is_authenticated else None, body=request.data
     )
@@ -66,11 +71,10 @@ def booked_once(
     if isinstance(claimed, idempotency.VisitReplay):
         return claimed.visit, claimed.status
     try:
-        visit = book()
+        visit = book(claimed)
     except BaseException:
         idempotency.release(claimed)
         raise
-    idempotency.complete(claimed, status=status.HTTP_201_CREATED, visit=visit)
     return visit, status.HTTP_201_CREATED
 
 
@@ -211,12 +215,12 @@ class VisitViewSet(callers.MovableBookingViewSet[Visit]):
         ),
     )
     def create(self, request: Request) -> Response:
-        visit, status_code = booked_once(request, book=lambda: self._book(request))
+        visit, status_code = booked_once(request, book=lambda claimed: self._book(request, claimed))
         return self.render(
             request, visit, serializer=VisitCreatedSerializer, status_code=status_code
         )
 
-    def _book(self, request: Request) -> Visit:
+    def _book(self, request: Request, claimed: idempotency.Claim | None) -> Visit:
         given = VisitCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
@@ -242,6 +246,7 @@ class VisitViewSet(callers.MovableBookingViewSet[Visit]):
                     booked_from=booked_from,
                     # `?lang=`, else Accept-Language (studio.language): the messages follow it.
                     language=request.LANGUAGE_CODE,
+                    idempotency_key=claimed,
                 )
         except BookingError as error:
             error.fields = fields_of_appointments(error.fields, fields["appointments"])

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from booking import errors
 from booking.models import Allocation, Appointment, AppointmentEvent, Therapist, Visit
-from booking.services import reminders
+from booking.services import idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
 from booking.services.visits import (
@@ -62,6 +62,7 @@ def book_appointment(
     booked_from: str = "",
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
+    idempotency_key: idempotency.Claim | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one: a visit of one.
 
@@ -71,7 +72,8 @@ def book_appointment(
     qualified therapist (by id) is taken; health answers (a yes or a no)
     and notes are kept only with consent (ConsentRequired otherwise);
     NotBookable, NotQualified, RuledOut, TooSoon, BeyondHorizon, OffStep,
-    OutsideHours and SlotUnavailable as there.
+    OutsideHours and SlotUnavailable as there. A claimed `idempotency_key`
+    is kept with the appointment, in its transaction.
     """
     visit = book_visit(
         appointments=[
@@ -88,6 +90,7 @@ def book_appointment(
         booked_from=booked_from,
         language=language,
         now=now,
+        idempotency_key=idempotency_key,
     )
     # The visit comes with the appointment it wrote (`book_visit`).
     [appointment] = visit.appointments.all()

@@ -2,14 +2,23 @@
 
 The key is claimed by inserting a row before the work starts, so of two
 identical requests racing, one runs and the other learns it is running
-(409). Only a booking made is kept: the row then points at the
-appointment, or at the visit (for a course, its first session), and a
-repeat of the same key and body gets that booking rendered again (with
-its state and manage token as they are now); the same key with a
-different body, or for another kind of booking, is a client's mistake (422). A
-refusal (a 4xx) is not kept: the claim is released, so the corrected
-body, or the same one once the time is free again, runs anew under the
-same key. The rows live in the database, so every web process sees them.
+(409). Only a booking made is kept: the booking service marks the row
+done in the booking's own transaction (`keep`), pointing at the
+appointment, or at the visit (for a course, its first session), so the
+booking and its key commit together or not at all. A repeat of the same
+key and body gets that booking rendered again (with its state and
+manage token as they are now); the same key with a different body, or
+for another kind of booking, is a client's mistake (422). A refusal (a
+4xx) is not kept: the claim is released, so the corrected body, or the
+same one once the time is free again, runs anew under the same key.
+The rows live in the database, so every web process sees them.
+
+A claim still running long after it was made (STALE_AFTER) belongs to a
+request that died before its booking committed: had it committed, the
+row would be done. Another request may then take the claim over; the
+first one, should it still be running after all, can no longer keep
+its booking (`keep` finds the claim gone and the booking rolls back),
+so one key never books twice.
 
 Keys are scoped per caller (`key_owner`), so one caller never receives
 what another booked. The rows hold no personal data: the owner and the
@@ -33,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from booking.models import Appointment, IdempotencyKey, Visit
+from booking.services.writes import Writes
 from studio.errors import StudioError
 
 # A claim older than this belongs to a request that died; it may be retried.
@@ -114,7 +124,22 @@ def key_owner(*, user_id: int | None, body: Any) -> str:
     return "body:" + fingerprint(body)
 
 
-def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
+@dataclass(frozen=True)
+class Claim:
+    """A key this request holds while it books: `keep` marks it done, `release` frees it.
+
+    `claimed_at` is when this request claimed the row, which tells its
+    claim from a later takeover of the same row. `keeps_visit` says what
+    the booking is kept as: its visit (the visits and courses API), or
+    its lead appointment (the appointments API and the website).
+    """
+
+    key_id: int
+    claimed_at: datetime
+    keeps_visit: bool = False
+
+
+def claim(*, owner: str, key: str, body: Any) -> Replay | Claim:
     """Claim `key` for booking an appointment, or return the appointment to replay.
 
     Raises KeyInvalid for an empty, overlong or unprintable key,
@@ -124,15 +149,13 @@ def claim(*, owner: str, key: str, body: Any) -> Replay | IdempotencyKey:
     """
     taken = _claim(owner=owner, key=key, body=body)
     if taken.state == IdempotencyKey.State.RUNNING:
-        return taken
+        return Claim(key_id=taken.pk, claimed_at=taken.created_at)
     if taken.appointment is None:
         raise KeyReused()
     return Replay(status=taken.response_status or 201, appointment=taken.appointment)
 
 
-def claim_visit(
-    *, owner: str, key: str, body: Any, is_course: bool = False
-) -> VisitReplay | IdempotencyKey:
+def claim_visit(*, owner: str, key: str, body: Any, is_course: bool = False) -> VisitReplay | Claim:
     """Claim `key` for booking a visit (or a course), or return the visit to replay.
 
     As `claim`; a key that booked another kind of thing (an appointment,
@@ -141,7 +164,7 @@ def claim_visit(
     """
     taken = _claim(owner=owner, key=key, body=body)
     if taken.state == IdempotencyKey.State.RUNNING:
-        return taken
+        return Claim(key_id=taken.pk, claimed_at=taken.created_at, keeps_visit=True)
     visit = taken.visit
     if visit is None or (visit.course_id is not None) != is_course:
         raise KeyReused()
@@ -182,50 +205,73 @@ def _claim(*, owner: str, key: str, body: Any) -> IdempotencyKey:
 
 
 def _answer_for(existing: IdempotencyKey, *, request_hash: str) -> IdempotencyKey:
-    """What a request meets when its key is taken: a replay, a takeover or a refusal."""
+    """What a request meets when its key is taken: a replay, a takeover or a refusal.
+
+    A claim still running after STALE_AFTER is taken over: its booking
+    never committed (`keep` marks the key done in the booking's own
+    transaction), and should its request still be running, it can no
+    longer keep what it books.
+    """
     if existing.state == IdempotencyKey.State.RUNNING:
-        stale_before = timezone.now() - STALE_AFTER
-        # Take over a claim whose request died, but only one taker wins it.
+        now = timezone.now()
+        # Only one taker wins the claim: the update is conditional.
         taken = IdempotencyKey.objects.filter(
-            pk=existing.pk, state=IdempotencyKey.State.RUNNING, created_at__lt=stale_before
-        ).update(created_at=timezone.now(), request_hash=request_hash)
+            pk=existing.pk, state=IdempotencyKey.State.RUNNING, created_at__lt=now - STALE_AFTER
+        ).update(created_at=now, request_hash=request_hash)
         if not taken:
             raise KeyInProgress()
-        existing.refresh_from_db()
+        existing.created_at, existing.request_hash = now, request_hash
         return existing
     if existing.request_hash != request_hash:
         raise KeyReused()
     return existing
 
 
-def complete(
-    claimed: IdempotencyKey,
-    *,
-    status: int,
-    appointment: Appointment | None = None,
-    visit: Visit | None = None,
-) -> None:
-    """Keep the booking a claimed request made, for its repeats to replay.
+def keep(claimed: Claim, *, visit: Visit, lead: Appointment, writes: Writes | None = None) -> None:
+    """Mark a claimed key done with the booking just written, in the booking's transaction.
 
-    The booking is an appointment or a visit (for a course, its first
-    session), one of the two. Only a success is kept: a refusal is
-    released instead (`release`).
+    The booking services call it before they commit, so the booking and
+    its key commit together: a request that dies after the commit left
+    its key done, and the retry replays the booking rather than make a
+    second one. What is kept is the visit or its lead appointment (the
+    visit's first; for a course, its first session's), as the claim
+    says. With `writes`, the UPDATE goes with the booking's other
+    writes. Raises KeyInProgress when the claim is no longer this
+    request's (a retry took it over as stale): the booking then rolls
+    back, and only the retry books.
     """
-    if not 200 <= status < 300:
-        raise ValueError(f"Only a success is kept for an Idempotency-Key, not {status}.")
-    if (appointment is None) == (visit is None):
-        raise ValueError("An Idempotency-Key keeps one booking: an appointment or a visit.")
-    IdempotencyKey.objects.filter(pk=claimed.pk).update(
-        state=IdempotencyKey.State.DONE,
-        response_status=status,
-        appointment=appointment,
-        visit=visit,
+    if not connection.in_atomic_block:
+        raise RuntimeError("An Idempotency-Key is kept inside the booking's transaction.")
+    done = {
+        "state": IdempotencyKey.State.DONE,
+        "response_status": 201,
+        "appointment": None if claimed.keeps_visit else lead,
+        "visit": visit if claimed.keeps_visit else None,
+    }
+    if writes is None:
+        _kept([], _this_claim(claimed).update(**done))
+    else:
+        writes.update(_this_claim(claimed), then=_kept, **done)
+
+
+def _kept(returned: list[tuple[Any, ...]], count: int) -> None:
+    if not count:
+        raise KeyInProgress()
+
+
+def release(claimed: Claim) -> None:
+    """Forget a claim whose request booked nothing, so the key can run again.
+
+    A claim another request has taken over, or one kept, stays as it is.
+    """
+    _this_claim(claimed).delete()
+
+
+def _this_claim(claimed: Claim) -> QuerySet[IdempotencyKey]:
+    """The key's row while it is still this request's running claim."""
+    return IdempotencyKey.objects.filter(
+        pk=claimed.key_id, state=IdempotencyKey.State.RUNNING, created_at=claimed.claimed_at
     )
-
-
-def release(claimed: IdempotencyKey) -> None:
-    """Forget a claim whose request booked nothing, so the key can run again."""
-    IdempotencyKey.objects.filter(pk=claimed.pk, state=IdempotencyKey.State.RUNNING).delete()
 
 
 def forget_old_keys(*, now: datetime | None = None) -> int:

@@ -56,24 +56,25 @@ _NOTICES = {Kind.CANCELLATION}
 SEND_REMINDER_TASK = "booking.tasks.send_reminder"
 
 
-def plan_after_booking(
+def planned_after_booking(
     appointment: Appointment, *, now: datetime, confirmation: bool = True
-) -> None:
-    """The confirmation now, and the reminders before the appointment.
+) -> list[Reminder]:
+    """The confirmation now, and the reminders before the appointment (not saved).
 
     `appointment` is the visit's lead (its first appointment): a visit's
     reminders hang on it. A held appointment gets only the confirmation,
     which asks to confirm it by its link; its reminders wait for
     `plan_after_confirmation`. `confirmation=False` leaves the
     confirmation out: a course confirms all its sessions once, on the
-    first session's lead, and the others get only their reminders.
+    first session's lead, and the others get only their reminders. The
+    booking writes them with its other rows, then calls `created`.
     """
     reminders = []
     if confirmation:
         reminders.append(_reminder(appointment, Kind.CONFIRMATION, Channel.EMAIL, now))
     if not appointment.is_held:
         reminders += _timed_reminders(appointment, now=now)
-    _create(reminders, now=now)
+    return reminders
 
 
 def plan_after_confirmation(appointment: Appointment, *, now: datetime) -> None:
@@ -149,8 +150,12 @@ def _reminder(appointment: Appointment, kind: str, channel: str, due_at: datetim
 
 
 def _create(reminders: list[Reminder], *, now: datetime) -> None:
-    created = Reminder.objects.bulk_create(reminders)
-    due_now = [reminder.pk for reminder in created if reminder.due_at <= now]
+    created(Reminder.objects.bulk_create(reminders), now=now)
+
+
+def created(reminders: list[Reminder], *, now: datetime) -> None:
+    """Reminders just written: those due now go to a worker once the transaction commits."""
+    due_now = [reminder.pk for reminder in reminders if reminder.due_at <= now]
     if due_now:
         # Hand what is due to a worker once the booking has committed;
         # beat's minute-by-minute dispatch is the safety net.

@@ -49,9 +49,10 @@ from booking.models import (
     Visit,
     new_manage_token,
 )
-from booking.services import clients, reminders
+from booking.services import clients, idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
+from booking.services.writes import Writes
 from booking.visits import Part, VisitPlan, check_parts, place_visit
 from catalog.models import Contraindication, Offering
 
@@ -123,6 +124,7 @@ def book_visit(
     booked_from: str = "",
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
+    idempotency_key: idempotency.Claim | None = None,
 ) -> Visit:
     """Book a visit of one or more appointments, all of them or none.
 
@@ -145,7 +147,10 @@ def book_visit(
     SlotUnavailable when a time is taken, also by a concurrent booking.
     `booked_from` is the keyed hash `limits.limit_booking` gives a
     booking it counts. `language` is the client's (one of
-    settings.LANGUAGES); any other is a ValueError.
+    settings.LANGUAGES); any other is a ValueError. A claimed
+    `idempotency_key` is kept with the visit, in its transaction
+    (`idempotency.keep`, which raises KeyInProgress for a claim taken
+    over meanwhile).
     """
     now = now or timezone.now()
     together = _check_request(appointments, notes=notes, has_consent=has_consent, language=language)
@@ -160,7 +165,7 @@ def book_visit(
         language=language,
         now=now,
     )
-    return _write_visit(request, appointments, together=together)
+    return _write_visit(request, appointments, together=together, idempotency_key=idempotency_key)
 
 
 def _check_request(
@@ -253,12 +258,14 @@ def _write_visit(
     *,
     together: bool,
     confirmation: bool = True,
+    idempotency_key: idempotency.Claim | None = None,
 ) -> Visit:
     """Place the visit and write it, its appointments, allocations, events and reminders.
 
     The engine locks the therapists it may give the visit to as it reads
-    them. The visit comes back with its appointments
-    (`visit.appointments.all()` reads no more).
+    them. The rows go to the database together (`Writes`), with the
+    claimed `idempotency_key` kept with the visit. The visit comes back
+    with its appointments (`visit.appointments.all()` reads no more).
     """
     now = request.now
     plan = place_visit(
@@ -293,7 +300,6 @@ def _write_visit(
     )
     if request.manage_token is not None:
         visit.manage_token = request.manage_token
-    visit.save(force_insert=True)
     rows = [
         Appointment(
             visit=visit,
@@ -325,14 +331,23 @@ def _write_visit(
         )
         for placed, wanted in zip(plan.appointments, appointments, strict=True)
     ]
+    lead = _lead(rows)
+    writes = Writes()
+    writes.insert([visit])
     # The therapist exclusion constraint checks each row as it goes in.
-    Appointment.objects.bulk_create(rows)
-    _allocate(visit, rows, plan)
+    writes.insert(rows)
+    take_the_rest = _queue_allocations(writes, visit, rows, plan)
     details = {"source": request.source}
     if request.hold_expires_at is not None:
         details["held_until"] = request.hold_expires_at.isoformat()
-    _record(rows, AppointmentEvent.Action.BOOKED, request.actor, now, details)
-    reminders.plan_after_booking(_lead(rows), now=now, confirmation=confirmation)
+    writes.insert(_events(rows, AppointmentEvent.Action.BOOKED, request.actor, now, details))
+    planned = reminders.planned_after_booking(lead, now=now, confirmation=confirmation)
+    writes.insert(planned)
+    if idempotency_key is not None:
+        idempotency.keep(idempotency_key, visit=visit, lead=lead, writes=writes)
+    writes.send()
+    take_the_rest()
+    reminders.created(planned, now=now)
     _remember_appointments(visit, rows)
     return visit
 
@@ -346,12 +361,23 @@ def _remember_appointments(visit: Visit, rows: list[Appointment]) -> None:
 
 
 def _allocate(visit: Visit, appointments: list[Appointment], plan: VisitPlan) -> None:
-    """The resources each appointment takes alone, and those the visit holds once.
+    """Write the resources the visit takes (see `_queue_allocations`) at once."""
+    writes = Writes()
+    take_the_rest = _queue_allocations(writes, visit, appointments, plan)
+    writes.send()
+    take_the_rest()
 
-    Each takes the engine's first choice; on PostgreSQL one a concurrent
-    booking has taken meanwhile (the exclusion constraint refuses it)
-    gives way to the next free one the engine saw, and SlotUnavailable
-    comes only when none is left.
+
+def _queue_allocations(
+    writes: Writes, visit: Visit, appointments: list[Appointment], plan: VisitPlan
+) -> Callable[[], None]:
+    """Queue the resources each appointment takes alone, and those the visit holds once.
+
+    Each takes the engine's first choice. On PostgreSQL one a concurrent
+    booking has taken meanwhile (the exclusion constraint leaves it out)
+    gives way to the next free one the engine saw: the function returned
+    writes those once `writes` is sent, and raises SlotUnavailable when
+    none is left.
     """
     wanted: list[tuple[Allocation, tuple[int, ...]]] = [
         (
@@ -386,12 +412,22 @@ def _allocate(visit: Visit, appointments: list[Appointment], plan: VisitPlan) ->
     ]
     if connection.vendor != "postgresql":
         # The immediate transaction serialises bookings: the choice stands.
-        Allocation.objects.bulk_create(allocation for allocation, _ in wanted)
-        return
-    written = _insert_if_free([allocation for allocation, _ in wanted])
-    for (allocation, choices), first_went_in in zip(wanted, written, strict=True):
-        if not first_went_in and not _insert_next_free(allocation, choices[1:]):
-            raise resources_taken()
+        writes.insert([allocation for allocation, _ in wanted])
+        return lambda: None
+    went_in: set[tuple[int, datetime]] = set()
+    if wanted:
+        writes.raw(
+            *_insert_if_free_sql([allocation for allocation, _ in wanted]),
+            then=lambda returned, _count: went_in.update((row[0], row[1]) for row in returned),
+        )
+
+    def take_the_rest() -> None:
+        for allocation, choices in wanted:
+            first_went_in = (allocation.resource_id, allocation.start_at) in went_in
+            if not first_went_in and not _insert_next_free(allocation, choices[1:]):
+                raise resources_taken()
+
+    return take_the_rest
 
 
 def _insert_next_free(allocation: Allocation, choices: Sequence[int]) -> bool:
@@ -418,6 +454,14 @@ _INSERT_IF_FREE = """
 
 def _insert_if_free(allocations: list[Allocation]) -> list[bool]:
     """Insert the allocations whose resource is still free, in one statement; which went in."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_if_free_sql(allocations))
+        inserted = set(cursor.fetchall())
+    return [(allocation.resource_id, allocation.start_at) in inserted for allocation in allocations]
+
+
+def _insert_if_free_sql(allocations: list[Allocation]) -> tuple[str, list[Any]]:
+    """The INSERT of `_insert_if_free`, and its parameters."""
     params: list[Any] = []
     for allocation in allocations:
         params += [
@@ -428,10 +472,7 @@ def _insert_if_free(allocations: list[Allocation]) -> list[bool]:
             allocation.blocked_until,
         ]
     rows = ", ".join(["(%s, %s, %s, %s, %s, true)"] * len(allocations))
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_IF_FREE.format(rows=rows), params)
-        inserted = set(cursor.fetchall())
-    return [(allocation.resource_id, allocation.start_at) in inserted for allocation in allocations]
+    return _INSERT_IF_FREE.format(rows=rows), params
 
 
 def _lead(appointments: Sequence[Appointment]) -> Appointment:
@@ -603,6 +644,7 @@ def book_course(
     booked_from: str = "",
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
+    idempotency_key: idempotency.Claim | None = None,
 ) -> Course:
     """Book a course: one visit of `offering` at each start, every session or none.
 
@@ -614,7 +656,9 @@ def book_course(
     notes. The confirmation goes out once, on the first session; each
     session has its own reminders. Raises InvalidVisit for an offering
     not sold as a course, the wrong number of sessions or two at one
-    time, and whatever `book_visit` raises for any session.
+    time, and whatever `book_visit` raises for any session. A claimed
+    `idempotency_key` is kept with the first session, in the course's
+    transaction (`idempotency.keep`).
     """
     now = now or timezone.now()
     if not offering.is_course:
@@ -661,10 +705,17 @@ def book_course(
         created_at=now,
     )
     request = replace(request, course=course, manage_token=new_manage_token())
+    # Each session is placed after the ones before are written, so two
+    # sessions never take one time.
     for number, wanted in enumerate(sessions_wanted):
-        # Each session is placed after the ones before are written, so
-        # two sessions never take one time.
-        _write_visit(request, wanted, together=False, confirmation=number == 0)
+        # The first session carries the confirmation and the key.
+        _write_visit(
+            request,
+            wanted,
+            together=False,
+            confirmation=number == 0,
+            idempotency_key=idempotency_key if number == 0 else None,
+        )
     return course
 
 
@@ -787,7 +838,18 @@ def _record(
     details: dict[str, Any],
 ) -> None:
     """One audit event per appointment."""
-    AppointmentEvent.objects.bulk_create(
+    AppointmentEvent.objects.bulk_create(_events(appointments, action, actor, now, details))
+
+
+def _events(
+    appointments: Sequence[Appointment],
+    action: str,
+    actor: Actor,
+    now: datetime,
+    details: dict[str, Any],
+) -> list[AppointmentEvent]:
+    """The audit events of `_record`, not saved."""
+    return [
         AppointmentEvent(
             appointment=appointment,
             action=action,
@@ -797,4 +859,4 @@ def _record(
             created_at=now,
         )
         for appointment in appointments
-    )
+    ]

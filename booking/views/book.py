@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 from booking import errors, selectors, services
 from booking.availability import Rules
 from booking.guest_access import grant_access
-from booking.models import Appointment, IdempotencyKey, Therapist
+from booking.models import Appointment, Therapist
 from booking.services import idempotency, limits
 from booking.site_forms import GUEST_PREFIX, BookingForm, VisitForm, parse_slot, slot_value
 from booking.views.common import (
@@ -172,7 +172,9 @@ def book_once(
 
     `book` calls a booking service with the website's arguments (who
     books, as a guest from the web, with consent, in the page's
-    language) and returns the lead appointment of what it booked;
+    language, and the claimed key, which the service keeps with the
+    booking as it commits) and returns the lead appointment of what it
+    booked;
     `form_again` shows the form
     with its errors (told whether a health answer ruled the massage out).
     A refusal books nothing and frees the key, so that the corrected
@@ -182,10 +184,7 @@ def book_once(
     try:
         claimed = claim_form_key(str(form.cleaned_data["idempotency_key"]))
     except idempotency.KeyInProgress:
-        form.add_error(
-            None,
-            _("Your booking is still being made. Please wait a moment and send the form again."),
-        )
+        form.add_error(None, _still_being_made())
         return form_again(False)
     if isinstance(claimed, idempotency.Replay):
         return show_replay(request, claimed, form)
@@ -205,8 +204,14 @@ def book_once(
                     "booked_from": booked_from,
                     # The page's language (its /en/ or /ru/): the messages follow it.
                     "language": request.LANGUAGE_CODE,
+                    "idempotency_key": claimed,
                 }
             )
+    except idempotency.KeyInProgress:
+        # This request outlasted its claim, and a later submit of the
+        # form took it over: that one books, this one booked nothing.
+        form.add_error(None, _still_being_made())
+        return form_again(False)
     except errors.RateLimited as error:
         # Booked nothing either: the same form books once the limit allows.
         idempotency.release(claimed)
@@ -219,8 +224,11 @@ def book_once(
     except BaseException:
         idempotency.release(claimed)
         raise
-    idempotency.complete(claimed, status=201, appointment=lead)
     return to_confirmation(request, lead)
+
+
+def _still_being_made() -> str:
+    return _("Your booking is still being made. Please wait a moment and send the form again.")
 
 
 def _appointments(form: BookingForm, page: Page) -> list[services.WantedAppointment]:
@@ -254,7 +262,7 @@ def to_confirmation(request: HttpRequest, appointment: Appointment) -> HttpRespo
     return see_other(reverse("booking:confirmation", kwargs={"appointment_id": appointment.pk}))
 
 
-def claim_form_key(key: str) -> idempotency.Replay | IdempotencyKey:
+def claim_form_key(key: str) -> idempotency.Replay | idempotency.Claim:
     """Claim the form's key, waiting while a first submit of the same form runs."""
     deadline = time.monotonic() + FIRST_SUBMIT_WAIT_SECONDS
     while True:

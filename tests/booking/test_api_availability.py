@@ -84,8 +84,8 @@ def test_availability_takes_the_same_queries_for_a_month_as_for_a_day(
     # 1. the offering (validation), then the engine's four: therapists,
     # working hours (on PostgreSQL read with the therapists), resource
     # kinds with their resources, time off with appointments and
-    # allocations.
-    queries = 4 if connection.vendor == "postgresql" else 5
+    # allocations (on PostgreSQL sent with the resources).
+    queries = 3 if connection.vendor == "postgresql" else 5
     with django_assert_num_queries(queries):
         ask(api, offering=classical.id, start=TUESDAY, end=TUESDAY)
     with django_assert_num_queries(queries):

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from booking.models import Appointment, Course, IdempotencyKey, Visit
@@ -258,10 +259,12 @@ class TestIdempotency:
         claimed = idempotency.claim_visit(
             owner=idempotency.key_owner(user_id=None, body=body), key="k", body=body
         )
-        assert isinstance(claimed, IdempotencyKey)
+        assert isinstance(claimed, idempotency.Claim)
         one = {"offering": course_of_four.id, "start": at(TUESDAY, "15:00").isoformat()}
         visit = api.post("/api/v1/visits/", {"client": MIRA, "appointments": [one]}, format="json")
-        idempotency.complete(claimed, status=201, visit=Visit.objects.get(pk=visit.json()["id"]))
+        booked = Visit.objects.get(pk=visit.json()["id"])
+        with transaction.atomic():
+            idempotency.keep(claimed, visit=booked, lead=booked.appointments.get())
 
         response = book(api, body, headers={"Idempotency-Key": "k"})
 

@@ -214,16 +214,6 @@ def test_a_key_that_is_empty_too_long_or_unprintable_is_a_400(api, classical, ke
     assert not Appointment.objects.exists()
 
 
-def test_only_a_success_can_be_kept():
-    claimed = idempotency.claim(owner="user:1", key="k", body={})
-    assert isinstance(claimed, IdempotencyKey)
-
-    with pytest.raises(ValueError, match="Only a success"):
-        idempotency.complete(claimed, status=400, appointment=Appointment())
-
-    assert IdempotencyKey.objects.get().state == "running"
-
-
 def test_a_clients_keys_are_forgotten_by_email_and_by_appointment(
     api, classical, anna, two_rooms, django_user_model
 ):

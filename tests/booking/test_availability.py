@@ -139,8 +139,9 @@ def test_a_month_costs_the_same_queries_as_a_day(
 ):
     # therapists, working hours (on PostgreSQL read with the
     # therapists), resource kinds with their resources, time off with
-    # appointments and allocations.
-    queries = 3 if connection.vendor == "postgresql" else 4
+    # appointments and allocations (on PostgreSQL sent with the
+    # resources, booking.statements.read_together).
+    queries = 2 if connection.vendor == "postgresql" else 4
     with django_assert_num_queries(queries):
         available_slots(offering=classical, start_on=TUESDAY, end_on=TUESDAY, now=NOW)
     with django_assert_num_queries(queries):

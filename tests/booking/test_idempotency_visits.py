@@ -1,6 +1,7 @@
 """`Idempotency-Key` for visits and courses: the key keeps the visit it booked."""
 
 import pytest
+from django.db import transaction
 
 from booking.models import Course, IdempotencyKey
 from booking.services import idempotency
@@ -13,8 +14,9 @@ BODY = {"appointments": [{"offering": 1}]}
 
 def kept_for_visit(visit, *, key: str = "k", body=None) -> None:
     claimed = idempotency.claim_visit(owner=OWNER, key=key, body=body or BODY)
-    assert isinstance(claimed, IdempotencyKey)
-    idempotency.complete(claimed, status=201, visit=visit)
+    assert isinstance(claimed, idempotency.Claim)
+    with transaction.atomic():
+        idempotency.keep(claimed, visit=visit, lead=visit.appointments.get())
 
 
 def test_a_repeated_key_for_a_visit_replays_the_visit(booked):
@@ -36,8 +38,9 @@ def test_a_key_that_booked_a_visit_is_a_422_for_an_appointment(booked):
 
 def test_a_key_that_booked_an_appointment_is_a_422_for_a_visit(booked):
     claimed = idempotency.claim(owner=OWNER, key="k", body=BODY)
-    assert isinstance(claimed, IdempotencyKey)
-    idempotency.complete(claimed, status=201, appointment=booked)
+    assert isinstance(claimed, idempotency.Claim)
+    with transaction.atomic():
+        idempotency.keep(claimed, visit=booked.visit, lead=booked)
 
     with pytest.raises(idempotency.KeyReused):
         idempotency.claim_visit(owner=OWNER, key="k", body=BODY)
@@ -64,14 +67,15 @@ def test_a_key_that_booked_a_course_replays_its_first_session(booked):
     assert again.visit.course == course
 
 
-def test_a_key_keeps_one_booking_not_both(booked):
-    claimed = idempotency.claim_visit(owner=OWNER, key="k", body=BODY)
-    assert isinstance(claimed, IdempotencyKey)
+def test_a_key_claimed_for_an_appointment_keeps_the_appointment_alone(booked):
+    claimed = idempotency.claim(owner=OWNER, key="k", body=BODY)
+    assert isinstance(claimed, idempotency.Claim)
 
-    with pytest.raises(ValueError, match="one booking"):
-        idempotency.complete(claimed, status=201, appointment=booked, visit=booked.visit)
+    with transaction.atomic():
+        idempotency.keep(claimed, visit=booked.visit, lead=booked)
 
-    assert IdempotencyKey.objects.get().state == "running"
+    row = IdempotencyKey.objects.get()
+    assert (row.appointment_id, row.visit_id, row.state) == (booked.pk, None, "done")
 
 
 def test_a_clients_visit_keys_are_found_by_their_appointments(booked):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -449,8 +450,9 @@ def test_a_second_submit_while_the_first_runs_waits_for_it_and_shows_its_booking
     )
 
     def first_submit_finishes(seconds: float) -> None:
-        assert isinstance(running, IdempotencyKey)
-        idempotency.complete(running, status=201, appointment=first)
+        assert isinstance(running, idempotency.Claim)
+        with transaction.atomic():
+            idempotency.keep(running, visit=first.visit, lead=first)
 
     monkeypatch.setattr("booking.views.book.time.sleep", first_submit_finishes)
 

@@ -187,9 +187,9 @@ def test_the_picker_takes_a_fixed_number_of_queries(
     engine's four: 7. therapists, 8. their hours (on PostgreSQL read
     with the therapists), 9. the offering's resource kinds with their
     resources, 10. time off with appointments and the resources'
-    allocations.
+    allocations (on PostgreSQL sent with the resources).
     """
-    queries = 9 if connection.vendor == "postgresql" else 10
+    queries = 8 if connection.vendor == "postgresql" else 10
     vacuum_device()
     with django_assert_num_queries(queries):
         client.get("/en/booking/vacuum-hip-45/")

@@ -354,10 +354,11 @@ def test_the_picker_for_two_takes_a_fixed_number_of_queries(
     own); the engine's four: 4. therapists, 5. their hours (on
     PostgreSQL read with the therapists), 6. the resource kinds with
     their resources and capacity, 7. time off with appointments and the
-    resources' allocations; then 8. the type's health rules, 9. the
-    other offerings, to add one after it.
+    resources' allocations (on PostgreSQL sent with the resources); then
+    8. the type's health rules, 9. the other offerings, to add one after
+    it.
     """
-    queries = 8 if connection.vendor == "postgresql" else 9
+    queries = 7 if connection.vendor == "postgresql" else 9
     with django_assert_num_queries(queries):
         client.get(slots_url(for_two), {"people": "2"})
     for day in range(2, 6):

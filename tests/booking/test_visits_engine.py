@@ -314,8 +314,9 @@ def test_listing_visits_takes_the_same_queries_for_a_day_as_a_month(
     parts = couple(for_two) if together else [Part(offering=for_two), Part(offering=back)]
     # therapists (with their skills), working hours (on PostgreSQL read
     # with the therapists), resource kinds with their resources, time
-    # off with appointments and allocations.
-    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 4):
+    # off with appointments and allocations (on PostgreSQL sent with
+    # the resources, booking.statements.read_together).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
         visit_slots(
             parts=parts,
             together=together,
@@ -400,9 +401,9 @@ def test_a_course_is_planned_in_the_same_queries_for_three_sessions_as_for_ten(
     classical, anna, two_rooms, django_assert_num_queries
 ):
     for sessions in (3, 10):
-        # The schedule's queries (the hours with the therapists on
-        # PostgreSQL), whatever the sessions.
-        with django_assert_num_queries(3 if connection.vendor == "postgresql" else 4):
+        # The schedule's queries (the hours with the therapists, and the
+        # busy spans with the resources, on PostgreSQL), whatever the sessions.
+        with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
             plan_course(
                 offering=classical,
                 first_start=at(TUESDAY, "10:00"),

@@ -1,6 +1,6 @@
 """How the admin and the staff pages write dates in Russian: one format each.
 
-"Вт 1 дек 2026, 10:00" for a moment, "1 дек 2026" for a day, the same
+"Вт 1 Дек 2026, 10:00" for a moment, "1 Дек 2026" for a day, the same
 shape as in English (studio/formats/en/formats.py). Input formats stay
 Django's.
 """

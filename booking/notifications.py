@@ -29,7 +29,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -39,6 +39,7 @@ from booking.guest_access import confirmation_link, manage_link
 from booking.models import Appointment, Reminder, Visit
 from booking.outline import Session, cancelled_with, course_sessions, visit_session
 from booking.services import clients
+from booking.services.visits import can_guest_change
 from booking.sms import send_sms
 from studio.identity import studio_identity
 
@@ -92,28 +93,30 @@ def _course_subject(total: int, *, kind: str, asks_to_confirm: bool) -> str:
     )
 
 
+# A text says what is booked; then how to change it (SMS_CHANGE_BY_LINK
+# while the guests' cut-off is ahead, SMS_CHANGE_BY_PHONE after it).
 SMS_TEXTS = {
-    Kind.CONFIRMATION: _("{studio}: {offering} booked for {when}. Manage: {link}"),
-    Kind.DAY_BEFORE: _("{studio}: see you tomorrow at {time} for {offering}. Manage: {link}"),
-    Kind.HOURS_BEFORE: _("{studio}: see you today at {time} for {offering}. Manage: {link}"),
+    Kind.CONFIRMATION: _("{studio}: {offering} booked for {when}."),
+    Kind.DAY_BEFORE: _("{studio}: see you tomorrow at {time} for {offering}."),
+    Kind.HOURS_BEFORE: _("{studio}: see you today at {time} for {offering}."),
     Kind.CANCELLATION: _("{studio}: your {offering} on {when} is cancelled."),
-    Kind.RESCHEDULED: _("{studio}: your {offering} has moved to {when}. Manage: {link}"),
+    Kind.RESCHEDULED: _("{studio}: your {offering} has moved to {when}."),
 }
 # A text about several massages names how many, not each one: it stays short.
 SEVERAL_SMS_TEXTS: dict[str, Callable[[int], str]] = {
     Kind.CONFIRMATION: lambda count: ngettext(
-        "{studio}: {count} massage booked for {when}. Manage: {link}",
-        "{studio}: {count} massages booked for {when}. Manage: {link}",
+        "{studio}: {count} massage booked for {when}.",
+        "{studio}: {count} massages booked for {when}.",
         count,
     ),
     Kind.DAY_BEFORE: lambda count: ngettext(
-        "{studio}: see you tomorrow at {time} for {count} massage. Manage: {link}",
-        "{studio}: see you tomorrow at {time} for {count} massages. Manage: {link}",
+        "{studio}: see you tomorrow at {time} for {count} massage.",
+        "{studio}: see you tomorrow at {time} for {count} massages.",
         count,
     ),
     Kind.HOURS_BEFORE: lambda count: ngettext(
-        "{studio}: see you today at {time} for {count} massage. Manage: {link}",
-        "{studio}: see you today at {time} for {count} massages. Manage: {link}",
+        "{studio}: see you today at {time} for {count} massage.",
+        "{studio}: see you today at {time} for {count} massages.",
         count,
     ),
     Kind.CANCELLATION: lambda count: ngettext(
@@ -122,11 +125,13 @@ SEVERAL_SMS_TEXTS: dict[str, Callable[[int], str]] = {
         count,
     ),
     Kind.RESCHEDULED: lambda count: ngettext(
-        "{studio}: your {count} massage has moved to {when}. Manage: {link}",
-        "{studio}: your {count} massages have moved to {when}. Manage: {link}",
+        "{studio}: your {count} massage has moved to {when}.",
+        "{studio}: your {count} massages have moved to {when}.",
         count,
     ),
 }
+SMS_CHANGE_BY_LINK = _("Manage: {link}")
+SMS_CHANGE_BY_PHONE = _("To change it, call {phone}.")
 
 
 def _course_sms(total: int, *, kind: str) -> str:
@@ -137,8 +142,8 @@ def _course_sms(total: int, *, kind: str) -> str:
             total,
         )
     return ngettext(
-        "{studio}: course of {count} session booked from {when}. Manage: {link}",
-        "{studio}: course of {count} sessions booked from {when}. Manage: {link}",
+        "{studio}: course of {count} session booked from {when}.",
+        "{studio}: course of {count} sessions booked from {when}.",
         total,
     )
 
@@ -275,6 +280,11 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         **studio_identity(translation.get_language()),
         "manage_url": manage_url(reminder.appointment),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
+        # Decided when the message is written, not when it was planned:
+        # past the cut-off (a reminder sent the evening before, a walk-in's
+        # confirmation, a move at short notice) the link would only say
+        # "can no longer be changed here", so the message gives the phone.
+        "is_changeable_online": can_guest_change(visit, now=timezone.now()),
         "is_cancellation": reminder.kind == Kind.CANCELLATION,
         "asks_to_confirm": asks_to_confirm,
         "confirm_url": (
@@ -363,14 +373,26 @@ def build_sms(reminder: Reminder) -> str:
             text = SEVERAL_SMS_TEXTS[Kind(reminder.kind)](len(lines))
         else:
             text = str(SMS_TEXTS[Kind(reminder.kind)])
-        return text.format(
+        text = text.format(
             studio=context["studio_name"],
             offering=lines[0].appointment.offering.name,
             count=context["course_total"] or len(lines),
             when=context["when"],
             time=context["time"],
-            link=context["manage_url"],
         )
+        change = _sms_change(context)
+        return f"{text} {change}" if change else text
+
+
+def _sms_change(context: dict[str, Any]) -> str:
+    """How a text tells the client to change the booking: its link, or the studio's phone."""
+    if context["is_cancellation"]:
+        return ""
+    if context["is_changeable_online"]:
+        return str(SMS_CHANGE_BY_LINK).format(link=context["manage_url"])
+    if context["studio_phone"]:
+        return str(SMS_CHANGE_BY_PHONE).format(phone=context["studio_phone"])
+    return ""
 
 
 def send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> None:

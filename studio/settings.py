@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     # Before the admin, as django-modeltranslation asks: it patches the
     # admin's forms of the catalog's translated fields.
     "modeltranslation",
-    "django.contrib.admin",
+    # Django's admin under the studio's name (studio/admin_site.py).
+    "studio.apps.StudioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -178,11 +179,16 @@ except (ZoneInfoNotFoundError, ValueError):
 # Pages and e-mails show the studio's local time; storage stays in UTC.
 TIME_ZONE = STUDIO_TIME_ZONE
 USE_I18N = True
+# One way to write a date, a time and a moment per language, in the admin
+# and the staff pages alike (studio/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["studio.formats"]
 USE_TZ = True
 
 STUDIO_NAME = env_str("STUDIO_NAME", "Studio")
 STUDIO_ADDRESS = env_str("STUDIO_ADDRESS", "")
 STUDIO_PHONE = env_str("STUDIO_PHONE", "")
+STUDIO_EMAIL = env_str("STUDIO_EMAIL", "")
+STUDIO_MAP_URL = env_str("STUDIO_MAP_URL", "")
 # The studio's identity in Russian (studio/identity.py); empty, the
 # English one is shown. The hours note is a line such as "Mon-Sat 9-19".
 STUDIO_NAME_RU = env_str("STUDIO_NAME_RU", "")

@@ -52,7 +52,7 @@ def studio_zone() -> ZoneInfo:
     return ZoneInfo(settings.STUDIO_TIME_ZONE)
 
 
-def local(moment: datetime, pattern: str = "D j M Y, H:i") -> str:
+def local(moment: datetime, pattern: str = "DATETIME_FORMAT") -> str:
     return formats.date_format(timezone.localtime(moment, studio_zone()), pattern)
 
 

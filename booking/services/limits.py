@@ -50,11 +50,12 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from booking import errors, phones
 from booking.models import Appointment
 from booking.services.actors import Actor
+from studio.identity import studio_identity
 from studio.throttling import Window, count_hit, give_back
 
 HOUR = 3600
@@ -276,8 +277,9 @@ def _give_back_all(keys: list[str]) -> None:
 
 
 def _call_the_studio() -> str:
-    if settings.STUDIO_PHONE:
-        return gettext("call the studio on %(phone)s") % {"phone": settings.STUDIO_PHONE}
+    phone = studio_identity(get_language())["studio_phone"]
+    if phone:
+        return gettext("call the studio on %(phone)s") % {"phone": phone}
     return gettext("call the studio")
 
 

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from booking import errors
 from booking.availability import resources_taken
@@ -55,6 +55,7 @@ from booking.services.clients import ClientDetails
 from booking.services.writes import Writes
 from booking.visits import Part, VisitPlan, check_parts, place_visit
 from catalog.models import Contraindication, Offering
+from studio.identity import studio_identity
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -782,16 +783,18 @@ def check_changeable(booking: Visit | Appointment, actor: Actor, now: datetime) 
         raise errors.NotActive()
     if not actor.is_staff and now > guest_change_deadline(booking):
         hours = settings.STUDIO_GUEST_CANCEL_HOURS
-        raise errors.CancellationClosed(
-            ngettext(
-                "Appointments can be changed online until %(count)d hour before they start. "
-                "Please call the studio.",
-                "Appointments can be changed online until %(count)d hours before they start. "
-                "Please call the studio.",
-                hours,
-            )
-            % {"count": hours}
-        )
+        message = ngettext(
+            "Appointments can be changed online until %(count)d hour before they start. "
+            "Please call the studio.",
+            "Appointments can be changed online until %(count)d hours before they start. "
+            "Please call the studio.",
+            hours,
+        ) % {"count": hours}
+        phone = studio_identity(get_language())["studio_phone"]
+        if phone:
+            phone_line = gettext("Phone: %(phone)s.") % {"phone": phone}
+            message = f"{message} {phone_line}"
+        raise errors.CancellationClosed(message)
 
 
 def _is_qualified(therapist: Therapist, offering: Offering) -> bool:

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from staff.reports import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.reports, name="reports"),
+]

@@ -218,7 +218,7 @@ def test_the_cancellation_cut_off_counts_hours_with_russian_plurals(
     assert refused.value.code == "cancellation_closed"
     assert refused.value.message == (
         f"Изменить или отменить запись онлайн можно не позднее чем {words} начала. "
-        "Пожалуйста, позвоните в студию."
+        "Пожалуйста, позвоните в студию. Телефон: +49 30 1234567."
     )
 
 

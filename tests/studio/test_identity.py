@@ -22,6 +22,9 @@ def test_the_studio_introduces_itself_in_russian_to_a_russian_reader(studio_in_t
         "studio_address": "Берлин, Хауптштрассе, 1",
         "studio_hours_note": "Пн–Сб 9:00–19:00",
         "studio_phone": "+49301234567",
+        "studio_phone_uri": "tel:+49301234567",
+        "studio_email": "",
+        "studio_map_url": "",
     }
 
 

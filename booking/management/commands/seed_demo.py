@@ -39,6 +39,8 @@ from booking.services import (
 from booking.services.holidays import close_on_public_holidays
 from booking.visits import Part, place_visit, plan_course, visit_slots
 from catalog.models import MassageType, Offering, ResourceKind
+from studio.identity import save_profile
+from studio.models import StudioProfile
 
 DEMO_OWNER_USERNAME = "owner"
 # The demo studio is in Berlin: it closes on the state's public holidays.
@@ -226,6 +228,20 @@ COURSES = [
 SEARCH_DAYS = 7
 
 
+# The demo studio's identity, as its owner would type it in the admin.
+DEMO_STUDIO = {
+    "name_en": "Lindenhof Massage Studio",
+    "name_ru": "Массажная студия «Линденхоф»",
+    "address_en": "Lindenstraße 12, 10969 Berlin",
+    "address_ru": "Линденштрассе 12, 10969 Берлин",
+    "hours_note_en": "Mon–Sat 8:00–19:00, lunch around 13:00",
+    "hours_note_ru": "Пн–Сб 8:00–19:00, обед около 13:00",
+    "phone": "+49 30 1234567",
+    "email": "hello@lindenhof.example",
+    "map_url": "https://www.openstreetmap.org/search?query=Lindenstra%C3%9Fe%2012%2C%2010969%20Berlin",
+}
+
+
 class Command(BaseCommand):
     help = "Load an idempotent demo studio and print a staff login for the admin."
 
@@ -236,6 +252,13 @@ class Command(BaseCommand):
             help="Run even with DEBUG off (the demo staff login is printed in clear).",
         )
 
+    def _studio_profile(self) -> None:
+        """The demo studio's name, address and hours, once: an owner's edits stay."""
+        if StudioProfile.objects.exists():
+            return
+        save_profile(StudioProfile(**DEMO_STUDIO))
+        self.stdout.write(f"Studio profile: {DEMO_STUDIO['name_en']}, {DEMO_STUDIO['address_en']}.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("seed_demo is for development: set DEBUG=1, or pass --force.")
@@ -244,6 +267,7 @@ class Command(BaseCommand):
             resources = self._resources()
             logins = self._logins()
             holidays = self._holidays()
+            self._studio_profile()
         self.stdout.write(
             f"Therapists: {therapists} added. Rooms and equipment: {resources} added. "
             f"Public holidays closed: {holidays}."

@@ -1,10 +1,13 @@
 """The desk's client search: by name, phone or e-mail, within the login's scope."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking import selectors
 from booking.models import Client
+from tests.plans import analyze, indexes_read, reads, sequential_scans
 from tests.staff.clients_setup import (
     a_client,
     booked,
@@ -111,3 +114,34 @@ def test_a_stranger_is_sent_to_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("staff:login"))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("schneider", "booking_client_name_trgm"),
+        ("schneider@example", "booking_client_email_trgm"),
+        ("030 1234", "booking_client_phone_trgm"),
+    ],
+)
+def test_a_search_of_many_clients_reads_their_trigram_index(query, index):
+    Client.objects.bulk_create(
+        Client(name=f"Client {n}", email=f"client{n}@example.com", phone=f"+4930{n:07d}")
+        for n in range(5000)
+    )
+    a_client("Maria Schneider", "schneider@example.com", "+49301234999")
+    with connection.cursor() as cursor:
+        # What autovacuum does after a bulk write: move the new rows from
+        # each GIN index's pending list into the index proper.
+        for trigrams in ("name", "email", "phone"):
+            cursor.execute(f"SELECT gin_clean_pending_list('booking_client_{trigrams}_trgm')")
+    analyze("booking_client")
+    with CaptureQueriesContext(connection) as captured:
+        found = selectors.search_clients(Client.objects.all(), query=query)
+
+    assert [client.name for client in found] == ["Maria Schneider"]
+    (sql,) = reads(captured)
+
+    assert index in indexes_read(sql)
+    assert sequential_scans(sql, ["booking_client"]) == []

@@ -208,3 +208,16 @@ def test_the_feeds_secret_is_kept_out_of_log_lines():
     line = 'GET /staff/feed/Abc-123_xyz.ics HTTP/1.1" 200'
 
     assert "Abc-123_xyz" not in redact_tokens(line)
+
+
+def test_reception_sees_every_therapist_and_whose_feed_is_on(client):
+    anna = therapist_with_login("anna", name="Anna Weber")
+    therapist_with_login("ben", name="Ben Hoffmann")
+    feed_on(anna)
+    client.force_login(reception_login())
+
+    response = client.get(reverse("staff:feed-settings"))
+
+    assert response.status_code == 200
+    assert [t.name for t in response.context["therapists"]] == ["Anna Weber", "Ben Hoffmann"]
+    assert [bool(t.feed_token) for t in response.context["therapists"]] == [True, False]

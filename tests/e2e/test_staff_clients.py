@@ -106,6 +106,17 @@ def test_reception_finds_a_client_and_changes_their_preferences(
 
     expect(page.get_by_role("status")).to_have_text("The client's preferences are saved.")
     check(page, steps, "preferences-saved")
+
+    # The staff pages' addresses carry no language: a browser asking for
+    # Russian gets them in Russian.
+    russian = browser.new_context(
+        viewport=viewport, locale="ru-RU", storage_state=page.context.storage_state()
+    ).new_page()
+    russian.goto(page.url)
+    page = russian
+    steps.page = page
+    expect(page.get_by_role("heading", name="Предпочтения и заметки")).to_be_visible()
+    check(page, steps, "record-in-russian")
     maria = Client.objects.get(pk=front_desk["maria"].pk)
     assert (maria.pressure, maria.allergies) == ("firm", "No nut oils.")
     assert maria.preferred_therapist == front_desk["anna"]

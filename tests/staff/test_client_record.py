@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from booking import selectors
 from booking.models import Appointment, Client
+from booking.phones import readable_phone
 from tests.staff.clients_setup import (
     FUTURE,
     PAST,
@@ -41,7 +42,8 @@ def test_reception_sees_contact_visits_and_counts(client):
     assert record.past_count == 3
     assert (record.no_shows, record.cancellations) == (1, 1)
     page = response.content.decode()
-    assert "+49301234567" in page
+    assert 'href="tel:+49301234567"' in page
+    assert ">030 1234567</a>" in page
     assert "maria@example.com" in page
     assert f"/staff/visits/{upcoming.visit_id}/" in page
 
@@ -192,3 +194,19 @@ def test_the_record_shows_the_health_history_to_reception(client):
 
     assert "Have you had an injury or surgery in the last three months?" in page
     assert "asks-for-care" in page
+
+
+@pytest.mark.parametrize(
+    ("stored", "read_out"),
+    [
+        ("+49301234567", "030 1234567"),
+        ("+442079460958", "+44 20 7946 0958"),
+        ("not a number", "not a number"),
+    ],
+)
+def test_a_phone_number_reads_as_dialled_at_the_studio_or_with_its_country_code(
+    settings, stored, read_out
+):
+    settings.STUDIO_PHONE_REGION = "DE"
+
+    assert readable_phone(stored) == read_out

@@ -148,3 +148,35 @@ class CannotMerge(BookingError):
     code = "cannot_merge"
     status_code = 400
     default_message = _("Choose the client to keep and at least one other client to merge into it.")
+
+
+class NotTheirAppointment(BookingError):
+    """A treatment note written by someone who did not give the massage (403)."""
+
+    code = "not_their_appointment"
+    status_code = 403
+    default_message = _("Only the therapist who gives this massage writes its treatment note.")
+
+
+class NoteTooEarly(BookingError):
+    """A treatment note for a massage that has not started yet (409)."""
+
+    code = "note_too_early"
+    status_code = 409
+    default_message = _("A treatment note can be written once the massage has started.")
+
+
+class NothingToNote(BookingError):
+    """A treatment note for a massage that was cancelled or missed (409)."""
+
+    code = "nothing_to_note"
+    status_code = 409
+    default_message = _("This massage was cancelled or missed: there is nothing to note.")
+
+
+class NotTheirFeed(BookingError):
+    """A calendar feed turned on or off by someone other than its therapist or reception (403)."""
+
+    code = "not_their_feed"
+    status_code = 403
+    default_message = _("Only the therapist or reception change this calendar feed.")

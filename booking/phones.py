@@ -47,6 +47,21 @@ def normalise_phone(value: str) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+def readable_phone(value: str) -> str:
+    """A stored number as people read it out: in the studio's region as dialled
+    there (`030 1234567`), from elsewhere with its country code (`+44 20 7946 0958`).
+
+    Anything that is not a number libphonenumber reads is given back as it is.
+    """
+    try:
+        number = phonenumbers.parse(value, settings.STUDIO_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) == settings.STUDIO_PHONE_REGION:
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
 class PhoneField(forms.CharField):
     """A form field that accepts what `normalise_phone` accepts and cleans to E.164."""
 

@@ -26,6 +26,7 @@ from booking.models import (
     Visit,
     WorkingHours,
 )
+from catalog.models import HealthQuestion
 
 
 def active_therapists() -> QuerySet[Therapist]:
@@ -499,4 +500,210 @@ def appointments_with_email(
         client_ids = list(clients_with_email(email=email).values_list("pk", flat=True))
     return among.alias(contact_email_lower=Lower("contact_email")).filter(
         Q(client_id__in=client_ids) | Q(contact_email_lower=Lower(Value(email)))
+    )
+
+
+# The front desk's client search and record (staff/clients).
+
+# At most this many clients answer one search: the desk narrows a
+# longer list by typing more.
+CLIENT_SEARCH_LIMIT = 30
+# A search needs this many characters: shorter ones match too much to help.
+CLIENT_SEARCH_MIN_LENGTH = 2
+# At least this many digits make a search one for a phone number.
+_PHONE_SEARCH_MIN_DIGITS = 3
+_PHONE_SEARCH_CHARACTERS = frozenset("0123456789+ ()./-")
+# A client record lists this many of the latest past appointments.
+CLIENT_RECORD_PAST_LIMIT = 50
+# The health history reads the answers of this many of the client's
+# latest appointments that hold any (the retention sweep clears older ones).
+_HEALTH_HISTORY_APPOINTMENTS = 20
+
+
+def client_search_condition(query: str) -> Q | None:
+    """What a search at the desk asks for: a phone number, an e-mail, or a name.
+
+    Digits (with the punctuation people write numbers with) search the
+    phone numbers, which are stored in E.164 (`booking.phones`): the
+    digits typed are looked for inside them, less any leading zeros, so
+    "030 1234" and "+49 30 1234" both find +49301234567. A query with an
+    @ searches the e-mails; any other the names and the e-mails. Letter
+    case never matters. None for a query too short to search.
+
+    On PostgreSQL the trigram indexes of migration 0026 serve each
+    `UPPER(…) LIKE` (and the phone's `LIKE`), so a search does not read
+    every client.
+    """
+    text = query.strip()
+    if len(text) < CLIENT_SEARCH_MIN_LENGTH:
+        return None
+    digits = "".join(character for character in text if character.isdigit()).lstrip("0")
+    if set(text) <= _PHONE_SEARCH_CHARACTERS and len(digits) >= _PHONE_SEARCH_MIN_DIGITS:
+        return Q(phone__contains=digits)
+    if "@" in text:
+        return Q(email__icontains=text)
+    return Q(name__icontains=text) | Q(email__icontains=text)
+
+
+def search_clients(
+    among: QuerySet[Client], *, query: str, limit: int = CLIENT_SEARCH_LIMIT
+) -> list[Client]:
+    """The clients among `among` that `query` finds, by name, at most `limit` of them."""
+    condition = client_search_condition(query)
+    if condition is None:
+        return []
+    return list(among.filter(condition).order_by("name", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """What the desk shows of a client's appointments: to come, past, and what went wrong."""
+
+    upcoming: list[Appointment]
+    past: list[Appointment]
+    past_count: int
+    no_shows: int
+    cancellations: int
+
+
+def client_record(
+    appointments: QuerySet[Appointment],
+    *,
+    now: datetime,
+    past_limit: int = CLIENT_RECORD_PAST_LIMIT,
+) -> ClientRecord:
+    """The appointments of one client (`appointments`, as the reader may see them), in order.
+
+    Three queries whatever the history: those to come (bounded by the
+    booking horizon), the latest `past_limit` past ones, and the counts;
+    each appointment with its massage, therapist and treatment
+    note, served by the index on the appointment's client.
+    """
+    with_parts = appointments.select_related(
+        "offering", "therapist", "treatment_note", "treatment_note__author"
+    )
+    upcoming = list(with_parts.filter(start_at__gte=now).order_by("start_at", "id"))
+    past = list(with_parts.filter(start_at__lt=now).order_by("-start_at", "-id")[:past_limit])
+    counts = appointments.aggregate(
+        past=Count("id", filter=Q(start_at__lt=now)),
+        no_shows=Count("id", filter=Q(status=Appointment.Status.NO_SHOW)),
+        cancellations=Count("id", filter=Q(status=Appointment.Status.CANCELLED)),
+    )
+    return ClientRecord(
+        upcoming=upcoming,
+        past=past,
+        past_count=counts["past"],
+        no_shows=counts["no_shows"],
+        cancellations=counts["cancellations"],
+    )
+
+
+@dataclass(frozen=True)
+class HealthAnswer:
+    """The client's latest answer to one health question, and when they gave it."""
+
+    question: str
+    label: str
+    answer: bool
+    answered_at: datetime
+
+    @property
+    def asks_for_care(self) -> bool:
+        # Every question asks about a condition: a "yes" is one to mind.
+        return self.answer
+
+
+@dataclass(frozen=True)
+class HealthHistory:
+    """The client's latest health answers, and the latest note they left for the therapist."""
+
+    answers: list[HealthAnswer]
+    note: str
+    noted_at: datetime | None
+
+    def __bool__(self) -> bool:
+        return bool(self.answers or self.note)
+
+
+def health_history(client: Client) -> HealthHistory:
+    """The latest answer to each health question from the client's earlier bookings, with its date.
+
+    Health data (DESIGN.md, invariant 8): only for staff with
+    `booking.view_health`. Only the client's own answers count, not those
+    a second person gave on a visit for two (`guest_name`); a question
+    left unasked (no answer, or None) keeps the answer before it. One
+    query: the latest appointments of the client that hold answers, read
+    through the index on the appointment's client.
+    """
+    rows = (
+        Appointment.objects.filter(client_id=client.pk, guest_name="")
+        .exclude(health={})
+        .order_by("-start_at", "-id")
+        .values_list("health", "start_at")[:_HEALTH_HISTORY_APPOINTMENTS]
+    )
+    latest: dict[str, tuple[bool, datetime]] = {}
+    note, noted_at = "", None
+    for health, start_at in rows:
+        if not isinstance(health, dict):
+            continue
+        for question in HealthQuestion:
+            answer = health.get(question.value)
+            if isinstance(answer, bool) and question.value not in latest:
+                latest[question.value] = (answer, start_at)
+        if not note and isinstance(health.get("note"), str) and health["note"].strip():
+            note, noted_at = health["note"].strip(), start_at
+    answers = [
+        HealthAnswer(
+            question=question.value,
+            label=str(question.label),
+            answer=latest[question.value][0],
+            answered_at=latest[question.value][1],
+        )
+        for question in HealthQuestion
+        if question.value in latest
+    ]
+    return HealthHistory(answers=answers, note=note, noted_at=noted_at)
+
+
+def therapist_for_feed(token: str) -> Therapist | None:
+    """The active therapist whose calendar feed has this secret, or None.
+
+    Compared in constant time against each therapist's secret (a handful
+    of rows), so the time a request takes tells nothing of how much of a
+    guess was right. A blank token never matches: blank means no feed.
+    """
+    if not token:
+        return None
+    found = None
+    for therapist in Therapist.objects.filter(is_active=True).exclude(feed_token=""):
+        if hmac.compare_digest(therapist.feed_token.encode(), token.encode()):
+            found = therapist
+    return found
+
+
+# How far back and ahead a therapist's calendar feed reaches: recent
+# weeks for what was done, and at least half a year ahead, beyond the
+# booking horizon, for a course's last sessions.
+FEED_DAYS_BACK = 28
+FEED_DAYS_AHEAD = 183
+
+
+def feed_appointments(therapist: Therapist, *, now: datetime) -> list[Appointment]:
+    """The therapist's appointments for their calendar feed: all but the cancelled ones.
+
+    Bounded by time on both sides (FEED_DAYS_BACK, and the later of the
+    booking horizon and FEED_DAYS_AHEAD), read through the index on
+    (therapist, start_at, blocked_until). A cancelled appointment is left
+    out, so the phone's calendar drops it.
+    """
+    ahead = max(FEED_DAYS_AHEAD, settings.STUDIO_HORIZON_DAYS + 1)
+    return list(
+        Appointment.objects.filter(
+            therapist_id=therapist.pk,
+            start_at__gte=now - timedelta(days=FEED_DAYS_BACK),
+            start_at__lt=now + timedelta(days=ahead),
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("offering", "client")
+        .order_by("start_at", "id")
     )

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("staff.calendar.urls")),
     path("visits/", include("staff.visits.urls")),
     path("clients/", include("staff.clients.urls")),
+    path("feed/", include("staff.clients.feed_urls")),
     path("reports/", include("staff.reports.urls")),
 ]

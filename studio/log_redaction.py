@@ -7,7 +7,8 @@ request lines. The pages' own addresses hold no token (see
 `booking.guest_access`), but a link opened once carries it in the query
 (`?t=`), and links sent before it moved there carry it in the path
 (`/booking/manage/<id>/<token>/…`); so does the link that lets a client
-write a booking's details to their record (`/booking/client-details/<token>/`).
+write a booking's details to their record (`/booking/client-details/<token>/`);
+and a therapist's calendar feed carries its secret (`/staff/feed/<token>.ics`).
 `redact_tokens` blanks them all;
 `RedactTokens` does it to every record that reaches a handler it sits
 on (settings.LOGGING), and gunicorn.conf.py to every access log line.
@@ -28,6 +29,9 @@ _TOKEN_IN_PATH = re.compile(
 # (booking.urls `client_details`): whoever holds it may write the booked
 # name and phone to the client record.
 _DETAILS_TOKEN_IN_PATH = re.compile(r"(/client-details/)[^/?#\s\"']+")
+# The secret of a therapist's calendar feed (staff.clients.feed): whoever
+# holds it reads their appointments.
+_FEED_TOKEN_IN_PATH = re.compile(r"(/staff/feed/)[^/?#\s\"']+(?=\.ics)")
 # `t=` (the e-mails' links) and `token=` as a query parameter, or at the
 # start of a bare query string.
 _TOKEN_IN_QUERY = re.compile(r"((?:^|[?&;])(?:t|token)=)[^&;#\s\"']*")
@@ -37,6 +41,7 @@ def redact_tokens(text: str) -> str:
     """`text` with every token in a path or a query replaced by a mark."""
     text = _TOKEN_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
     text = _DETAILS_TOKEN_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
+    text = _FEED_TOKEN_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
     return _TOKEN_IN_QUERY.sub(rf"\g<1>{REDACTED}", text)
 
 

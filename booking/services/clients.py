@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from booking import errors, selectors
-from booking.models import Appointment, AppointmentEvent, Client, Course, Visit
+from booking.models import Appointment, AppointmentEvent, Client, Course, Therapist, Visit
 
 if TYPE_CHECKING:
     from booking.services.actors import Actor
@@ -301,3 +301,48 @@ def merge_clients(
         len(moved),
     )
     return Client.objects.get(pk=keep.pk)
+
+
+@transaction.atomic(durable=True)
+def change_preferences(
+    *,
+    client: Client,
+    pressure: str,
+    preferred_therapist: Therapist | None,
+    therapist_gender: str,
+    allergies: str,
+    staff_notes: str,
+    by: Actor,
+) -> Client:
+    """Staff write down how a client likes their massage, and their own notes about them.
+
+    The client never sees these. Raises BookingError for anyone who is
+    not staff, and ValueError for a pressure or gender that is not one
+    of the model's choices (a form offers only those).
+    """
+    if not by.is_staff:
+        raise errors.BookingError(gettext("Only staff change a client's preferences."))
+    if pressure not in {"", *Client.Pressure.values}:
+        raise ValueError(f"pressure {pressure!r} is not one of Client.Pressure")
+    if therapist_gender not in {"", *Client.TherapistGender.values}:
+        raise ValueError(
+            f"therapist_gender {therapist_gender!r} is not one of Client.TherapistGender"
+        )
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    locked.pressure = pressure
+    locked.preferred_therapist = preferred_therapist
+    locked.therapist_gender = therapist_gender
+    locked.allergies = allergies
+    locked.staff_notes = staff_notes
+    locked.save(
+        update_fields=[
+            "pressure",
+            "preferred_therapist",
+            "therapist_gender",
+            "allergies",
+            "staff_notes",
+        ]
+    )
+    # Never the notes themselves: they may name a condition (health data).
+    logger.info("Preferences of client %s changed by %s", locked.pk, by.label)
+    return locked

@@ -33,6 +33,7 @@ from booking.models import (
     AppointmentEvent,
     Client,
     Reminder,
+    TreatmentNote,
     Visit,
     new_manage_token,
 )
@@ -66,13 +67,13 @@ def export_client(*, client: Client) -> dict[str, Any]:
     The record, and for each of their appointments (as
     `selectors.client_appointments` finds them) its facts, the contact
     details it was booked with, health answers,
-    notes, consent, history, reminders and the stored answers to the
+    notes, treatment note, consent, history, reminders and the stored answers to the
     requests that made it. Manage tokens are left out: they are keys to
     change a booking, not data about the person.
     """
     appointments = list(
         selectors.client_appointments(client=client)
-        .select_related("offering", "therapist", "consent_recorded_by")
+        .select_related("offering", "therapist", "consent_recorded_by", "treatment_note__author")
         .prefetch_related("events", "reminders")
         .order_by("start_at", "id")
     )
@@ -128,6 +129,7 @@ def _export_appointment(appointment: Appointment) -> dict[str, Any]:
         "currency": appointment.currency,
         "health": appointment.health,
         "notes": appointment.notes,
+        "treatment_note": _export_treatment_note(appointment),
         "consented_at": _iso(appointment.consented_at),
         "consent_recorded_by": recorded_by.get_username() if recorded_by else None,
         # The keyed hash of the address it was booked from, while it is
@@ -161,6 +163,22 @@ def _export_appointment(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+def _export_treatment_note(appointment: Appointment) -> dict[str, Any] | None:
+    try:
+        note = appointment.treatment_note
+    except TreatmentNote.DoesNotExist:
+        return None
+    return {
+        "subjective": note.subjective,
+        "objective": note.objective,
+        "assessment": note.assessment,
+        "plan": note.plan,
+        "author": note.author.get_username() if note.author else None,
+        "created_at": _iso(note.created_at),
+        "updated_at": _iso(note.updated_at),
+    }
+
+
 @dataclass(frozen=True)
 class Erasure:
     """What an erasure changed, in counts: nothing about the person."""
@@ -177,7 +195,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
 
     The record gets a placeholder name and e-mail and no phone. Each of
     their appointments (as `selectors.client_appointments` finds them)
-    gets the same contact placeholders, loses its health answers, notes, the hash of the
+    gets the same contact placeholders, loses its health answers, notes, treatment note, the hash of the
     address it was booked from and the words typed into
     its history (a cancellation's reason), and gets a new manage token, so
     links already sent stop working; its pending reminders are cancelled,
@@ -238,6 +256,8 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
             manage_token=token,
             updated_at=now,
         )
+    # A treatment note is all health data: nothing of it is kept.
+    TreatmentNote.objects.filter(appointment_id__in=ids).delete()
     for event in AppointmentEvent.objects.filter(appointment_id__in=ids):
         kept = {key: value for key, value in event.details.items() if key in _FACT_DETAILS}
         if kept != event.details:
@@ -268,11 +288,12 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
 
 
 def purge_old_health_answers(*, now: datetime | None = None) -> int:
-    """Drop the health answers and notes of visits older than the retention period.
+    """Drop the health answers, notes and treatment notes of visits older than the retention period.
 
     An appointment that ended more than STUDIO_HEALTH_RETENTION_DAYS ago
-    keeps its facts but loses its health answers and notes. Run daily by
-    beat; returns how many appointments it cleared.
+    keeps its facts but loses its health answers and notes, and its
+    treatment note is deleted. Run daily by beat; returns how many
+    appointments it cleared of answers or notes (treatment notes apart).
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_HEALTH_RETENTION_DAYS)
     still_held = Appointment.objects.filter(
@@ -293,7 +314,29 @@ def purge_old_health_answers(*, now: datetime | None = None) -> int:
             break
     if cleared:
         logger.info("Dropped the health answers and notes of %d past appointment(s).", cleared)
+    _purge_old_treatment_notes(cutoff)
     return cleared
+
+
+def _purge_old_treatment_notes(cutoff: datetime) -> None:
+    """Delete the treatment notes of appointments that ended before `cutoff`.
+
+    The table holds only the notes still within the retention period (the
+    sweep deletes the rest each day), so this reads no more than those,
+    not the years of history.
+    """
+    old = TreatmentNote.objects.filter(
+        appointment__start_at__lt=cutoff, appointment__end_at__lt=cutoff
+    )
+    deleted = 0
+    while True:
+        batch = list(old.values_list("pk", flat=True)[:_PURGE_BATCH])
+        if batch:
+            deleted += TreatmentNote.objects.filter(pk__in=batch).delete()[0]
+        if len(batch) < _PURGE_BATCH:
+            break
+    if deleted:
+        logger.info("Deleted %d treatment note(s) past the retention period.", deleted)
 
 
 def forget_booking_addresses(*, now: datetime | None = None) -> int:

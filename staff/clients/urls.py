@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+"""The client pages, under /staff/clients/."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from staff.clients import views
+
+urlpatterns = [
+    path("", views.search, name="clients"),
+    path("<int:pk>/", views.record, name="client"),
+    path("<int:pk>/preferences/", views.preferences, name="client-preferences"),
+    path("appointments/<uuid:pk>/note/", views.treatment_note, name="treatment-note"),
+]

@@ -199,9 +199,7 @@ def test_a_move_to_another_day_takes_back_the_arrival(booked, staff):
     on_the_day = at(TUESDAY, "09:00")
     mark_arrived(appointment=booked, actor=staff, now=on_the_day)
 
-    move_visit(
-        visit=booked.visit, start_at=at(WEDNESDAY, "10:00"), actor=staff, now=on_the_day
-    )
+    move_visit(visit=booked.visit, start_at=at(WEDNESDAY, "10:00"), actor=staff, now=on_the_day)
 
     booked.refresh_from_db()
     assert booked.arrived_at is None

@@ -88,7 +88,7 @@ def test_reception_gives_a_visit_to_another_therapist_then_marks_and_unmarks_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Move or change therapist")
     page.get_by_label("Therapist for Classical: foot (10:00)").select_option(label="Ben Hoffmann")
     # htmx brings Ben's free times; the visit's own time stays chosen.
-    expect(page.locator("input[name=therapist_%s]" % visit_at_ten.pk)).to_have_value(
+    expect(page.locator(f"input[name=therapist_{visit_at_ten.pk}]")).to_have_value(
         str(Therapist.objects.get(slug="ben").pk)
     )
     expect(page.get_by_label("10:00 (the visit's time now)")).to_be_checked()

@@ -194,6 +194,10 @@ def _page_context(
         "visit": visit,
         "rows": rows,
         "with_health": with_health,
+        # A visit of one keeps its notes on the appointment too: shown once.
+        "visit_notes": visit.notes
+        if with_health and visit.notes not in {a.notes for a in appointments}
+        else "",
         "history": _history(appointments),
         "may_change": scope.is_reception and visit.is_active,
         "cancel_form": cancel_form or CancelForm(initial={"notify": True}),
@@ -431,8 +435,16 @@ def _move(
         )
     except errors.BookingError as error:
         form.add_error(None, error.message)
+        day = start_at.astimezone(zone).date()
         return _render_move(
-            request, visit, appointments, query, form=form, status=error.status_code
+            request,
+            visit,
+            appointments,
+            query,
+            form=form,
+            on=day,
+            times=_Wanted(visit, appointments, chosen).slots(day, day),
+            status=error.status_code,
         )
     if form.cleaned_data["notify"]:
         messages.success(request, _("The visit is changed; the client is told."))

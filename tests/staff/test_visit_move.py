@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from booking.site_forms import slot_value
+from tests.factories import TherapistFactory
 from tests.staff.visit_setup import (  # noqa: F401 - fixtures
     TUESDAY,
     anna,
@@ -128,4 +129,23 @@ def test_nothing_changed_says_so(reception, booked, anna):
     )
 
     assert response.status_code == 400
-    assert "Choose another time or another therapist." in response.content.decode()
+    page = response.content.decode()
+    assert "Choose another time or another therapist." in page
+    assert slot_value(at(TUESDAY, "15:00")) in page
+
+
+def test_a_therapist_who_stopped_giving_the_massage_is_refused(reception, booked, anna):
+    cupper = TherapistFactory.create(name="Cupper", skills=["vacuum"])
+    cupper.massage_types.add(booked.offering.massage_type)
+    response = reception.get(move_url(booked))
+    assert "Cupper" in response.content.decode()
+    cupper.massage_types.remove(booked.offering.massage_type)
+
+    response = reception.post(
+        move_url(booked),
+        {"start": slot_value(booked.start_at), f"therapist_{booked.pk}": cupper.pk},
+    )
+
+    assert response.status_code == 400
+    booked.refresh_from_db()
+    assert booked.therapist == anna

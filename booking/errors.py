@@ -98,6 +98,38 @@ class NotConfirmed(BookingError):
     )
 
 
+class StaffOnly(BookingError):
+    """What only staff do at the desk, asked by someone else (403)."""
+
+    code = "staff_only"
+    status_code = 403
+    default_message = _("Only the studio's staff can do this.")
+
+
+class NothingToChange(BookingError):
+    """A move to the same time with the same therapists (400)."""
+
+    code = "nothing_to_change"
+    status_code = 400
+    default_message = _("Choose another time or another therapist.")
+
+
+class NotToday(BookingError):
+    """A client marked arrived on another day than their appointment's (409)."""
+
+    code = "not_today"
+    status_code = 409
+    default_message = _("A client can be marked arrived only on the day of the appointment.")
+
+
+class NothingToUndo(BookingError):
+    """An undo asked for an appointment with no mark on it (409)."""
+
+    code = "nothing_to_undo"
+    status_code = 409
+    default_message = _("This appointment has no mark to undo.")
+
+
 class HoldExpired(BookingError):
     code = "hold_expired"
     status_code = 409

@@ -802,6 +802,9 @@ class AppointmentEvent(models.Model):
         CLIENT_MERGED = "client_merged", _("Client records merged")
         HOLD_CONFIRMED = "hold_confirmed", _("Hold confirmed")
         HOLD_EXPIRED = "hold_expired", _("Hold expired")
+        REASSIGNED = "reassigned", _("Given to another therapist")
+        ARRIVED = "arrived", _("Marked arrived")
+        MARK_UNDONE = "mark_undone", _("Mark undone")
 
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, related_name="events", verbose_name=_("appointment")

@@ -1,6 +1,7 @@
 """Every write of the booking app, one module per concern.
 
 - `visits`: book, cancel and move visits (one or more appointments), and courses.
+- `desk`: what staff do at the front desk: move and reassign a visit, marks and their undo.
 - `appointments`: one appointment: book, cancel, reschedule (its visit), confirm, mark.
 - `clients`: the client record: which one a booking links to, and who changes it.
 - `access`: who may see and change which appointments.
@@ -29,6 +30,7 @@ from booking.services.clients import (
     merge_clients,
     update_client_from_booking,
 )
+from booking.services.desk import mark_arrived, move_visit, undo_mark
 from booking.services.privacy import (
     can_see_health,
     erase_client,
@@ -74,12 +76,15 @@ __all__ = [
     "forget_booking_addresses",
     "guest_change_deadline",
     "mark_appointment",
+    "mark_arrived",
     "merge_clients",
+    "move_visit",
     "purge_old_health_answers",
     "release_expired_holds",
     "reschedule_appointment",
     "reschedule_visit",
     "retry_reminders",
     "send_reminder_now",
+    "undo_mark",
     "update_client_from_booking",
 ]

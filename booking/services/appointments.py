@@ -280,7 +280,8 @@ def mark_appointment(
     Only a confirmed appointment that has started can be marked. Once
     every appointment of its visit is marked, the visit is too:
     completed if anyone came, else no-show. Raises NotActive otherwise,
-    and BookingError for any other status.
+    and BookingError for any other status, or a no-show of a client
+    marked arrived.
     """
     now = now or timezone.now()
     actions = {
@@ -297,6 +298,10 @@ def mark_appointment(
         raise errors.NotActive()
     if appointment.start_at > now:
         raise errors.BookingError(gettext("An appointment can be marked only once it has started."))
+    if status == Appointment.Status.NO_SHOW and appointment.arrived_at is not None:
+        raise errors.BookingError(
+            gettext("This client was marked arrived: undo that first to mark a no-show.")
+        )
     appointment.status = status
     appointment.updated_at = now
     appointment.save(update_fields=["status", "updated_at"])

@@ -82,12 +82,17 @@ def plan_after_confirmation(appointment: Appointment, *, now: datetime) -> None:
     _create(_timed_reminders(appointment, now=now), now=now)
 
 
-def plan_after_reschedule(appointment: Appointment, *, now: datetime) -> None:
-    """A notice of the move now, and the reminders retimed to the new start."""
+def plan_after_reschedule(appointment: Appointment, *, now: datetime, notify: bool = True) -> None:
+    """A notice of the move now (unless not to `notify`), and the reminders retimed.
+
+    Staff moving a visit with the client in front of them, or on the
+    phone, may leave the notice out; the reminders before the new start
+    go out all the same.
+    """
     Reminder.objects.filter(
         appointment=appointment, status=Status.PENDING, kind__in=_TIMED_KINDS
     ).update(status=Status.CANCELLED)
-    reminders = [_reminder(appointment, Kind.RESCHEDULED, Channel.EMAIL, now)]
+    reminders = [_reminder(appointment, Kind.RESCHEDULED, Channel.EMAIL, now)] if notify else []
     reminders += _timed_reminders(appointment, now=now)
     _create(reminders, now=now)
 

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from itertools import pairwise
 from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -498,20 +499,28 @@ def _hold_until(actor: Actor, now: datetime) -> datetime | None:
 
 @transaction.atomic(durable=True)
 def cancel_visit(
-    *, visit: Visit, actor: Actor, reason: str = "", now: datetime | None = None
+    *,
+    visit: Visit,
+    actor: Actor,
+    reason: str = "",
+    now: datetime | None = None,
+    notify: bool = True,
 ) -> Visit:
     """Cancel an active visit: every appointment of it, every resource it holds.
 
     Guests may cancel until STUDIO_GUEST_CANCEL_HOURS before the visit
     starts; staff and integrations always may. A held visit may be
-    cancelled too, without a notice to its unproven address. Raises
-    NotActive for a visit that is neither confirmed nor held and
+    cancelled too, without a notice to its unproven address. Staff may
+    leave the client's notice out (`notify=False`: the client cancelled
+    at the desk, or was told on the phone); a guest always gets it.
+    Raises NotActive for a visit that is neither confirmed nor held and
     CancellationClosed after the guests' cut-off.
     """
     now = now or timezone.now()
     visit, appointments = lock_visit(visit)
     check_changeable(visit, actor, now)
-    _cancel(visit, appointments, actor=actor, reason=reason, now=now, notify=True)
+    notify = notify or not actor.is_staff
+    _cancel(visit, appointments, actor=actor, reason=reason, now=now, notify=notify)
     return visit
 
 
@@ -595,37 +604,86 @@ def reschedule_visit(
         ignore_visit=visit.id,
         lock=True,
     )
-    moves = list(zip(appointments, plan.appointments, strict=True))
-    if plan.start_at > visit.start_at:
-        # Later: the last one first, so no appointment of the visit
-        # steps on one of its own not yet moved (the constraint checks
-        # each row as it is written).
-        moves.reverse()
-    for appointment, placed in moves:
+    write_move(visit, appointments, plan, actor=actor, now=now, notify=True)
+    return visit
+
+
+def write_move(
+    visit: Visit,
+    appointments: list[Appointment],
+    plan: VisitPlan,
+    *,
+    actor: Actor,
+    now: datetime,
+    notify: bool,
+) -> None:
+    """Write a locked visit's move to `plan`: its times, therapists, resources, events, reminders.
+
+    `appointments` are the visit's, sorted by start then id as `plan`
+    placed them. An appointment whose time changes gets a "rescheduled"
+    event, one whose therapist changes a "reassigned" event, each with
+    from and to. The reminders are retimed to the new start; `notify`
+    sends the client the notice of the move. An arrival marked on
+    another day than the new one no longer holds.
+    """
+    zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+    # Out of the therapists' exclusion constraint while they move: it
+    # checks each row as it is written, so two appointments of the visit
+    # trading therapists, or one moving onto the time another is leaving,
+    # would collide with a row of their own not yet written. Each row
+    # comes back in below with its new time and therapist and is checked
+    # against every other active row then, its own visit's included.
+    Appointment.objects.filter(pk__in=[a.pk for a in appointments]).update(
+        status=Appointment.Status.CANCELLED
+    )
+    for appointment, placed in zip(appointments, plan.appointments, strict=True):
         moved_from = appointment.start_at
+        therapist_from = appointment.therapist
         appointment.start_at = placed.start_at
         appointment.end_at = placed.end_at
         appointment.blocked_until = placed.blocked_until
+        appointment.therapist_id = placed.therapist_id
         appointment.updated_at = now
         appointment.sequence += 1
-        appointment.save(
-            update_fields=["start_at", "end_at", "blocked_until", "updated_at", "sequence"]
-        )
-        _record(
-            [appointment],
-            AppointmentEvent.Action.RESCHEDULED,
-            actor,
-            now,
-            {"from": moved_from.isoformat(), "to": placed.start_at.isoformat()},
-        )
+        fields = ["status", "therapist", "start_at", "end_at", "blocked_until", "updated_at"]
+        fields.append("sequence")
+        if appointment.arrived_at is not None and (
+            appointment.arrived_at.astimezone(zone).date()
+            != placed.start_at.astimezone(zone).date()
+        ):
+            appointment.arrived_at = None
+            fields.append("arrived_at")
+        appointment.save(update_fields=fields)
+        if moved_from != placed.start_at:
+            _record(
+                [appointment],
+                AppointmentEvent.Action.RESCHEDULED,
+                actor,
+                now,
+                {"from": moved_from.isoformat(), "to": placed.start_at.isoformat()},
+            )
+        if therapist_from.pk != placed.therapist_id:
+            therapist_to = Therapist.objects.get(pk=placed.therapist_id)
+            appointment.therapist = therapist_to
+            _record(
+                [appointment],
+                AppointmentEvent.Action.REASSIGNED,
+                actor,
+                now,
+                {
+                    "from": therapist_from.name,
+                    "to": therapist_to.name,
+                    "from_id": therapist_from.pk,
+                    "to_id": therapist_to.pk,
+                },
+            )
     visit.start_at = plan.start_at
     visit.end_at = plan.end_at
     visit.updated_at = now
     visit.save(update_fields=["start_at", "end_at", "updated_at"])
     Allocation.objects.filter(visit=visit).delete()
     _allocate(visit, appointments, plan)
-    reminders.plan_after_reschedule(_lead(appointments), now=now)
-    return visit
+    reminders.plan_after_reschedule(_lead(appointments), now=now, notify=notify)
 
 
 @conflicts_become_unavailable

@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+"""The visit page and what reception (and a therapist, for their own marks) does there."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from staff.visits import views
+
+urlpatterns: list[URLPattern] = [
+    path("<uuid:pk>/", views.visit_page, name="visit"),
+    path("<uuid:pk>/move/", views.move, name="visit_move"),
+    path("<uuid:pk>/cancel/", views.cancel, name="visit_cancel"),
+    path("<uuid:pk>/appointments/<uuid:appointment_pk>/mark/", views.mark, name="visit_mark"),
+]

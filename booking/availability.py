@@ -61,10 +61,14 @@ class Rules:
     step: timedelta
 
     @classmethod
-    def from_settings(cls) -> Rules:
+    def from_settings(cls, *, staff: bool = False) -> Rules:
+        """The studio's rules; `staff` (booking at the studio) waives the minimum notice.
+
+        Who counts as staff here is `booking.services.visits.waives_notice`.
+        """
         return cls(
             zone=ZoneInfo(settings.STUDIO_TIME_ZONE),
-            min_notice=timedelta(minutes=settings.STUDIO_MIN_NOTICE_MINUTES),
+            min_notice=timedelta(minutes=0 if staff else settings.STUDIO_MIN_NOTICE_MINUTES),
             horizon=timedelta(days=settings.STUDIO_HORIZON_DAYS),
             step=timedelta(minutes=settings.STUDIO_SLOT_STEP_MINUTES),
         )
@@ -592,13 +596,15 @@ def available_slots(
     now: datetime | None = None,
     ignore_appointment: UUID | None = None,
     ignore_visit: UUID | None = None,
+    staff: bool = False,
 ) -> list[Slot]:
     """The free starts of an offering between two local dates, both included.
 
     Only the days that hold a bookable start are looked at (`ListingWindow`).
     The visit engine lists a visit of one massage here (`visits.visit_slots`).
+    `staff` lists what staff book at the studio: no minimum notice.
     """
-    rules = Rules.from_settings()
+    rules = Rules.from_settings(staff=staff)
     window = ListingWindow.of(rules, now or timezone.now(), start_on, end_on)
     if window is None or not is_bookable(offering):
         return []

@@ -500,3 +500,30 @@ def appointments_with_email(
     return among.alias(contact_email_lower=Lower("contact_email")).filter(
         Q(client_id__in=client_ids) | Q(contact_email_lower=Lower(Value(email)))
     )
+
+
+def earlier_health_answers(*, client: Client) -> Appointment | None:
+    """The client's own latest appointment with health answers, for the desk to go over again.
+
+    Their own: not one given to a second person (`guest_name`). Served
+    by the index on the appointments' client.
+    """
+    return (
+        Appointment.objects.filter(client=client, guest_name="")
+        .exclude(health={})
+        .only("id", "start_at", "health")
+        .order_by("-start_at")
+        .first()
+    )
+
+
+def clients_matching(*, text: str, limit: int = 10) -> QuerySet[Client]:
+    """Clients whose name, e-mail or phone holds `text`, the most recent records first."""
+    text = text.strip()
+    if not text:
+        return Client.objects.none()
+    condition = Q(name__icontains=text) | Q(email__icontains=text)
+    digits = "".join(character for character in text if character.isdigit())
+    if len(digits) >= 3:
+        condition |= Q(phone__contains=digits)
+    return Client.objects.filter(condition).order_by("-pk")[:limit]

@@ -328,6 +328,7 @@ def place_visit(
     now: datetime | None = None,
     ignore_visit: UUID | None = None,
     lock: bool = False,
+    staff: bool = False,
 ) -> VisitPlan:
     """Where the visit starting at `start_at` fits: its therapists and resources.
 
@@ -340,8 +341,9 @@ def place_visit(
     taken. `ignore_visit` leaves that visit's own bookings out (a move).
     `lock` locks the therapists who may take it (only those asked for
     when every part names one), for a booking that writes the plan.
+    `staff` books at the studio: no minimum notice (`Rules.from_settings`).
     """
-    rules = Rules.from_settings()
+    rules = Rules.from_settings(staff=staff)
     now = now or timezone.now()
     check_parts(parts, together=together)
     refused = start_refusal(rules, start_at, now)
@@ -702,6 +704,7 @@ def visit_slots(
     end_on: date,
     now: datetime | None = None,
     ignore_visit: UUID | None = None,
+    staff: bool = False,
 ) -> list[VisitSlot]:
     """The starts between two local dates (both included) at which the whole visit fits.
 
@@ -709,7 +712,8 @@ def visit_slots(
     of one offering). together=False: one after the other. The same
     queries for any range (`load_schedules`). Raises InvalidVisit for
     parts that cannot go together; an offering not on sale, or a
-    therapist asked for who does not give it, has no slots.
+    therapist asked for who does not give it, has no slots. `staff`
+    lists as `place_visit` books for staff: no minimum notice.
     """
     try:
         check_parts(parts, together=together)
@@ -728,9 +732,10 @@ def visit_slots(
                 therapist_id=part.therapist_id,
                 now=now,
                 ignore_visit=ignore_visit,
+                staff=staff,
             )
         ]
-    rules = Rules.from_settings()
+    rules = Rules.from_settings(staff=staff)
     window = ListingWindow.of(rules, now or timezone.now(), start_on, end_on)
     if window is None:
         return []

@@ -149,6 +149,14 @@ def _reminder(appointment: Appointment, kind: str, channel: str, due_at: datetim
 
 
 def _create(reminders: list[Reminder], *, now: datetime) -> None:
+    # A client booked at the desk without an e-mail gets no e-mail (the
+    # text message still goes to their phone): a row with nowhere to go
+    # would only fail, again and again.
+    reminders = [
+        reminder
+        for reminder in reminders
+        if reminder.channel != Channel.EMAIL or reminder.appointment.contact_email
+    ]
     created = Reminder.objects.bulk_create(reminders)
     due_now = [reminder.pk for reminder in created if reminder.due_at <= now]
     if due_now:

@@ -132,6 +132,7 @@ def test_earlier_answers_are_shown_and_must_be_gone_over(client, reception, clas
     )
 
     assert "Are you pregnant? <strong>no</strong>" in page
+    assert "three months? <strong>not asked</strong>" in page
     assert refused.status_code == 400
     assert Appointment.objects.count() == 1
 

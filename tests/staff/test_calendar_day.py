@@ -182,3 +182,16 @@ def test_the_rooms_view_shows_who_holds_each_room(client, reception, classical):
 
     assert "Room 1" in page
     assert "Clara Client" in page
+
+
+def test_a_couples_visit_shows_on_both_therapists_columns(client, reception, classical):
+    anna, ben = working("Anna Weber"), working("Ben Bauer")
+    first = booked(anna, classical, "10:00", name="Clara Client")
+    appointment_in(first.visit, classical, ben, at("10:00"), guest_name="Gina Guest")
+    client.force_login(reception)
+
+    page = client.get(f"/staff/calendar/?date={DAY}").content.decode()
+
+    assert "Side by side with Ben Bauer" in page
+    assert "Side by side with Anna Weber" in page
+    assert "Gina Guest" in page

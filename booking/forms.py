@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.contacts import single_line
 from booking.dates import CalendarDateField, validate_on_calendar
+from booking.health import HealthAnswerField
 from booking.models import Therapist, TimeOff, WorkingHours
 from booking.phones import PhoneField
 from booking.visits import CourseSession
@@ -127,25 +128,22 @@ class PhoneBookingForm(forms.Form):
         ]
         # The questions a client answers online, asked on the phone too,
         # of each person.
+        # of each person: yes, no, or not asked (the default).
         for question in HealthQuestion:
-            self.fields[question.value] = forms.BooleanField(
-                label=question.label, required=False, help_text=_("Tick if the client says yes.")
-            )
+            self.fields[question.value] = HealthAnswerField(label=question.label)
         for question in HealthQuestion:
-            self.fields[GUEST_PREFIX + question.value] = forms.BooleanField(
-                label=question.label,
-                required=False,
-                help_text=_("Tick if the second person says yes."),
+            self.fields[GUEST_PREFIX + question.value] = HealthAnswerField(
+                label=question.label, help_text=_("The second person's answer.")
             )
 
     def clean(self) -> dict[str, Any]:
         values = super().clean() or {}
-        said_yes = any(
-            values.get(name)
+        answered = any(
+            values.get(name) is not None
             for question in HealthQuestion
             for name in (question.value, GUEST_PREFIX + question.value)
         )
-        if (said_yes or values.get("notes", "").strip()) and not values.get("consent"):
+        if (answered or values.get("notes", "").strip()) and not values.get("consent"):
             self.add_error(
                 "consent",
                 _(
@@ -187,19 +185,19 @@ class PhoneBookingForm(forms.Form):
             raise forms.ValidationError(_("Enter the client's name."))
         return name
 
-    def health(self) -> dict[str, bool]:
+    def health(self) -> dict[str, bool | None]:
         """The answers to keep: with the client's consent only, and then every one.
 
-        An unticked box is a "no" only when the client agreed to answer;
+        Yes, no, or None for a question not asked (`booking.health`);
         without consent nothing was asked.
         """
         return self._answers("")
 
-    def guest_health(self) -> dict[str, bool]:
+    def guest_health(self) -> dict[str, bool | None]:
         """The second person's answers, kept as the client's are (`health`)."""
         return self._answers(GUEST_PREFIX)
 
-    def _answers(self, prefix: str) -> dict[str, bool]:
+    def _answers(self, prefix: str) -> dict[str, bool | None]:
         if not self.cleaned_data["consent"]:
             return {}
         return {

@@ -503,6 +503,7 @@ def appointments_with_email(
     )
 
 
+<<<<<<< HEAD
 # The front desk's client search and record (staff/clients).
 
 # At most this many clients answer one search: the desk narrows a
@@ -707,3 +708,30 @@ def feed_appointments(therapist: Therapist, *, now: datetime) -> list[Appointmen
         .select_related("offering", "client")
         .order_by("start_at", "id")
     )
+=======
+def earlier_health_answers(*, client: Client) -> Appointment | None:
+    """The client's own latest appointment with health answers, for the desk to go over again.
+
+    Their own: not one given to a second person (`guest_name`). Served
+    by the index on the appointments' client.
+    """
+    return (
+        Appointment.objects.filter(client=client, guest_name="")
+        .exclude(health={})
+        .only("id", "start_at", "health")
+        .order_by("-start_at")
+        .first()
+    )
+
+
+def clients_matching(*, text: str, limit: int = 10) -> QuerySet[Client]:
+    """Clients whose name, e-mail or phone holds `text`, the most recent records first."""
+    text = text.strip()
+    if not text:
+        return Client.objects.none()
+    condition = Q(name__icontains=text) | Q(email__icontains=text)
+    digits = "".join(character for character in text if character.isdigit())
+    if len(digits) >= 3:
+        condition |= Q(phone__contains=digits)
+    return Client.objects.filter(condition).order_by("-pk")[:limit]
+>>>>>>> calendar

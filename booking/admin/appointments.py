@@ -39,6 +39,7 @@ from booking.admin.common import (
 )
 from booking.admin.reminders import ReminderInline
 from booking.dates import parse_day
+from booking.health import answer_label
 from booking.models import (
     Appointment,
     AppointmentEvent,
@@ -221,7 +222,7 @@ class AppointmentAdmin(BookedAdmin[Appointment]):
         # asked are shown by name.
         questions = dict(HealthQuestion.choices) | {"note": gettext("Note")}
         answers = (
-            (questions.get(key, key.replace("_", " ").capitalize()), _answer(value))
+            (questions.get(key, key.replace("_", " ").capitalize()), answer_label(value))
             for key, value in appointment.health.items()
         )
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", answers))
@@ -314,9 +315,3 @@ _MARKED = {
     Appointment.Status.COMPLETED: _("%(appointment)s: marked completed."),
     Appointment.Status.NO_SHOW: _("%(appointment)s: marked no-show."),
 }
-
-
-def _answer(value: Any) -> str:
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    return str(value) if value not in (None, "") else "-"

@@ -30,6 +30,7 @@ from booking.services import (
     book_course,
     book_visit,
 )
+from booking.services.visits import waives_notice
 from booking.visits import Part, place_visit, plan_course
 from catalog.models import HealthQuestion
 
@@ -98,7 +99,7 @@ def _client(form: PhoneBookingForm) -> dict[str, Any]:
     }
 
 
-def _wanted(form: PhoneBookingForm) -> list[WantedAppointment]:
+def _wanted(form: PhoneBookingForm, actor: Actor) -> list[WantedAppointment]:
     """The appointments of the visit asked for: one, two side by side, or two in turn.
 
     In turn, the second starts where the visit engine places it (where
@@ -133,6 +134,7 @@ def _wanted(form: PhoneBookingForm) -> list[WantedAppointment]:
         ],
         together=False,
         start_at=start_at,
+        staff=waives_notice(actor=actor, source=Appointment.Source.ADMIN),
     )
     second = WantedAppointment(
         offering=values["second_offering"],
@@ -145,11 +147,12 @@ def _wanted(form: PhoneBookingForm) -> list[WantedAppointment]:
 
 
 def _book_visit(request: HttpRequest, form: PhoneBookingForm) -> Visit | None:
+    actor = Actor.for_user(request.user)
     try:
         return book_visit(
-            appointments=_wanted(form),
+            appointments=_wanted(form, actor),
             source=Appointment.Source.ADMIN,
-            actor=Actor.for_user(request.user),
+            actor=actor,
             **_client(form),
         )
     except BookingError as refused:

@@ -201,7 +201,7 @@ class ClientInputSerializer(StrictSerializer):
 
 
 class HealthSerializer(StrictSerializer):
-    """The health questions a massage needs, one yes/no field each, and a note."""
+    """The health questions a massage needs, one yes/no field each (null: not asked), and a note."""
 
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
@@ -209,7 +209,7 @@ class HealthSerializer(StrictSerializer):
         fields = super().get_fields()
         for question in HealthQuestion:
             fields[question.value] = serializers.BooleanField(
-                required=False, help_text=question.label
+                required=False, allow_null=True, help_text=question.label
             )
         return fields
 

@@ -54,7 +54,8 @@ def client_for_booking(
 ) -> Client:
     """The client record a booking links to: the one with this e-mail, in any letter case.
 
-    With none, a new record is made from the details, in the booking's
+    Staff may book with a phone alone (`_client_by_phone`). With none,
+    a new record is made from the details, in the booking's
     `language`. An existing record
     is left as it is, whoever books: only staff who ask to
     (`update_record`, e.g. on a phone call with the client) write the
@@ -63,6 +64,8 @@ def client_for_booking(
     """
     if update_record and not actor.is_staff:
         raise errors.BookingError(gettext("Only staff change a client's record while booking."))
+    if not details.email:
+        return _client_by_phone(details, actor=actor, language=language, now=now)
     if connection.vendor == "postgresql":
         client = _made_or_found(details, language=language, now=now)
     else:
@@ -84,6 +87,29 @@ def client_for_booking(
         client.name, client.phone = details.name, details.phone
         client.save(update_fields=["name", "phone"])
     return client
+
+
+def _client_by_phone(
+    details: ClientDetails, *, actor: Actor, language: str, now: datetime
+) -> Client:
+    """The record with this phone, or a new one: a booking staff take without an e-mail.
+
+    Only staff book without an e-mail (a client at the desk or on the
+    phone gives their number in person); everyone else is refused with
+    BookingError, since a phone alone proves nothing online. Of several
+    records with the number, the oldest. The phone is the one
+    `booking.phones` normalised, so one number is spelled one way.
+    Two desks booking the same new number at once may make two records;
+    staff merge them (`merge_clients`).
+    """
+    if not actor.is_staff or not details.phone:
+        raise errors.BookingError(gettext("A booking needs the client's e-mail address."))
+    client = Client.objects.filter(phone=details.phone).order_by("pk").first()
+    if client is not None:
+        return client
+    return Client.objects.create(
+        name=details.name, email="", phone=details.phone, language=language, created_at=now
+    )
 
 
 # One round trip for a new client and for a known one: the INSERT leaves

@@ -155,12 +155,25 @@ def _reminder(appointment: Appointment, kind: str, channel: str, due_at: datetim
 
 
 def _create(reminders: list[Reminder], *, now: datetime) -> None:
+<<<<<<< HEAD
     created(Reminder.objects.bulk_create(reminders), now=now)
 
 
 def created(reminders: list[Reminder], *, now: datetime) -> None:
     """Reminders just written: those due now go to a worker once the transaction commits."""
     due_now = [reminder.pk for reminder in reminders if reminder.due_at <= now]
+=======
+    # A client booked at the desk without an e-mail gets no e-mail (the
+    # text message still goes to their phone): a row with nowhere to go
+    # would only fail, again and again.
+    reminders = [
+        reminder
+        for reminder in reminders
+        if reminder.channel != Channel.EMAIL or reminder.appointment.contact_email
+    ]
+    created = Reminder.objects.bulk_create(reminders)
+    due_now = [reminder.pk for reminder in created if reminder.due_at <= now]
+>>>>>>> calendar
     if due_now:
         # Hand what is due to a worker once the booking has committed;
         # beat's minute-by-minute dispatch is the safety net.

@@ -276,6 +276,7 @@ def _write_visit(
         start_at=appointments[0].start_at,
         now=now,
         lock=True,
+        staff=waives_notice(actor=request.actor, source=request.source),
     )
     status = Visit.Status.CONFIRMED if request.hold_expires_at is None else Visit.Status.HELD
     consented_at = now if request.has_consent else None
@@ -480,6 +481,23 @@ def _insert_if_free_sql(allocations: list[Allocation]) -> tuple[str, list[Any]]:
 def _lead(appointments: Sequence[Appointment]) -> Appointment:
     """The visit's first appointment (by start, then id): its reminders hang on it."""
     return min(appointments, key=lambda appointment: (appointment.start_at, str(appointment.id)))
+
+
+# Where staff book in person with the client in front of them or on
+# the phone: the front desk and the admin's phone form.
+_AT_THE_STUDIO = frozenset({Appointment.Source.DESK, Appointment.Source.ADMIN})
+
+
+def waives_notice(*, actor: Actor, source: str) -> bool:
+    """Whether a booking needs no minimum notice: staff booking at the studio.
+
+    A walk-in books the next start on the studio's grid. The API keeps
+    the notice for everyone, integrations too, so its listing (which
+    applies the notice) offers exactly what it books; the desk's slot
+    finder lists with this same answer (DESIGN.md, invariant 2). The
+    past and the horizon still apply.
+    """
+    return actor.is_staff and source in _AT_THE_STUDIO
 
 
 def _hold_until(actor: Actor, now: datetime) -> datetime | None:

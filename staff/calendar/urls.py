@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from staff.calendar import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.calendar, name="home"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("book/", views.book, name="book"),
+]

@@ -189,14 +189,29 @@ def test_a_phone_booking_books_through_the_service(admin_client, admin_user, ann
 
 
 def test_a_phone_booking_keeps_the_health_answers_asked_on_the_phone(admin_client, anna, two_rooms):
-    admin_client.post(ADD_URL, phone_booking(recent_injury="on"))
+    admin_client.post(ADD_URL, phone_booking(recent_injury="yes", pregnancy="no"))
 
     assert Appointment.objects.get().health == {
-        "vein_problems": False,
+        "vein_problems": None,
         "pregnancy": False,
         "recent_injury": True,
-        "skin_condition": False,
+        "skin_condition": None,
     }
+
+
+def test_a_phone_booking_stores_a_question_left_unanswered_as_not_asked(
+    admin_client, anna, two_rooms
+):
+    admin_client.post(ADD_URL, phone_booking())
+
+    assert set(Appointment.objects.get().health.values()) == {None}
+
+
+def test_a_phone_booking_asks_for_consent_for_a_no_too(admin_client, anna, two_rooms):
+    response = admin_client.post(ADD_URL, phone_booking(pregnancy="no", consent="", notes=""))
+
+    assert "consent" in response.context["adminform"].form.errors
+    assert not Appointment.objects.exists()
 
 
 def test_a_phone_booking_ruled_out_by_an_answer_says_why_and_saves_nothing(
@@ -205,7 +220,7 @@ def test_a_phone_booking_ruled_out_by_an_answer_says_why_and_saves_nothing(
     vacuum_device()
     vacuum = Offering.objects.get(slug="vacuum-hip-45")
 
-    response = admin_client.post(ADD_URL, phone_booking(offering=vacuum.pk, vein_problems="on"))
+    response = admin_client.post(ADD_URL, phone_booking(offering=vacuum.pk, vein_problems="yes"))
 
     assert response.status_code == 200
     assert "not given with varicose veins" in response.content.decode()

@@ -95,12 +95,12 @@ def test_a_phone_booking_for_two_keeps_each_persons_health_answers(
             people="2",
             guest_name="Greta Guest",
             consent="on",
-            guest_pregnancy="on",
+            guest_pregnancy="yes",
         ),
     )
 
     client_answers, guest_answers = (a.health for a in Appointment.objects.order_by("guest_name"))
-    assert client_answers["pregnancy"] is False
+    assert client_answers["pregnancy"] is None
     assert guest_answers["pregnancy"] is True
 
 
@@ -113,7 +113,7 @@ def test_the_second_persons_answers_need_the_consent_too(
             offering=classical_for_two.pk,
             people="2",
             guest_name="Greta Guest",
-            guest_pregnancy="on",
+            guest_pregnancy="yes",
         ),
     )
 

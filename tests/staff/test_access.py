@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from booking.models import Appointment, Client, Therapist
@@ -27,20 +26,6 @@ def booked(therapist: Therapist, email: str, start_at: datetime = START) -> Appo
     offering = Offering.objects.filter(is_active=True)[0]
     visit = visit_for(client, start_at, start_at + timedelta(hours=1))
     return appointment_in(visit, offering, therapist, start_at)
-
-
-@pytest.fixture
-def reception(django_user_model):
-    user = django_user_model.objects.create_user("desk", password="desk-pass-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="reception"))
-    return user
-
-
-@pytest.fixture
-def anna_login(django_user_model):
-    user = django_user_model.objects.create_user("anna", password="anna-pass-1")
-    user.groups.add(Group.objects.get(name="therapist"))
-    return user
 
 
 def test_reception_sees_every_therapist_and_client(reception):

@@ -503,7 +503,6 @@ def appointments_with_email(
     )
 
 
-<<<<<<< HEAD
 # The front desk's client search and record (staff/clients).
 
 # At most this many clients answer one search: the desk narrows a
@@ -708,7 +707,8 @@ def feed_appointments(therapist: Therapist, *, now: datetime) -> list[Appointmen
         .select_related("offering", "client")
         .order_by("start_at", "id")
     )
-=======
+
+
 def earlier_health_answers(*, client: Client) -> Appointment | None:
     """The client's own latest appointment with health answers, for the desk to go over again.
 
@@ -734,4 +734,3 @@ def clients_matching(*, text: str, limit: int = 10) -> QuerySet[Client]:
     if len(digits) >= 3:
         condition |= Q(phone__contains=digits)
     return Client.objects.filter(condition).order_by("-pk")[:limit]
->>>>>>> calendar

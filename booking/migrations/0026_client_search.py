@@ -41,6 +41,6 @@ DROP = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("booking", "0023_front_desk")]
+    dependencies = [("booking", "0025_visitops")]
 
     operations = [migrations.RunPython(run_on_postgres(CREATE), run_on_postgres(DROP))]

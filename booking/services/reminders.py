@@ -74,7 +74,7 @@ def planned_after_booking(
         reminders.append(_reminder(appointment, Kind.CONFIRMATION, Channel.EMAIL, now))
     if not appointment.is_held:
         reminders += _timed_reminders(appointment, now=now)
-    return reminders
+    return _deliverable(reminders)
 
 
 def plan_after_confirmation(appointment: Appointment, *, now: datetime) -> None:
@@ -155,25 +155,25 @@ def _reminder(appointment: Appointment, kind: str, channel: str, due_at: datetim
 
 
 def _create(reminders: list[Reminder], *, now: datetime) -> None:
-<<<<<<< HEAD
-    created(Reminder.objects.bulk_create(reminders), now=now)
+    created(Reminder.objects.bulk_create(_deliverable(reminders)), now=now)
+
+
+def _deliverable(reminders: list[Reminder]) -> list[Reminder]:
+    """Leave out e-mails to a client booked at the desk without an e-mail.
+
+    Their text messages still go to their phone; a row with nowhere to go
+    would only fail, again and again.
+    """
+    return [
+        reminder
+        for reminder in reminders
+        if reminder.channel != Channel.EMAIL or reminder.appointment.contact_email
+    ]
 
 
 def created(reminders: list[Reminder], *, now: datetime) -> None:
     """Reminders just written: those due now go to a worker once the transaction commits."""
     due_now = [reminder.pk for reminder in reminders if reminder.due_at <= now]
-=======
-    # A client booked at the desk without an e-mail gets no e-mail (the
-    # text message still goes to their phone): a row with nowhere to go
-    # would only fail, again and again.
-    reminders = [
-        reminder
-        for reminder in reminders
-        if reminder.channel != Channel.EMAIL or reminder.appointment.contact_email
-    ]
-    created = Reminder.objects.bulk_create(reminders)
-    due_now = [reminder.pk for reminder in created if reminder.due_at <= now]
->>>>>>> calendar
     if due_now:
         # Hand what is due to a worker once the booking has committed;
         # beat's minute-by-minute dispatch is the safety net.

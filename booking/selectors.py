@@ -722,15 +722,3 @@ def earlier_health_answers(*, client: Client) -> Appointment | None:
         .order_by("-start_at")
         .first()
     )
-
-
-def clients_matching(*, text: str, limit: int = 10) -> QuerySet[Client]:
-    """Clients whose name, e-mail or phone holds `text`, the most recent records first."""
-    text = text.strip()
-    if not text:
-        return Client.objects.none()
-    condition = Q(name__icontains=text) | Q(email__icontains=text)
-    digits = "".join(character for character in text if character.isdigit())
-    if len(digits) >= 3:
-        condition |= Q(phone__contains=digits)
-    return Client.objects.filter(condition).order_by("-pk")[:limit]

@@ -29,6 +29,9 @@ from staff.calendar.forms import ClientSearchForm, DeskBookingForm, SlotFinderFo
 # How many other free times a taken one offers.
 NEAREST = 3
 
+# The desk's client picker lists this many matches; typing more narrows it.
+DESK_SEARCH_LIMIT = 10
+
 
 def _today() -> date:
     return timezone.now().astimezone(Rules.from_settings().zone).date()
@@ -135,7 +138,9 @@ def book(request: HttpRequest, scope: Scope) -> HttpResponse:
         "history": _history_rows(history),
         "history_on": history.start_at if history else None,
         "found_clients": (
-            list(selectors.clients_matching(text=search.cleaned_data["q"]))
+            selectors.search_clients(
+                Client.objects.all(), query=search.cleaned_data["q"], limit=DESK_SEARCH_LIMIT
+            )
             if search.is_valid() and search.cleaned_data["q"]
             else []
         ),

@@ -79,6 +79,7 @@ def test_two_people_book_side_by_side_on_a_phone(live_server, browser, studio, s
     assert theirs.guest_name == "Alex Example"
 
     page.get_by_role("link", name="Manage your booking").click()
+    expect(page.get_by_role("link", name="Cancel the visit")).to_be_visible()
     shot(page, steps, "manage-for-two")
     page.get_by_role("link", name="Cancel the visit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this visit?")

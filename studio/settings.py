@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "studio",
     "catalog",
     "booking",
+    "payments",
     "staff",
 ]
 
@@ -312,6 +313,25 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", default=10, minimum=1)
 SMS_SENDER = env_str("SMS_SENDER", "Studio")
+
+# Payments, pluggable like SMS (payments/backends/). The embedded default
+# takes nothing online: what a payment policy asks for is paid at the
+# studio. "payments.backends.stripe.StripeBackend" takes cards through
+# Stripe, at STRIPE_API_BASE (Stripe's own, or localstripe in the tests).
+PAYMENT_BACKEND = env_str("PAYMENT_BACKEND", "payments.backends.studio.PayAtStudioBackend")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
+# Stripe.js must come from the gateway itself (it is how card numbers
+# stay off the studio's pages); localstripe serves a test version.
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# localstripe knows no `setup_future_usage`: with this on, a card is
+# saved by attaching it to the customer after the payment (tests only).
+STRIPE_SAVE_CARD_BY_ATTACHING = env_bool("STRIPE_SAVE_CARD_BY_ATTACHING", default=False)
+# How long a visit waiting for its online payment holds its time before
+# it frees itself and the time is offered again.
+PAYMENT_HOLD_MINUTES = env_int("PAYMENT_HOLD_MINUTES", default=15, minimum=1)
 
 # Static files -------------------------------------------------------------
 

@@ -40,7 +40,8 @@ class SlotFinderForm(forms.Form):
         choices=[(1, _("One person")), (2, _("Two people, side by side"))],
         coerce=int,
         required=False,
-        empty_value=1,
+        # The stubs type empty_value as a string; the coerced value here is an int.
+        empty_value=1,  # type: ignore[arg-type]
     )
     # The time of the gap clicked on the calendar: preselected when free.
     time = forms.TimeField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,74 @@
+"""The owner sets payment policies and packages here; money itself is read-only.
+
+The ledger, payments and gift cards are written only by the payment
+services (the desk, the website, the gateway's webhook): the admin shows
+them and never edits a row, so every balance stays a true sum.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
+
+from booking.admin.common import LongListAdmin
+from payments.models import Entry, GiftCard, Package, Payment, PaymentPolicy
+
+
+@admin.register(PaymentPolicy)
+class PaymentPolicyAdmin(admin.ModelAdmin[PaymentPolicy]):
+    list_display = [
+        "__str__",
+        "online",
+        "deposit_amount",
+        "deposit_percent",
+        "late_cancel_fee_percent",
+        "no_show_fee_percent",
+        "fee_cutoff_hours",
+        "refunds_in_time",
+    ]
+    autocomplete_fields = ["offering"]
+
+
+@admin.register(Package)
+class PackageAdmin(TranslationAdmin[Package]):
+    list_display = ["name", "offering", "sessions", "price", "currency", "valid_days", "is_active"]
+    list_filter = ["is_active"]
+    autocomplete_fields = ["offering"]
+
+
+class ReadOnlyAdmin(LongListAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "method", "amount", "currency", "client", "actor"]
+    list_filter = ["kind", "method"]
+    list_select_related = ["client"]
+    ordering = ["-created_at", "-id"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "purpose", "status", "amount", "currency", "client", "backend"]
+    list_filter = ["status", "purpose"]
+    list_select_related = ["client"]
+    ordering = ["-created_at", "-id"]
+    exclude = ["client_secret"]
+
+
+@admin.register(GiftCard)
+class GiftCardAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "amount", "currency", "recipient_name", "is_paid", "expires_at"]
+    ordering = ["-created_at", "-id"]
+    exclude = ["code_hash"]

@@ -11,7 +11,7 @@ import stripe
 from django.conf import settings
 
 from payments.backends import get_backend
-from payments.backends.base import InvalidSignature, PaymentError
+from payments.backends.base import GatewayPayment, InvalidSignature, PaymentError
 from payments.backends.stripe import major_units, minor_units
 from tests.payments.conftest import CARD_DECLINED, CARD_OK, WEBHOOK_SECRET
 
@@ -44,16 +44,20 @@ def test_amounts_go_to_the_gateway_in_cents():
     assert minor_units(Decimal(500), "JPY") == 500
 
 
-def test_a_payment_starts_pending_with_a_secret_for_the_browser(stripe_backend):
-    payment = get_backend().create_payment(
+def _deposit(key: str, *, save_card: bool = False) -> GatewayPayment:
+    return get_backend().create_payment(
         amount=Decimal("20.00"),
         currency="EUR",
         description="Deposit",
         email="mira@example.com",
-        metadata={"visit": "v1"},
-        save_card=True,
-        idempotency_key="test-create-1",
+        metadata={"test": key},
+        save_card=save_card,
+        idempotency_key=key,
     )
+
+
+def test_a_payment_starts_pending_with_a_secret_for_the_browser(stripe_backend):
+    payment = _deposit("test-create-1", save_card=True)
 
     assert payment.status == "pending"
     assert payment.reference.startswith("pi_")
@@ -62,15 +66,7 @@ def test_a_payment_starts_pending_with_a_secret_for_the_browser(stripe_backend):
 
 def test_a_paid_payment_saves_its_card_for_a_fee_later(stripe_backend):
     backend = get_backend()
-    payment = backend.create_payment(
-        amount=Decimal("20.00"),
-        currency="EUR",
-        description="Deposit",
-        email="mira@example.com",
-        metadata={},
-        save_card=True,
-        idempotency_key="test-save-1",
-    )
+    payment = _deposit("test-save-1", save_card=True)
     _pay_in_browser(payment.reference, _card(CARD_OK))
 
     paid = backend.retrieve(payment_reference=payment.reference)
@@ -113,15 +109,7 @@ def test_a_declined_saved_card_says_why(stripe_backend):
 
 def test_a_refund_gives_back_part_of_a_payment(stripe_backend):
     backend = get_backend()
-    payment = backend.create_payment(
-        amount=Decimal("20.00"),
-        currency="EUR",
-        description="Deposit",
-        email="",
-        metadata={},
-        save_card=False,
-        idempotency_key="test-refund-1",
-    )
+    payment = _deposit("test-refund-1")
     _pay_in_browser(payment.reference, _card(CARD_OK))
 
     refund = backend.refund(
@@ -136,15 +124,7 @@ def test_a_refund_gives_back_part_of_a_payment(stripe_backend):
 
 def test_an_unpaid_payment_is_cancelled(stripe_backend):
     backend = get_backend()
-    payment = backend.create_payment(
-        amount=Decimal("20.00"),
-        currency="EUR",
-        description="Deposit",
-        email="",
-        metadata={},
-        save_card=False,
-        idempotency_key="test-cancel-1",
-    )
+    payment = _deposit("test-cancel-1")
 
     backend.cancel(payment_reference=payment.reference)
 

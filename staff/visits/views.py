@@ -115,11 +115,24 @@ def _rooms(visit: Visit) -> dict[UUID | None, list[str]]:
 
 
 def _health(appointment: Appointment) -> list[tuple[str, Any]]:
-    questions = dict(HealthQuestion.choices) | {"note": _("Note")}
-    return [
-        (str(questions.get(key, key.replace("_", " ").capitalize())), value)
-        for key, value in appointment.health.items()
+    """Every question with its stored answer, then the note and any other keys kept.
+
+    A question missing from the answers was not asked either
+    (`booking.health`): it is listed, and reads "not asked", not "no".
+    """
+    answers = appointment.health
+    if not answers:
+        return []
+    lines: list[tuple[str, Any]] = [
+        (str(question.label), answers.get(question.value)) for question in HealthQuestion
     ]
+    others = {"note": _("Note")}
+    lines += [
+        (str(others.get(key, key.replace("_", " ").capitalize())), value)
+        for key, value in answers.items()
+        if key not in HealthQuestion.values
+    ]
+    return lines
 
 
 def _history(appointments: list[Appointment]) -> list[HistoryLine]:

@@ -27,7 +27,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from booking import errors, services
-from booking.models import Allocation, Appointment, AppointmentEvent, Therapist, Visit
+from booking.models import (
+    Allocation,
+    Appointment,
+    AppointmentEvent,
+    Therapist,
+    TreatmentNote,
+    Visit,
+)
 from booking.site_forms import slot_value
 from booking.views.common import on_studio_clock
 from booking.views.slots import NEAREST_COUNT, NEAREST_DAYS, by_day
@@ -41,6 +48,9 @@ from staff.visits.forms import (
     MoveQueryForm,
     therapist_field_name,
 )
+
+# The parts of a treatment note, in the SOAP order.
+NOTE_PARTS = ("subjective", "objective", "assessment", "plan")
 
 MARKED = {
     "arrived": gettext_lazy("Marked arrived."),
@@ -174,6 +184,14 @@ def _event_detail(event: AppointmentEvent) -> str:
             "no_show": _("no-show"),
         }
         return undone.get(details.get("undone", ""), "")
+    if action == AppointmentEvent.Action.NOTE_CHANGED:
+        # Which parts of the note changed; their text is never in an event.
+        fields = {field: TreatmentNote._meta.get_field(field) for field in NOTE_PARTS}
+        return ", ".join(
+            str(fields[part].verbose_name)  # type: ignore[union-attr]
+            for part in details.get("parts", [])
+            if part in fields
+        )
     if action == AppointmentEvent.Action.CANCELLED and details.get("reason"):
         return str(details["reason"])
     return ""

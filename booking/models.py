@@ -805,6 +805,10 @@ class AppointmentEvent(models.Model):
         REASSIGNED = "reassigned", _("Given to another therapist")
         ARRIVED = "arrived", _("Marked arrived")
         MARK_UNDONE = "mark_undone", _("Mark undone")
+        # The treatment note's text is health data: these events carry
+        # who wrote it and when, never what it says.
+        NOTE_WRITTEN = "note_written", _("Treatment note written")
+        NOTE_CHANGED = "note_changed", _("Treatment note changed")
 
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, related_name="events", verbose_name=_("appointment")

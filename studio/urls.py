@@ -30,6 +30,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The staff workspace: reception's calendar and desk, therapists' own day.
     path("staff/", include("staff.urls")),
+    # The staff pages carry no language in their address: their switch
+    # posts to Django's `set_language`, which keeps the choice in a
+    # cookie and goes back to the same page (`staff/_languages.html`).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("health/reminders/", health.reminders, name="health-reminders"),
     *i18n_patterns(
         path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),

@@ -99,17 +99,45 @@ def _client_by_phone(
     BookingError, since a phone alone proves nothing online. Of several
     records with the number, the oldest. The phone is the one
     `booking.phones` normalised, so one number is spelled one way.
-    Two desks booking the same new number at once may make two records;
-    staff merge them (`merge_clients`).
+
+    Two desks booking the same new number at once make one record: on
+    PostgreSQL the lookup waits for a transaction lock on the number
+    (`_lock_phone`), so the second desk reads the first's record once
+    that booking commits; on SQLite the booking's immediate transaction
+    already runs one writer at a time. The phone is not unique in the
+    table: a household shares a landline, and a client with an e-mail
+    may give the number of someone else's record.
     """
     if not actor.is_staff or not details.phone:
         raise errors.BookingError(gettext("A booking needs the client's e-mail address."))
+    _lock_phone(details.phone)
     client = Client.objects.filter(phone=details.phone).order_by("pk").first()
     if client is not None:
         return client
     return Client.objects.create(
         name=details.name, email="", phone=details.phone, language=language, created_at=now
     )
+
+
+# The advisory lock's key: one bigint per phone number, within the
+# booking's own key space (the first 8 bytes of a hash of the number).
+_PHONE_LOCK_SPACE = b"booking.client-phone:"
+
+
+def _lock_phone(phone: str) -> None:
+    """Hold a PostgreSQL lock on this phone number until the transaction ends.
+
+    Must run inside the booking's transaction (it is released at COMMIT
+    or ROLLBACK). Without it, two desks could each find no record with
+    a new number and each insert one. SQLite needs none: its booking
+    transaction is immediate, one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(_PHONE_LOCK_SPACE + phone.encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 # One round trip for a new client and for a known one: the INSERT leaves

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking import errors
-from booking.models import Appointment, TreatmentNote
+from booking.models import Appointment, AppointmentEvent, TreatmentNote
+from booking.services.actors import Actor
+from booking.services.visits import _record as record
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,10 @@ def write_treatment_note(
     """Write or rewrite the treatment note of an appointment, as its therapist.
 
     The first writing keeps its author and time; a rewrite changes the
-    text and `updated_at`. Raises NotTheirAppointment for anyone but the
+    text and `updated_at`. Each is an event in the appointment's history
+    (who and when, and for a rewrite which parts changed, never the
+    text, which is health data); a rewrite that changes nothing is none.
+    Raises NotTheirAppointment for anyone but the
     therapist who gives the massage, NoteTooEarly before it starts and
     NothingToNote once it is cancelled or a no-show (the appointment is
     locked first, so a cancellation at the same moment is seen).
@@ -80,11 +85,18 @@ def write_treatment_note(
         appointment=locked,
         defaults={**texts, "author": author, "created_at": now, "updated_at": now},
     )
-    if not made:
-        for field, text in texts.items():
-            setattr(note, field, text)
-        note.updated_at = now
-        note.save(update_fields=[*texts, "updated_at"])
+    actor = Actor.for_user(author)
+    if made:
+        record([locked], AppointmentEvent.Action.NOTE_WRITTEN, actor, now, {})
+    else:
+        changed = [field for field, text in texts.items() if getattr(note, field) != text]
+        if changed:
+            for field in changed:
+                setattr(note, field, texts[field])
+            note.updated_at = now
+            note.save(update_fields=[*changed, "updated_at"])
+            # The names of the parts changed, not their words.
+            record([locked], AppointmentEvent.Action.NOTE_CHANGED, actor, now, {"parts": changed})
     # The note's words are health data: the log names only the rows.
     logger.info("Treatment note of appointment %s written by user %s", locked.pk, author.pk)
     return note

@@ -43,8 +43,25 @@ class SlotFinderForm(forms.Form):
         # The stubs type empty_value as a string; the coerced value here is an int.
         empty_value=1,  # type: ignore[arg-type]
     )
+    # For two people: the second person's therapist (the first is `therapist`).
+    second_therapist: forms.ModelChoiceField[Therapist] = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        label=_("Second person's therapist"),
+        empty_label=_("Any free therapist"),
+    )
     # The time of the gap clicked on the calendar: preselected when free.
     time = forms.TimeField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        values = super().clean() or {}
+        first, second = values.get("therapist"), values.get("second_therapist")
+        if values.get("people") == 2 and first is not None and first == second:
+            self.add_error(
+                "second_therapist",
+                _("Two people side by side need two therapists: choose another one."),
+            )
+        return values
 
 
 class ClientSearchForm(forms.Form):

@@ -153,7 +153,7 @@ def book(request: HttpRequest, scope: Scope) -> HttpResponse:
         return render(request, "staff/calendar/book.html", context, status=status)
     wanted = finder.cleaned_data
     people = wanted["people"] or 1
-    parts = _parts(wanted["offering"], wanted["therapist"], people)
+    parts = _parts(wanted, people)
     try:
         slots = visit_slots(
             parts=parts,
@@ -219,6 +219,7 @@ def _finder_query(wanted: dict[str, Any], chosen: Client | None) -> dict[str, st
         "date": wanted["date"].isoformat(),
         "therapist": str(wanted["therapist"].pk) if wanted["therapist"] else "",
         "people": str(wanted["people"] or 1),
+        "second_therapist": str(_pk(wanted["second_therapist"]) or ""),
     }
     if wanted.get("time"):
         query["time"] = wanted["time"].strftime("%H:%M")
@@ -234,9 +235,20 @@ def _chosen_client(data: Any) -> Client | None:
     return Client.objects.filter(pk=int(text)).first()
 
 
-def _parts(offering: Any, therapist: Therapist | None, people: int) -> list[Part]:
-    first = Part(offering=offering, therapist_id=therapist.pk if therapist else None)
-    return [first] if people == 1 else [first, Part(offering=offering, guest_name="guest")]
+def _parts(wanted: dict[str, Any], people: int) -> list[Part]:
+    """The appointments to find a time for: the client's, and the second person's."""
+    offering = wanted["offering"]
+    first = Part(offering=offering, therapist_id=_pk(wanted["therapist"]))
+    if people == 1:
+        return [first]
+    second = Part(
+        offering=offering, therapist_id=_pk(wanted["second_therapist"]), guest_name="guest"
+    )
+    return [first, second]
+
+
+def _pk(therapist: Therapist | None) -> int | None:
+    return therapist.pk if therapist is not None else None
 
 
 def _booking_initial(
@@ -303,6 +315,7 @@ def _wanted(
     guest = WantedAppointment(
         offering=wanted["offering"],
         start_at=start_at,
+        therapist=wanted["second_therapist"],
         guest_name=form.cleaned_data["guest_name"],
         health=form.guest_health(),
     )

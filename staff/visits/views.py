@@ -27,7 +27,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from booking import errors, services
-from booking.models import Allocation, Appointment, AppointmentEvent, Therapist, Visit
+from booking.models import (
+    Allocation,
+    Appointment,
+    AppointmentEvent,
+    Therapist,
+    TreatmentNote,
+    Visit,
+)
 from booking.site_forms import slot_value
 from booking.views.common import on_studio_clock
 from booking.views.slots import NEAREST_COUNT, NEAREST_DAYS, by_day
@@ -41,6 +48,9 @@ from staff.visits.forms import (
     MoveQueryForm,
     therapist_field_name,
 )
+
+# The parts of a treatment note, in the SOAP order.
+NOTE_PARTS = ("subjective", "objective", "assessment", "plan")
 
 MARKED = {
     "arrived": gettext_lazy("Marked arrived."),
@@ -115,11 +125,24 @@ def _rooms(visit: Visit) -> dict[UUID | None, list[str]]:
 
 
 def _health(appointment: Appointment) -> list[tuple[str, Any]]:
-    questions = dict(HealthQuestion.choices) | {"note": _("Note")}
-    return [
-        (str(questions.get(key, key.replace("_", " ").capitalize())), value)
-        for key, value in appointment.health.items()
+    """Every question with its stored answer, then the note and any other keys kept.
+
+    A question missing from the answers was not asked either
+    (`booking.health`): it is listed, and reads "not asked", not "no".
+    """
+    answers = appointment.health
+    if not answers:
+        return []
+    lines: list[tuple[str, Any]] = [
+        (str(question.label), answers.get(question.value)) for question in HealthQuestion
     ]
+    others = {"note": _("Note")}
+    lines += [
+        (str(others.get(key, key.replace("_", " ").capitalize())), value)
+        for key, value in answers.items()
+        if key not in HealthQuestion.values
+    ]
+    return lines
 
 
 def _history(appointments: list[Appointment]) -> list[HistoryLine]:
@@ -161,6 +184,14 @@ def _event_detail(event: AppointmentEvent) -> str:
             "no_show": _("no-show"),
         }
         return undone.get(details.get("undone", ""), "")
+    if action == AppointmentEvent.Action.NOTE_CHANGED:
+        # Which parts of the note changed; their text is never in an event.
+        fields = {field: TreatmentNote._meta.get_field(field) for field in NOTE_PARTS}
+        return ", ".join(
+            str(fields[part].verbose_name)  # type: ignore[union-attr]
+            for part in details.get("parts", [])
+            if part in fields
+        )
     if action == AppointmentEvent.Action.CANCELLED and details.get("reason"):
         return str(details["reason"])
     return ""

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.http import HttpRequest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from booking.models import (
     Allocation,
@@ -21,6 +22,7 @@ from booking.models import (
     Visit,
     WorkingHours,
 )
+from booking.services.notes import may_write_note, note_refusal
 from tests.booking.conftest import BERLIN, NOW
 
 pytestmark = pytest.mark.django_db
@@ -157,10 +159,11 @@ def test_demo_therapists_work_monday_to_saturday_with_a_lunch_break():
 
 
 def single_appointments():
-    """The demo's bookings of one massage: visits of one appointment, in no course."""
+    """The demo's bookings of one massage to come: visits of one appointment, in no course."""
     return Appointment.objects.filter(
         visit__course=None,
         visit__in=Visit.objects.annotate(size=Count("appointments")).filter(size=1),
+        start_at__gt=timezone.now(),
     )
 
 
@@ -176,6 +179,21 @@ def test_seed_demo_books_a_few_appointments_through_the_service():
         assert appointment.allocations.filter(resource__kind__slug="room").exists()
         event = appointment.events.get()
         assert (event.action, event.actor) == ("booked", "reception")
+
+
+def test_seed_demo_gives_anna_a_massage_last_week_whose_note_she_may_write():
+    seed()
+
+    given = Appointment.objects.select_related("therapist__user").get(start_at__lt=NOW)
+    anna = given.therapist.user
+    assert anna is not None
+    assert anna.username == "anna"
+    assert (given.status, given.visit.status) == ("completed", "completed")
+    assert NOW - timedelta(days=8) < given.start_at
+    assert note_refusal(appointment=given, now=NOW) is None
+    assert may_write_note(appointment=given, user=anna)
+    # Nothing is left to send about a massage already given.
+    assert not given.reminders.filter(status="pending").exists()
 
 
 def test_demo_vacuum_bookings_take_turns_with_the_one_device():
@@ -206,7 +224,8 @@ def test_seed_demo_books_every_demo_appointment_whatever_today_is(today, time_ma
     seed()
 
     assert single_appointments().count() == 5
-    assert Visit.objects.filter(course=None).count() == 7  # five singles and two of two
+    # Five singles to come, one given last week, and two of two.
+    assert Visit.objects.filter(course=None).count() == 8
     assert Course.objects.get().visits.count() == 10
 
 

@@ -81,6 +81,22 @@ def test_the_desk_books_a_walk_in_from_a_free_gap(live_server, browser, desk, st
     assert (appointment.source, appointment.client.email) == ("desk", "")
 
 
+def test_the_desk_switches_the_calendar_to_russian_and_stays_on_it(
+    live_server, browser, desk, steps_for
+):
+    page = logged_in(browser, live_server, TABLET)
+    steps = steps_for(page)
+    page.goto(f"{live_server.url}/staff/calendar/")
+
+    page.get_by_role("navigation", name="Language").get_by_role("button", name="Русский").click()
+
+    assert page.url == f"{live_server.url}/staff/calendar/"
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("link", name="Календарь")).to_be_visible()
+    assert_accessible(page)
+    steps.shot("calendar-russian")
+
+
 def test_the_calendar_scrolls_its_columns_on_a_phone(live_server, browser, desk, steps_for):
     page = logged_in(browser, live_server, PHONE)
     steps = steps_for(page)

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 
 from booking.errors import TooSoon
-from booking.models import Appointment, Client, Reminder
+from booking.models import Appointment, Client, Reminder, WorkingHours
 from booking.services import Actor, ClientDetails, WantedAppointment, book_visit
-from tests.factories import TherapistFactory, give_hours, rooms
+from catalog.models import ResourceKind
+from tests.factories import ResourceFactory, TherapistFactory, give_hours, rooms
 from tests.staff.conftest import DAY, at
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,86 @@ def test_a_finder_without_a_massage_is_a_400(client, reception):
     client.force_login(reception)
 
     assert client.get(BOOK_URL, {"offering": "x", "date": DAY}).status_code == 400
+
+
+@pytest.fixture
+def couples(classical, anna):
+    """Two more therapists of the classical massage, and a room for two."""
+    classical.max_people = 2
+    classical.save(update_fields=["max_people"])
+    made = []
+    for name in ("Ben Hoffmann", "Clara Braun"):
+        therapist = TherapistFactory.create(name=name)
+        therapist.massage_types.add(classical.massage_type)
+        give_hours(therapist, (time(9), time(18)))
+        made.append(therapist)
+    ResourceFactory.create(
+        name="Room for two", kind=ResourceKind.objects.get(slug="room"), capacity=2
+    )
+    return made
+
+
+def test_the_desk_chooses_each_persons_therapist_for_two(
+    client, reception, classical, anna, couples
+):
+    clara = couples[1]
+    client.force_login(reception)
+
+    response = client.post(
+        BOOK_URL,
+        desk_booking(
+            classical,
+            anna,
+            "10:00",
+            people="2",
+            second_therapist=clara.pk,
+            guest_name="Greta Guest",
+        ),
+    )
+
+    assert response.status_code == 302
+    given = dict(Appointment.objects.values_list("guest_name", "therapist__name"))
+    assert given == {"": "Anna Weber", "Greta Guest": "Clara Braun"}
+
+
+def test_the_finder_offers_only_times_both_chosen_therapists_are_free(
+    client, reception, classical, anna, couples
+):
+    clara = couples[1]
+    WorkingHours.objects.filter(therapist=clara).delete()
+    give_hours(clara, (time(13), time(18)))
+    client.force_login(reception)
+
+    page = client.get(
+        BOOK_URL,
+        {
+            "offering": classical.pk,
+            "date": DAY,
+            "therapist": anna.pk,
+            "people": "2",
+            "second_therapist": clara.pk,
+        },
+    ).content.decode()
+
+    assert f'value="{at("10:00").isoformat()}"' not in page
+    assert f'value="{at("14:00").isoformat()}"' in page
+
+
+def test_one_therapist_for_both_people_is_refused_in_the_finder(
+    client, reception, classical, anna, couples
+):
+    client.force_login(reception)
+
+    response = client.get(
+        BOOK_URL,
+        {
+            "offering": classical.pk,
+            "date": DAY,
+            "therapist": anna.pk,
+            "people": "2",
+            "second_therapist": anna.pk,
+        },
+    )
+
+    assert response.status_code == 400
+    assert "need two therapists" in response.content.decode()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking import errors
-from booking.models import Appointment, TreatmentNote
+from booking.models import Appointment, AppointmentEvent, TreatmentNote
 from booking.services import Actor, erase_client, export_client, purge_old_health_answers
 from booking.services.notes import write_treatment_note
 from tests.staff.clients_setup import (
@@ -77,6 +77,51 @@ def test_a_rewrite_keeps_the_author_and_first_time(client, given):
     assert note.plan == "Weekly for a month."
     assert (note.author, note.created_at) == (first.author, first.created_at)
     assert note.updated_at > first.updated_at
+
+
+def test_writing_a_note_records_who_wrote_it_and_not_its_text(client, given):
+    author = user_of(given.therapist)
+    client.force_login(author)
+
+    client.post(note_url(given), SOAP)
+
+    event = AppointmentEvent.objects.get(appointment=given, action="note_written")
+    assert (event.user, event.actor) == (author, author.get_username())
+    assert event.details == {}
+
+
+def test_changing_a_note_records_which_parts_changed_never_their_words(client, given):
+    client.force_login(user_of(given.therapist))
+    client.post(note_url(given), SOAP)
+
+    client.post(note_url(given), {**SOAP, "plan": "Weekly for a month."})
+
+    event = AppointmentEvent.objects.get(appointment=given, action="note_changed")
+    assert event.user == user_of(given.therapist)
+    assert event.details == {"parts": ["plan"]}
+    stored = str(list(AppointmentEvent.objects.values_list("details", flat=True)))
+    assert not any(text in stored for text in [*SOAP.values(), "Weekly for a month."])
+
+
+def test_a_rewrite_that_changes_nothing_records_nothing(given):
+    write(given, user_of(given.therapist))
+
+    write(given, user_of(given.therapist))
+
+    assert AppointmentEvent.objects.filter(appointment=given, action="note_changed").count() == 0
+
+
+def test_the_visit_history_shows_the_note_written_and_changed(client, given):
+    client.force_login(user_of(given.therapist))
+    client.post(note_url(given), SOAP)
+    client.post(note_url(given), {**SOAP, "assessment": "Better.", "plan": "Weekly."})
+
+    page = client.get(reverse("staff:visit", args=[given.visit_id])).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "Treatment note written" in history
+    assert "Treatment note changed</strong> assessment, plan" in history
+    assert "Weekly." not in history
 
 
 def test_reception_reads_the_note_but_cannot_write_it(client, given):

@@ -35,7 +35,7 @@ def test_reception_sees_the_visit_its_client_health_answers_and_rooms(reception,
     assert "Visit of Mira Example" in page
     assert "Classical" in page and "Anna Weber" in page
     assert "Room 1" in page
-    assert "+49 30 1234567" in page and "mira@example.com" in page
+    assert ">030 1234567</a>" in page and "mira@example.com" in page
     assert page.count("Left knee sore") == 1
     assert "Have you had an injury or surgery in the last three months?" in page
     assert "Move or change therapist" in page
@@ -131,3 +131,19 @@ def test_a_cancel_reason_too_long_is_a_400(reception, booked, frozen):
     assert response.status_code == 400
     booked.refresh_from_db()
     assert booked.status == "confirmed"
+
+
+def test_a_question_not_asked_reads_not_asked_never_no(reception, anna, ben, two_rooms, frozen):
+    appointment = book(anna)
+    appointment.health = {"recent_injury": True, "vein_problems": False, "pregnancy": None}
+    appointment.save(update_fields=["health"])
+
+    page = reception.get(page_of(appointment)).content.decode()
+
+    assert "Do you have varicose veins or other vein problems? <strong>no</strong>" in page
+    assert "Are you pregnant? <strong>not asked</strong>" in page
+    # Left out of the answers altogether: not asked either, and listed.
+    assert (
+        "Do you have a skin condition, wound or rash on your legs? <strong>not asked</strong>"
+        in page
+    )

@@ -6,9 +6,10 @@ the classical massage for two and the courses). This adds the people
 and things that work in it (four therapists, their hours, two rooms of
 which one is set up for two, the one vacuum device and the Thai
 sticks), the closures on Berlin's public holidays, three logins (the owner, reception and one therapist, each
-with only their role's rights), and a few bookings over the coming days: single
+with only their role's rights), a few bookings over the coming days: single
 massages, a couples massage, a visit of two massages one after the
-other, and a course of weekly sessions. Therapists and resources are
+other, and a course of weekly sessions; and one massage the therapist
+gave a week ago, completed, whose treatment note her login may write. Therapists and resources are
 matched by slug and name and left as they are when they exist; the
 bookings are made once, by demo client, through the booking services.
 """
@@ -35,6 +36,7 @@ from booking.services import (
     book_appointment,
     book_course,
     book_visit,
+    mark_appointment,
 )
 from booking.services.holidays import close_on_public_holidays
 from booking.visits import Part, place_visit, plan_course, visit_slots
@@ -223,6 +225,17 @@ COURSES = [
     ),
 ]
 
+# A classical foot massage Anna gave a week ago, marked completed, so her
+# login has a treatment note to write (a note is written from the
+# massage's start on, and every other demo booking lies ahead).
+GIVEN = DemoBooking(
+    offering="classical-foot-30",
+    client=ClientDetails("Hanna Example", "hanna@example.com", "+49301234509"),
+    days_ahead=-7,
+    around=time(10),
+    therapist=DEMO_THERAPIST_SLUG,
+)
+
 # How far past `days_ahead` to look for a free start: past a Sunday and
 # a closed holiday or two.
 SEARCH_DAYS = 7
@@ -276,6 +289,7 @@ class Command(BaseCommand):
         # of the booking services, as it is for every other booking.
         actor = Actor.for_user(logins[DEMO_STAFF_USERNAME][0])
         self._bookings(actor)
+        self._given(actor)
         self._visits(actor)
         self._courses(actor)
         self.stdout.write(self.style.SUCCESS("Demo studio ready. Logins (new passwords each run):"))
@@ -377,33 +391,74 @@ class Command(BaseCommand):
         for demo in BOOKINGS:
             if Appointment.objects.filter(client__email__iexact=demo.client.email).exists():
                 continue
-            offering = Offering.objects.get(slug=demo.offering)
-            therapist = (
-                Therapist.objects.filter(slug=demo.therapist).first() if demo.therapist else None
+            appointment = self._book(demo, actor)
+            if appointment is not None:
+                self.stdout.write(f"Booked {appointment} for {demo.client.name}.")
+
+    def _given(self, actor: Actor) -> None:
+        """Book GIVEN once, as it was booked before its day, and mark it completed.
+
+        Booked through the service with the clock of its day's start, so
+        the same rules hold; marking it completed cancels its reminders,
+        none of which is sent for a massage already given.
+        """
+        demo = GIVEN
+        if Appointment.objects.filter(client__email__iexact=demo.client.email).exists():
+            return
+        zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
+        day = timezone.localdate(timezone=zone) + timedelta(days=demo.days_ahead)
+        now = timezone.now()
+        appointment = self._book(
+            demo, actor, then=datetime.combine(day, time(0), tzinfo=zone), ends_by=now
+        )
+        if appointment is None:
+            return
+        mark_appointment(
+            appointment=appointment, status=Appointment.Status.COMPLETED, actor=actor, now=now
+        )
+        self.stdout.write(f"Booked {appointment} for {demo.client.name}, given and completed.")
+
+    def _book(
+        self,
+        demo: DemoBooking,
+        actor: Actor,
+        *,
+        then: datetime | None = None,
+        ends_by: datetime | None = None,
+    ) -> Appointment | None:
+        """Book `demo` at the first free start the engine offers, as if it were `then`."""
+        offering = Offering.objects.get(slug=demo.offering)
+        therapist = (
+            Therapist.objects.filter(slug=demo.therapist).first() if demo.therapist else None
+        )
+        part = Part(offering=offering, therapist_id=therapist.id if therapist else None)
+        start_at = _first_free(
+            [part],
+            together=False,
+            days_ahead=demo.days_ahead,
+            around=demo.around,
+            now=then,
+            ends_by=ends_by,
+        )
+        if start_at is None:
+            self.stdout.write(f"No free time for {offering} in the days asked; skipped.")
+            return None
+        try:
+            return book_appointment(
+                offering=offering,
+                start_at=start_at,
+                client=demo.client,
+                source=Appointment.Source.ADMIN,
+                actor=actor,
+                therapist=therapist,
+                notes=demo.notes,
+                # Asked on the phone by reception, like every demo booking.
+                has_consent=True,
+                now=then,
             )
-            part = Part(offering=offering, therapist_id=therapist.id if therapist else None)
-            start_at = _first_free(
-                [part], together=False, days_ahead=demo.days_ahead, around=demo.around
-            )
-            if start_at is None:
-                self.stdout.write(f"No free time for {offering} in the coming days; skipped.")
-                continue
-            try:
-                appointment = book_appointment(
-                    offering=offering,
-                    start_at=start_at,
-                    client=demo.client,
-                    source=Appointment.Source.ADMIN,
-                    actor=actor,
-                    therapist=therapist,
-                    notes=demo.notes,
-                    # Asked on the phone by reception, like every demo booking.
-                    has_consent=True,
-                )
-            except BookingError as refused:
-                self.stdout.write(f"Could not book {offering}: {refused.message}")
-                continue
-            self.stdout.write(f"Booked {appointment} for {demo.client.name}.")
+        except BookingError as refused:
+            self.stdout.write(f"Could not book {offering}: {refused.message}")
+            return None
 
     def _visits(self, actor: Actor) -> None:
         """Book each demo visit once, at the first start the visit engine offers."""
@@ -495,11 +550,20 @@ class Command(BaseCommand):
 
 
 def _first_free(
-    parts: list[Part], *, together: bool, days_ahead: int, around: time
+    parts: list[Part],
+    *,
+    together: bool,
+    days_ahead: int,
+    around: time,
+    now: datetime | None = None,
+    ends_by: datetime | None = None,
 ) -> datetime | None:
     """The first start the visit engine offers from `around` local time, `days_ahead` on.
 
     So the demo works whatever today is: a Sunday or a full day moves it on.
+    `now` is the clock the engine books by (a massage already given was
+    booked before its day), and a start is taken only if it ends by
+    `ends_by` when that is given.
     """
     zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
     first_day = timezone.localdate(timezone=zone) + timedelta(days=days_ahead)
@@ -509,5 +573,13 @@ def _first_free(
         together=together,
         start_on=first_day,
         end_on=first_day + timedelta(days=SEARCH_DAYS),
+        now=now,
     )
-    return next((slot.start_at for slot in slots if slot.start_at >= wanted), None)
+    return next(
+        (
+            slot.start_at
+            for slot in slots
+            if slot.start_at >= wanted and (ends_by is None or slot.end_at <= ends_by)
+        ),
+        None,
+    )

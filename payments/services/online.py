@@ -474,7 +474,9 @@ def refund_unplaced_payment(*, payment: Payment, now: datetime | None = None) ->
 
 @transaction.atomic(durable=True)
 def _record_refund(payment: Payment, *, refund_reference: str, now: datetime) -> bool:
-    payment = Payment.objects.select_for_update().select_related("visit").get(pk=payment.pk)
+    payment = (
+        Payment.objects.select_for_update(of=("self",)).select_related("visit").get(pk=payment.pk)
+    )
     if not _is_unplaced(payment):
         return False
     record_entry(

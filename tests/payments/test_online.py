@@ -159,9 +159,7 @@ def test_a_paid_deposit_confirms_the_visit_and_writes_the_ledger(held, payment, 
     card = SavedCard.objects.get(client=visit.client)
     assert (card.backend, card.last4) == ("stripe", "4242")
     # Now confirmed, the confirmation e-mail and the reminders go out.
-    kinds = set(
-        Reminder.objects.filter(appointment__visit=held).values_list("kind", flat=True)
-    )
+    kinds = set(Reminder.objects.filter(appointment__visit=held).values_list("kind", flat=True))
     assert "confirmation" in kinds
 
 
@@ -226,9 +224,12 @@ def test_a_held_visit_frees_itself_at_expiry_and_its_slot_is_bookable_again(
     held, payment, classical, anna
 ):
     start = at(TUESDAY, "10:00")
-    assert start not in {s.start_at for s in available_slots(
-        offering=classical, start_on=TUESDAY, end_on=TUESDAY, therapist_id=anna.id, now=NOW
-    )}
+    assert start not in {
+        s.start_at
+        for s in available_slots(
+            offering=classical, start_on=TUESDAY, end_on=TUESDAY, therapist_id=anna.id, now=NOW
+        )
+    }
 
     assert release_expired_holds(now=NOW + HOLD) == 1
 

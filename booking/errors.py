@@ -212,3 +212,12 @@ class NotTheirFeed(BookingError):
     code = "not_their_feed"
     status_code = 403
     default_message = _("Only the therapist or reception change this calendar feed.")
+
+
+class AwaitingPayment(BookingError):
+    code = "awaiting_payment"
+    status_code = 409
+    default_message = _(
+        "This booking is held until its payment arrives: it is confirmed by the payment, "
+        "not by a link."
+    )

@@ -314,6 +314,17 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
 
 
+class HoldReason(models.TextChoices):
+    """What a held visit waits for before it is confirmed."""
+
+    # The client opening the link in the confirmation e-mail
+    # (STUDIO_WEB_BOOKING_HOLD_MINUTES).
+    EMAIL = "email", _("Confirmation by e-mail")
+    # The payment asked for online, confirmed by the gateway's webhook
+    # (PAYMENT_HOLD_MINUTES; the payments app decides, booking only holds).
+    PAYMENT = "payment", _("Payment online")
+
+
 # The statuses in which a booking is still to take place and takes its
 # time. A held one counts like a confirmed one everywhere: the
 # availability engine and the exclusion constraints (which count every
@@ -393,6 +404,7 @@ class Visit(models.Model):
     """
 
     Status: TypeAlias = BookingStatus
+    HoldReason: TypeAlias = HoldReason
     ACTIVE_STATUSES: ClassVar[frozenset[str]] = ACTIVE_STATUSES
 
     id = models.UUIDField(
@@ -409,6 +421,13 @@ class Visit(models.Model):
         max_length=16, choices=Status.choices, default=Status.CONFIRMED, verbose_name=_("status")
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hold expires at"))
+    # What a held visit waits for; kept once confirmed, as a record of it.
+    hold_reason = models.CharField(
+        max_length=16,
+        choices=HoldReason.choices,
+        blank=True,
+        verbose_name=_("held for"),
+    )
     source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
     language = models.CharField(
         _("language"),
@@ -479,6 +498,11 @@ class Visit(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_awaiting_payment(self) -> bool:
+        """Held until the payment asked for online arrives."""
+        return self.status == self.Status.HELD and self.hold_reason == self.HoldReason.PAYMENT
 
     @property
     def mailbox_token(self) -> str:

@@ -530,6 +530,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
+    # The payments of visits released, cancelled at the gateway.
+    "cancel-released-payments": {
+        "task": "payments.tasks.cancel_released_payments",
+        "schedule": 60.0,
+    },
     # The hashed addresses of bookings no longer to come are not kept.
     "forget-booking-addresses": {
         "task": "booking.tasks.forget_booking_addresses",

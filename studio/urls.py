@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from payments import views as payment_views
 from studio import health
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -35,9 +36,12 @@ urlpatterns = [
     # cookie and goes back to the same page (`staff/_languages.html`).
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/reminders/", health.reminders, name="health-reminders"),
+    # The gateway's signed events: no language, no session, no CSRF token.
+    path("payments/webhooks/stripe/", payment_views.stripe_webhook, name="stripe-webhook"),
     *i18n_patterns(
         path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),
         path("catalog/", include("catalog.urls")),
+        path("booking/pay/", include("payments.urls")),
         path("booking/", include("booking.urls")),
         prefix_default_language=True,
     ),

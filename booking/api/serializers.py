@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking import errors
+from booking.api.payment_fields import PaymentFields
 from booking.contacts import single_line
 from booking.dates import validate_on_calendar
 from booking.models import Appointment, Therapist
@@ -316,7 +317,7 @@ class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
 
 
 class AppointmentSerializer(
-    NotesForHealthReaders, FieldsBuiltOnce, serializers.ModelSerializer[Appointment]
+    PaymentFields, NotesForHealthReaders, FieldsBuiltOnce, serializers.ModelSerializer[Appointment]
 ):
     """An appointment; its notes only for callers who may see health data."""
 
@@ -332,6 +333,8 @@ class AppointmentSerializer(
             "id",
             "status",
             "hold_expires_at",
+            "expires_at",
+            "payment",
             "start",
             "end",
             "offering",

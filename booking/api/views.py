@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
-from booking.api import callers
+from booking.api import callers, payment_fields
 from booking.api.docs import (
     EXAMPLE_CLIENT,
     IDEMPOTENCY_KEY,
@@ -236,7 +236,10 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
             "a token are held to the studio's limits per address, e-mail and phone (429). "
             "When the studio holds bookings made without a token, the answer is "
             '`status: "held"` with `hold_expires_at`: the client confirms the booking by '
-            "opening the link in the confirmation e-mail, or its time is released then."
+            "opening the link in the confirmation e-mail, or its time is released then. When "
+            "the studio's payment policy asks for money online, a client's booking answers "
+            '`status: "awaiting_payment"` with `expires_at` and a `payment` to pay with the '
+            "gateway's script; the gateway's webhook confirms it."
         ),
     )
     def create(self, request: Request) -> Response:
@@ -263,6 +266,8 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
         given = AppointmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
+        actor = callers.actor_for(request)
+        hold = payment_fields.hold_for_payment([fields["offering"]], actor)
         with callers.limited(request, fields["client"]) as booked_from:
             return services.book_appointment(
                 offering=fields["offering"],
@@ -273,11 +278,12 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
                 notes=fields.get("notes", ""),
                 has_consent=fields["consent"],
                 source=Appointment.Source.API,
-                actor=callers.actor_for(request),
+                actor=actor,
                 booked_from=booked_from,
                 # `?lang=`, else Accept-Language (studio.language): the messages follow it.
                 language=request.LANGUAGE_CODE,
                 idempotency_key=claimed,
+                hold_for_payment_until=hold,
             )
 
     def _created(
@@ -289,8 +295,12 @@ class AppointmentViewSet(callers.MovableBookingViewSet[Appointment]):
     ) -> Response:
         """The answer to a booking, rendered from the row: a replay reads the same.
 
-        Notes only for a caller who may read them anyway.
+        Notes only for a caller who may read them anyway. A booking held
+        for its payment gets it started first, after the booking committed
+        (a replay finds the same payment).
         """
+        if appointment.is_held:
+            payment_fields.start_payment(appointment.visit)
         context = {"can_see_health": services.can_see_health(request.user)}
         body = AppointmentCreatedSerializer(appointment, context=context).data
         return Response(body, status=status_code)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from booking.api.payment_fields import PaymentFields
 from booking.api.serializers import (
     AwareDateTimeField,
     CalendarDateField,
@@ -179,7 +180,7 @@ class VisitAppointmentSerializer(serializers.ModelSerializer[Appointment]):
         return {"name": appointment.guest_name} if appointment.guest_name else None
 
 
-class VisitSerializer(NotesForHealthReaders, serializers.ModelSerializer[Visit]):
+class VisitSerializer(PaymentFields, NotesForHealthReaders, serializers.ModelSerializer[Visit]):
     """A visit with its appointments in start order; its notes only for who may see health data."""
 
     start = serializers.DateTimeField(source="start_at", help_text="When the first one starts.")
@@ -195,6 +196,8 @@ class VisitSerializer(NotesForHealthReaders, serializers.ModelSerializer[Visit])
             "id",
             "status",
             "hold_expires_at",
+            "expires_at",
+            "payment",
             "start",
             "end",
             "course",

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from booking import selectors, services
-from booking.api import callers
+from booking.api import callers, payment_fields
 from booking.api.docs import (
     BOOKING_CONFLICT,
     EXAMPLE_CLIENT,
@@ -211,11 +211,17 @@ class VisitViewSet(callers.MovableBookingViewSet[Visit]):
             "one after the other (foot, then back: each starts where the one before ends). "
             "Ask `GET /availability/` with `people` or `then` for the starts that fit. Open "
             "to anyone, with the same limits, holds and `manage_token` as booking an "
-            "appointment; the token manages the whole visit and each of its appointments."
+            "appointment; the token manages the whole visit and each of its appointments. "
+            "When the studio's payment policy asks for a deposit or the full price online, a "
+            'booking by a client (not by staff) answers `status: "awaiting_payment"`, the '
+            "hold's `expires_at` and a `payment` to pay with the gateway's script; the "
+            "gateway's webhook confirms it, or its time is released at `expires_at`."
         ),
     )
     def create(self, request: Request) -> Response:
         visit, status_code = booked_once(request, book=lambda claimed: self._book(request, claimed))
+        # After the booking committed: the gateway is called outside it.
+        payment_fields.start_payment(visit)
         return self.render(
             request, visit, serializer=VisitCreatedSerializer, status_code=status_code
         )
@@ -234,19 +240,22 @@ class VisitViewSet(callers.MovableBookingViewSet[Visit]):
             )
             for appointment in fields["appointments"]
         ]
+        actor = callers.actor_for(request)
+        hold = payment_fields.hold_for_payment([wanted.offering for wanted in wanted], actor)
         try:
             with callers.limited(request, fields["client"]) as booked_from:
                 return services.book_visit(
                     appointments=wanted,
                     client=services.ClientDetails(**fields["client"]),
                     source=Source.API,
-                    actor=callers.actor_for(request),
+                    actor=actor,
                     notes=fields.get("notes", ""),
                     has_consent=fields["consent"],
                     booked_from=booked_from,
                     # `?lang=`, else Accept-Language (studio.language): the messages follow it.
                     language=request.LANGUAGE_CODE,
                     idempotency_key=claimed,
+                    hold_for_payment_until=hold,
                 )
         except BookingError as error:
             error.fields = fields_of_appointments(error.fields, fields["appointments"])

@@ -40,6 +40,7 @@ __all__ = [
     "can_guest_change",
     "cancel_appointment",
     "confirm_held_appointment",
+    "confirm_held_visit",
     "guest_change_deadline",
     "mark_appointment",
     "release_expired_holds",
@@ -63,6 +64,7 @@ def book_appointment(
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
     idempotency_key: idempotency.Claim | None = None,
+    hold_for_payment_until: datetime | None = None,
 ) -> Appointment:
     """Book `offering` at `start_at`, with `therapist` or any free one: a visit of one.
 
@@ -73,7 +75,8 @@ def book_appointment(
     and notes are kept only with consent (ConsentRequired otherwise);
     NotBookable, NotQualified, RuledOut, TooSoon, BeyondHorizon, OffStep,
     OutsideHours and SlotUnavailable as there. A claimed `idempotency_key`
-    is kept with the appointment, in its transaction.
+    is kept with the appointment, in its transaction; a
+    `hold_for_payment_until` holds it for its payment.
     """
     visit = book_visit(
         appointments=[
@@ -91,6 +94,7 @@ def book_appointment(
         language=language,
         now=now,
         idempotency_key=idempotency_key,
+        hold_for_payment_until=hold_for_payment_until,
     )
     # The visit comes with the appointment it wrote (`book_visit`).
     [appointment] = visit.appointments.all()
@@ -101,6 +105,18 @@ def book_appointment(
 def confirm_held_appointment(
     *, appointment: Appointment, actor: Actor, now: datetime | None = None
 ) -> Appointment:
+    """Confirm a held booking (see `confirm_held_visit`) in a transaction of its own."""
+    return confirm_held_visit(appointment=appointment, actor=actor, now=now)
+
+
+@transaction.atomic
+def confirm_held_visit(
+    *,
+    appointment: Appointment,
+    actor: Actor,
+    now: datetime | None = None,
+    for_payment: bool = False,
+) -> Appointment:
     """Confirm a held booking before its hold expires; it then stays like any booking.
 
     The whole visit is confirmed (and, for a session of a course, every
@@ -108,12 +124,16 @@ def confirm_held_appointment(
     sent, as one). Its hold ends, an event records who confirmed each
     appointment, and the reminders before each visit are planned now: a
     held visit gets none, since its address is not proven. Whatever the
-    hold waited for (the client opening the e-mailed link; later, a
-    payment) the caller has checked. Confirming a confirmed appointment
-    again changes nothing, so a link opened twice is fine. Raises
-    HoldExpired once the hold has expired (the time is released, or will
-    be within a minute by `release_expired_holds`) and NotActive for a
-    cancelled appointment.
+    hold waited for (the client opening the e-mailed link, or the
+    payment) the caller has checked. A visit held for its payment is
+    confirmed only by the payment (`for_payment`, AwaitingPayment
+    otherwise), and gets its confirmation e-mail now. Confirming a
+    confirmed appointment again changes nothing, so a link opened twice
+    is fine. Raises HoldExpired once the hold has expired (the time is
+    released, or will be within a minute by `release_expired_holds`) and
+    NotActive for a cancelled appointment. This one joins the caller's
+    transaction (the payments webhook confirms in its own, with the
+    payment's rows); `confirm_held_appointment` is the durable one.
     """
     now = now or timezone.now()
     visit, appointments = lock_visit(appointment.visit)
@@ -121,6 +141,8 @@ def confirm_held_appointment(
     if appointment.status == Appointment.Status.CONFIRMED:
         return appointment
     expired = appointment.hold_expires_at is not None and appointment.hold_expires_at <= now
+    if visit.is_awaiting_payment and not for_payment and not expired:
+        raise errors.AwaitingPayment()
     if appointment.status == Appointment.Status.HELD and not expired:
         visits = [(visit, appointments)]
         if visit.course_id is not None:
@@ -154,7 +176,9 @@ def _confirm(visit: Visit, appointments: list[Appointment], *, actor: Actor, now
     record(held, AppointmentEvent.Action.HOLD_CONFIRMED, actor, now, {})
     if held:
         lead = min(appointments, key=lambda found: (found.start_at, str(found.id)))
-        reminders.plan_after_confirmation(lead, now=now)
+        reminders.plan_after_confirmation(
+            lead, now=now, confirmation=visit.hold_reason == Visit.HoldReason.PAYMENT
+        )
 
 
 # How many expired holds one transaction of the sweep releases, and who

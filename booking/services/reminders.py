@@ -77,9 +77,18 @@ def planned_after_booking(
     return _deliverable(reminders)
 
 
-def plan_after_confirmation(appointment: Appointment, *, now: datetime) -> None:
-    """A held appointment is confirmed: the reminders before it, from now on."""
-    _create(_timed_reminders(appointment, now=now), now=now)
+def plan_after_confirmation(
+    appointment: Appointment, *, now: datetime, confirmation: bool = False
+) -> None:
+    """A held appointment is confirmed: the reminders before it, from now on.
+
+    With `confirmation`, the confirmation e-mail too: a visit held for
+    its payment got none when booked.
+    """
+    planned = (
+        [_reminder(appointment, Kind.CONFIRMATION, Channel.EMAIL, now)] if confirmation else []
+    )
+    _create(planned + _timed_reminders(appointment, now=now), now=now)
 
 
 def plan_after_reschedule(appointment: Appointment, *, now: datetime, notify: bool = True) -> None:

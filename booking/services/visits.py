@@ -127,6 +127,7 @@ def book_visit(
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
     idempotency_key: idempotency.Claim | None = None,
+    hold_for_payment_until: datetime | None = None,
 ) -> Visit:
     """Book a visit of one or more appointments, all of them or none.
 
@@ -142,7 +143,12 @@ def book_visit(
     staff book, and never change it unless staff ask to
     (`update_client_record`). A booking without login is held until its
     e-mailed link is opened (STUDIO_WEB_BOOKING_HOLD_MINUTES), the whole
-    visit together. Reminders go on the lead appointment.
+    visit together. Reminders go on the lead appointment. A caller that
+    asks for a payment online first (the payments app, which booking
+    does not know) gives `hold_for_payment_until`: the visit is then held
+    for the payment until then instead (`Visit.HoldReason.PAYMENT`), its
+    confirmation e-mail waits for the payment, and only the payment
+    confirms it (`confirm_held_visit(for_payment=True)`).
 
     Raises ConsentRequired, InvalidVisit, NotBookable, NotQualified,
     RuledOut, TooSoon, BeyondHorizon, OffStep, OutsideHours, and
@@ -167,6 +173,10 @@ def book_visit(
         language=language,
         now=now,
     )
+    if hold_for_payment_until is not None:
+        request = replace(
+            request, hold_expires_at=hold_for_payment_until, hold_reason=Visit.HoldReason.PAYMENT
+        )
     return _write_visit(request, appointments, together=together, idempotency_key=idempotency_key)
 
 
@@ -215,6 +225,7 @@ class _VisitRequest:
     language: str
     hold_expires_at: datetime | None
     now: datetime
+    hold_reason: str = ""
     course: Course | None = None
     manage_token: str | None = None
 
@@ -240,6 +251,7 @@ class _VisitRequest:
             update_record=update_client_record,
             language=language,
         )
+        hold_expires_at = _hold_until(actor, now)
         return cls(
             client=client,
             client_record=client_record,
@@ -249,7 +261,8 @@ class _VisitRequest:
             has_consent=has_consent,
             booked_from=booked_from,
             language=language,
-            hold_expires_at=_hold_until(actor, now),
+            hold_expires_at=hold_expires_at,
+            hold_reason=Visit.HoldReason.EMAIL if hold_expires_at is not None else "",
             now=now,
         )
 
@@ -289,6 +302,7 @@ def _write_visit(
         contact_phone=request.client.phone,
         status=status,
         hold_expires_at=request.hold_expires_at,
+        hold_reason=request.hold_reason,
         source=request.source,
         language=request.language,
         notes=request.notes,
@@ -344,7 +358,12 @@ def _write_visit(
     if request.hold_expires_at is not None:
         details["held_until"] = request.hold_expires_at.isoformat()
     writes.insert(_events(rows, AppointmentEvent.Action.BOOKED, request.actor, now, details))
-    planned = reminders.planned_after_booking(lead, now=now, confirmation=confirmation)
+    # A visit held for its payment is confirmed by the payment, not by
+    # the e-mail: its confirmation goes out once paid (`_confirm`).
+    is_for_payment = request.hold_reason == Visit.HoldReason.PAYMENT
+    planned = reminders.planned_after_booking(
+        lead, now=now, confirmation=confirmation and not is_for_payment
+    )
     writes.insert(planned)
     if idempotency_key is not None:
         idempotency.keep(idempotency_key, visit=visit, lead=lead, writes=writes)

@@ -46,6 +46,11 @@ from booking.views.common import (
 from booking.views.slots import WantedVisit, by_day, is_offered, nearest_free
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication, MassageType, Offering
+
+# The site's views stand above payments (DESIGN.md): they ask it whether
+# a booking is held for a payment; booking's services never do.
+from payments.backends.base import PaymentError
+from payments.services import payment_for_visit, payment_hold_until
 from studio.clientip import client_ip
 from studio.formatting import format_list
 
@@ -146,7 +151,12 @@ def _book(request: HttpRequest, form: BookingForm, page: Page) -> HttpResponse:
     """Book the visit the form asks for, once per form."""
 
     def book(as_guest: dict[str, Any]) -> Appointment:
-        visit = services.book_visit(appointments=_appointments(form, page), **as_guest)
+        wanted = _appointments(form, page)
+        # Held for its payment when the studio's policy asks for one online.
+        hold = payment_hold_until(
+            offerings=[appointment.offering for appointment in wanted], actor=as_guest["actor"]
+        )
+        visit = services.book_visit(appointments=wanted, hold_for_payment_until=hold, **as_guest)
         return selectors.lead_appointment(visit)
 
     return book_once(
@@ -257,9 +267,31 @@ def _appointments(form: BookingForm, page: Page) -> list[services.WantedAppointm
 
 
 def to_confirmation(request: HttpRequest, appointment: Appointment) -> HttpResponse:
-    """On to the confirmation, which this browser opens through its session."""
+    """On to the confirmation, which this browser opens through its session.
+
+    A visit held for its payment goes to its pay page first (a form sent
+    again finds the same payment).
+    """
     grant_access(request, appointment)
+    if appointment.visit.is_awaiting_payment:
+        return to_payment(request, appointment)
     return see_other(reverse("booking:confirmation", kwargs={"appointment_id": appointment.pk}))
+
+
+def to_payment(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    """On to the pay page of a visit held for its payment; if the gateway refuses, say why."""
+    try:
+        payment = payment_for_visit(appointment.visit)
+    except PaymentError as error:
+        messages.error(
+            request,
+            _("The payment could not be started, so the time was released: %(reason)s")
+            % {"reason": error.message},
+        )
+        return see_other(reverse("booking:manage", kwargs={"appointment_id": appointment.pk}))
+    assert payment is not None  # noqa: S101 (a visit awaiting payment gets one)
+    name = "payments:pay" if payment.status == payment.Status.PENDING else "payments:status"
+    return see_other(reverse(name, kwargs={"payment_id": payment.pk}))
 
 
 def claim_form_key(key: str) -> idempotency.Replay | idempotency.Claim:

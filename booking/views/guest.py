@@ -43,6 +43,10 @@ from booking.views.common import on_studio_clock, rate_limited, see_other, with_
 from booking.views.slots import WantedVisit, build_picker, by_day, nearest_free
 from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication
+
+# The site's views stand above payments (DESIGN.md); booking's services never ask it.
+from payments.selectors import visit_balance
+from payments.services import online
 from studio.formatting import format_list
 
 
@@ -92,6 +96,8 @@ def _context(request: HttpRequest, booked: GuestVisit) -> dict[str, Any]:
         # Held until the client opens the link in the e-mail; it may be
         # cancelled meanwhile, and moved once confirmed.
         "is_held": appointment.is_held,
+        "is_awaiting_payment": booked.visit.is_awaiting_payment,
+        "pay_url": _pay_url(booked),
         "change_until": services.guest_change_deadline(appointment),
         "can_change": can_change,
         "can_move": can_change and not appointment.is_held,
@@ -102,6 +108,17 @@ def _context(request: HttpRequest, booked: GuestVisit) -> dict[str, Any]:
         "keep_url": request.build_absolute_uri(manage_link(appointment)),
         "calendar_url": _url("booking:calendar", appointment),
     }
+
+
+def _pay_url(booked: GuestVisit) -> str:
+    """Where a visit held for its payment is paid (its newest attempt), else nothing."""
+    if not booked.visit.is_awaiting_payment:
+        return ""
+    payment = online.latest_payment(booked.visit)
+    if payment is None:
+        return ""
+    name = "payments:pay" if payment.status == payment.Status.PENDING else "payments:status"
+    return reverse(name, kwargs={"payment_id": payment.pk})
 
 
 @never_cache
@@ -125,10 +142,25 @@ def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     booked = _granted(request, appointment_id)
     if not booked.lead.is_active:
         return redirect(_url("booking:manage", booked.lead))
+    if booked.visit.is_awaiting_payment:
+        from booking.views.book import to_payment  # noqa: PLC0415 (book imports this module's neighbours)
+
+        return to_payment(request, booked.lead)
     return render(
         request,
         "booking/confirmation.html",
-        {**_context(request, booked), "talk_first": _talk_first(booked)},
+        {
+            **_context(request, booked),
+            "talk_first": _talk_first(booked),
+            # What the studio's policy asks beforehand, paid at the studio
+            # (the pay-at-studio backend), or what was paid online.
+            "due_at_studio": online.due_at_studio(booked.visit),
+            "paid_online": (
+                visit_balance(booked.visit).paid
+                if booked.visit.hold_reason == booked.visit.HoldReason.PAYMENT
+                else None
+            ),
+        },
     )
 
 

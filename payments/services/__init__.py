@@ -1,10 +1,30 @@
 """Every write of money, one module per concern; each public service is one transaction.
 
 - `ledger`: the one writer of ledger rows (`Entry`), used by the others.
+- `online`: paying for a visit online: the hold, the gateway's payment,
+  its webhook, the refund of a payment that came too late.
 
 The names callers use are re-exported here.
 """
 
 from payments.services.ledger import record_entry
+from payments.services.online import (
+    cancel_released_payments,
+    handle_webhook,
+    pay_with_card,
+    payment_for_visit,
+    payment_hold_until,
+    refund_unplaced_payment,
+    start_visit_payment,
+)
 
-__all__ = ["record_entry"]
+__all__ = [
+    "cancel_released_payments",
+    "handle_webhook",
+    "pay_with_card",
+    "payment_for_visit",
+    "payment_hold_until",
+    "record_entry",
+    "refund_unplaced_payment",
+    "start_visit_payment",
+]

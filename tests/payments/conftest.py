@@ -7,19 +7,28 @@ its own server (its state is its own), once per session.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import stripe
+from django.conf import settings
+from django.test import Client as DjangoClient
 from django.test import override_settings
 
-from payments.backends import _backend_of
+from payments.backends import _backend_of, get_backend
+from payments.models import Payment, PaymentPolicy
 
 # The booking tests' studio (offerings, therapists with hours, rooms, a
 # client, staff, the studio's rules and a frozen clock), for the money
@@ -27,12 +36,14 @@ from payments.backends import _backend_of
 from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     NOW,
     anna,
+    api,
     ben,
     booked,
     classical,
     for_two,
     frozen,
     guest_details,
+    integration,
     mira,
     staff,
     studio_rules,
@@ -94,3 +105,61 @@ def stripe_backend(localstripe_url: str) -> Iterator[str]:
 
 def euros(text: str) -> Decimal:
     return Decimal(text)
+
+
+def gateway() -> stripe.StripeClient:
+    """The SDK at localstripe, as the client's browser and Stripe itself stand in the tests."""
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}
+    )
+
+
+def card_entered(payment: Payment, number: str = CARD_OK) -> str:
+    """What Stripe.js does on the pay page: the card straight to the gateway; its SetupIntent."""
+    secret = get_backend().start_card_entry(payment_reference=payment.gateway_reference)
+    setup_id = secret.split("_secret_")[0]
+    gateway().v1.setup_intents.confirm(
+        setup_id,
+        params={
+            "payment_method_data": {  # type: ignore[typeddict-item]  # localstripe takes a raw card
+                "type": "card",
+                "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+            }
+        },
+    )
+    return setup_id
+
+
+def signed(body: bytes, at: int | None = None, secret: str = WEBHOOK_SECRET) -> str:
+    """A `Stripe-Signature` header as Stripe (and localstripe) make it."""
+    at = at or int(time.time())
+    digest = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={at},v1={digest}"
+
+
+def gateway_event(kind: str, payment: Payment, event_id: str | None = None) -> bytes:
+    """The gateway's event about the payment, with the PaymentIntent as it stands at localstripe."""
+    intent = gateway().v1.payment_intents.retrieve(payment.gateway_reference)
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{uuid.uuid4().hex}",
+            "object": "event",
+            "type": kind,
+            "data": {"object": json.loads(str(intent))},
+        }
+    ).encode()
+
+
+def post_event(client: DjangoClient, body: bytes, signature: str | None = None) -> Any:
+    return client.post(
+        "/payments/webhooks/stripe/",
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature if signature is not None else signed(body),
+    )
+
+
+@pytest.fixture
+def deposit_policy(db) -> PaymentPolicy:
+    """The studio asks 20 % of the price online, for every massage."""
+    return PaymentPolicy.objects.create(online=PaymentPolicy.Online.DEPOSIT, deposit_percent=20)

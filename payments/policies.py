@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from booking.models import Appointment
 from payments.models import PaymentPolicy
+from studio.formatting import format_money
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -78,3 +85,37 @@ def policies_for(offering_ids: Iterable[int]) -> dict[int, Policy]:
 
 def policy_for(offering_id: int) -> Policy:
     return policies_for([offering_id])[offering_id]
+
+
+def terms_of(appointments: Iterable[Appointment]) -> list[str]:
+    """The cancellation and no-show terms of these appointments, in the active language.
+
+    Empty when their policies charge no fee: nothing to tell. "Cancel
+    free of charge until Mon 1 March, 10:00; after that, a fee of €17.50."
+    """
+    appointments = list(appointments)
+    if not appointments:
+        return []
+    policies = policies_for({a.offering_id for a in appointments})
+    currency = appointments[0].currency
+    late_fee = sum((policies[a.offering_id].late_cancel_fee(a.price) for a in appointments), ZERO)
+    no_show_fee = sum((policies[a.offering_id].no_show_fee(a.price) for a in appointments), ZERO)
+    terms = []
+    if late_fee > 0:
+        first = min(appointments, key=lambda a: a.start_at)
+        free_until = timezone.localtime(
+            first.start_at - timedelta(hours=policies[first.offering_id].fee_cutoff_hours)
+        )
+        terms.append(
+            gettext("Cancel free of charge until %(when)s; after that, a fee of %(fee)s.")
+            % {
+                "when": formats.date_format(free_until, gettext("D j F, H:i")),
+                "fee": format_money(late_fee, currency),
+            }
+        )
+    if no_show_fee > 0:
+        terms.append(
+            gettext("If you do not come, a fee of %(fee)s.")
+            % {"fee": format_money(no_show_fee, currency)}
+        )
+    return terms

@@ -29,7 +29,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentEvent, Visit
@@ -39,6 +38,7 @@ from payments.backends import get_backend
 from payments.backends.base import GatewayPayment, GatewayRefund, PaymentError
 from payments.models import Entry, Payment, SavedCard, Settlement
 from payments.policies import policies_for
+from payments.selectors import newest_card
 from payments.services.ledger import Movement, record_entry
 
 ZERO = Decimal("0.00")
@@ -202,18 +202,6 @@ def online_paid(visit: Visit, *, kinds: Iterable[str]) -> dict[Payment, Decimal]
         payments[pk]: amount
         for pk, amount in sorted(left.items(), key=lambda item: payments[item[0]].created_at)
     }
-
-
-def newest_card(visit: Visit) -> SavedCard | None:
-    """The client's newest card saved with the current backend; None if it takes nothing online."""
-    backend = get_backend()
-    if not backend.takes_online:
-        return None
-    return (
-        SavedCard.objects.filter(client_id=visit.client_id, backend=backend.name)
-        .order_by("-created_at", "-id")
-        .first()
-    )
 
 
 def _charge(
@@ -563,20 +551,36 @@ def refund(
 
 def refundable(entry: Entry) -> Decimal:
     """What is left to give back of the money this row took in for a visit."""
+    if entry.visit_id is None:
+        return ZERO
+    return left_to_refund(entry, Entry.objects.filter(visit_id=entry.visit_id))
+
+
+def left_to_refund(entry: Entry, visit_entries: Iterable[Entry]) -> Decimal:
+    """`refundable`, counted over the visit's ledger rows already read (the visit page).
+
+    Online money: what is left of its gateway payment (paid less given
+    back, per kind: the price's rows, or the fee's). Desk money: what is
+    left of the visit's money taken at the desk, of the same kind.
+    """
     if entry.visit_id is None or entry.amount <= ZERO:
         return ZERO
     is_fee = entry.kind == Kind.FEE
+    kinds: tuple[str, ...] = (Kind.FEE,) if is_fee else PRICE_KINDS
     if entry.method == Method.ONLINE and entry.payment_id is not None:
-        if not is_fee and entry.kind not in PRICE_KINDS:
+        if entry.kind not in kinds:
             return ZERO
-        rows = Entry.objects.filter(payment_id=entry.payment_id, method=Method.ONLINE)
-        rows = rows.filter(kind=Kind.FEE) if is_fee else rows.filter(kind__in=PRICE_KINDS)
+        rows = [
+            row
+            for row in visit_entries
+            if row.payment_id == entry.payment_id and row.method == Method.ONLINE
+        ]
     elif entry.method in DESK_METHODS and (is_fee or entry.kind == Kind.DESK_PAYMENT):
-        rows = Entry.objects.filter(visit_id=entry.visit_id, method__in=DESK_METHODS)
-        rows = rows.filter(kind=Kind.FEE) if is_fee else rows.filter(kind__in=DESK_PRICE_KINDS)
+        kinds = (Kind.FEE,) if is_fee else DESK_PRICE_KINDS
+        rows = [row for row in visit_entries if row.method in DESK_METHODS]
     else:
         return ZERO
-    left: Decimal = rows.aggregate(left=Coalesce(Sum("amount"), ZERO))["left"]
+    left = sum((row.amount for row in rows if row.kind in kinds), ZERO)
     return max(left, ZERO)
 
 

@@ -41,6 +41,7 @@ from staff.visits.forms import (
     MoveQueryForm,
     therapist_field_name,
 )
+from staff.visits.money import money_context
 
 MARKED = {
     "arrived": gettext_lazy("Marked arrived."),
@@ -201,6 +202,7 @@ def _page_context(
         "history": _history(appointments),
         "may_change": scope.is_reception and visit.is_active,
         "cancel_form": cancel_form or CancelForm(initial={"notify": True}),
+        **money_context(scope, visit, appointments),
     }
 
 
@@ -263,6 +265,7 @@ def cancel(request: HttpRequest, scope: Scope, pk: UUID) -> HttpResponse:
             actor=services.Actor.for_user(request.user),
             reason=form.cleaned_data["reason"],
             notify=form.cleaned_data["notify"],
+            by_studio=form.cleaned_data["by_studio"],
         )
     except errors.BookingError as error:
         messages.error(request, error.message)

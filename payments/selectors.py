@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -140,3 +141,36 @@ def newest_card(visit: Visit) -> SavedCard | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+# A ledger row as the reports read it: when, kind, method, amount, currency.
+LedgerRow = tuple[datetime, str, str, Decimal, str]
+
+
+def ledger_between(start_at: datetime, end_at: datetime) -> list[LedgerRow]:
+    """Every ledger row written in [start_at, end_at): bounded by time, on its index."""
+    return list(
+        Entry.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+        .order_by("created_at", "id")
+        .values_list("created_at", "kind", "method", "amount", "currency")
+    )
+
+
+def deposits_held(now: datetime) -> list[tuple[str, Decimal]]:
+    """What was paid online for visits still to come, per currency: money the studio holds.
+
+    Bounded by the visits' start (indexed) from now on, and the ledger
+    by visit.
+    """
+    rows = (
+        Entry.objects.filter(
+            visit__start_at__gt=now,
+            visit__status__in=Visit.ACTIVE_STATUSES,
+            method=Entry.Method.ONLINE,
+            kind__in=[Entry.Kind.DEPOSIT, Entry.Kind.CHARGE, Entry.Kind.REFUND],
+        )
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .order_by("currency")
+    )
+    return [(row["currency"], row["total"]) for row in rows if row["total"]]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
-from booking.models import Appointment
 from payments.models import PaymentPolicy
 from studio.formatting import format_money
 
@@ -87,22 +87,45 @@ def policy_for(offering_id: int) -> Policy:
     return policies_for([offering_id])[offering_id]
 
 
-def terms_of(appointments: Iterable[Appointment]) -> list[str]:
-    """The cancellation and no-show terms of these appointments, in the active language.
+class Priced(Protocol):
+    """What the terms need of a massage: an appointment, or one about to be booked."""
+
+    @property
+    def offering_id(self) -> int: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def start_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A massage on the booking page, before it is booked."""
+
+    offering_id: int
+    price: Decimal
+    currency: str
+    start_at: datetime
+
+
+def terms_of(parts: Iterable[Priced]) -> list[str]:
+    """The cancellation and no-show terms of these massages, in the active language.
 
     Empty when their policies charge no fee: nothing to tell. "Cancel
     free of charge until Mon 1 March, 10:00; after that, a fee of €17.50."
     """
-    appointments = list(appointments)
-    if not appointments:
+    parts = list(parts)
+    if not parts:
         return []
-    policies = policies_for({a.offering_id for a in appointments})
-    currency = appointments[0].currency
-    late_fee = sum((policies[a.offering_id].late_cancel_fee(a.price) for a in appointments), ZERO)
-    no_show_fee = sum((policies[a.offering_id].no_show_fee(a.price) for a in appointments), ZERO)
+    policies = policies_for({part.offering_id for part in parts})
+    currency = parts[0].currency
+    late_fee = sum((policies[p.offering_id].late_cancel_fee(p.price) for p in parts), ZERO)
+    no_show_fee = sum((policies[p.offering_id].no_show_fee(p.price) for p in parts), ZERO)
     terms = []
     if late_fee > 0:
-        first = min(appointments, key=lambda a: a.start_at)
+        first = min(parts, key=lambda part: part.start_at)
         free_until = timezone.localtime(
             first.start_at - timedelta(hours=policies[first.offering_id].fee_cutoff_hours)
         )

@@ -9,15 +9,18 @@ message about that visit.
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from booking.contacts import mailbox
 from booking.models import Visit
+from booking.notifications import WHEN_FORMAT
 from payments.models import Entry, Settlement
 from studio.formatting import format_money
 from studio.identity import studio_identity
@@ -43,8 +46,8 @@ def _money_email(
 ) -> EmailMessage:
     """The e-mail of `template`, in the visit's language, its amount and day formatted for it."""
     with translation.override(visit.language):
-        start = timezone.localtime(visit.start_at)
-        when = f"{formats.date_format(start, 'DATE_FORMAT')}, {formats.time_format(start, 'H:i')}"
+        start = visit.start_at.astimezone(ZoneInfo(settings.STUDIO_TIME_ZONE))
+        when = formats.date_format(start, str(WHEN_FORMAT))
         identity = studio_identity(visit.language)
         context = {
             "visit": visit,

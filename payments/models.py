@@ -538,6 +538,8 @@ class Settlement(models.Model):
     class Meta:
         verbose_name = _("cancellation settlement")
         verbose_name_plural = _("cancellation settlements")
+        # The admin's list, newest first.
+        indexes = [models.Index(fields=["created_at"], name="payments_settlement_by_time")]
 
     def __str__(self) -> str:
         return str(self.get_outcome_display())

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
 from booking.admin.common import LongListAdmin
-from payments.models import Entry, GiftCard, Package, Payment, PaymentPolicy
+from payments.models import Entry, GiftCard, Package, Payment, PaymentPolicy, Settlement
 
 
 @admin.register(PaymentPolicy)
@@ -72,3 +72,11 @@ class GiftCardAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "amount", "currency", "recipient_name", "is_paid", "expires_at"]
     ordering = ["-created_at", "-id"]
     exclude = ["code_hash"]
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "visit", "outcome", "fee", "refunded", "currency"]
+    list_filter = ["outcome"]
+    list_select_related = ["visit"]
+    ordering = ["-created_at", "-id"]

@@ -6,3 +6,9 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from booking.signals import visit_cancelled  # noqa: PLC0415 (apps are ready now)
+        from payments.receivers import settle_cancelled_visit  # noqa: PLC0415
+
+        visit_cancelled.connect(settle_cancelled_visit, dispatch_uid="payments.settle_cancelled")

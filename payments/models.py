@@ -504,3 +504,42 @@ class GatewayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_reference}"
+
+
+class Settlement(models.Model):
+    """What the policy decided for a cancelled visit, once: a refund, a fee, or nothing.
+
+    One row per cancelled visit (`fees.settle_cancellation`), written in
+    the transaction that writes its ledger rows, so a settlement run
+    twice (a retried task, the sweep) writes once. It keeps the fee the
+    policy asked for even when no card could pay it: that fee is owed,
+    and the desk takes it.
+    """
+
+    class Outcome(models.TextChoices):
+        NOTHING = "nothing", _("Nothing to settle")
+        REFUNDED = "refunded", _("Cancelled in time: refunded")
+        KEPT = "kept", _("Cancelled in time: nothing refunded by the policy")
+        FEE_CHARGED = "fee_charged", _("Late: fee charged")
+        FEE_OWED = "fee_owed", _("Late: fee owed")
+        WAIVED = "waived", _("Cancelled by the studio: no fee")
+
+    visit = models.OneToOneField(
+        Visit, on_delete=models.PROTECT, related_name="settlement", verbose_name=_("visit")
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, verbose_name=_("outcome"))
+    cancelled_at = models.DateTimeField(verbose_name=_("cancelled at"))
+    fee = _money(_("fee"), default=Decimal(0))
+    refunded = _money(_("refunded"), default=Decimal(0))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    failure_message = models.TextField(blank=True, verbose_name=_("failure"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("cancellation settlement")
+        verbose_name_plural = _("cancellation settlements")
+        # The admin's list, newest first.
+        indexes = [models.Index(fields=["created_at"], name="payments_settlement_by_time")]
+
+    def __str__(self) -> str:
+        return str(self.get_outcome_display())

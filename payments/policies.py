@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from payments.models import PaymentPolicy
+from studio.formatting import format_money
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -78,3 +85,60 @@ def policies_for(offering_ids: Iterable[int]) -> dict[int, Policy]:
 
 def policy_for(offering_id: int) -> Policy:
     return policies_for([offering_id])[offering_id]
+
+
+class Priced(Protocol):
+    """What the terms need of a massage: an appointment, or one about to be booked."""
+
+    @property
+    def offering_id(self) -> int: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def start_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A massage on the booking page, before it is booked."""
+
+    offering_id: int
+    price: Decimal
+    currency: str
+    start_at: datetime
+
+
+def terms_of(parts: Iterable[Priced]) -> list[str]:
+    """The cancellation and no-show terms of these massages, in the active language.
+
+    Empty when their policies charge no fee: nothing to tell. "Cancel
+    free of charge until Mon 1 March, 10:00; after that, a fee of €17.50."
+    """
+    parts = list(parts)
+    if not parts:
+        return []
+    policies = policies_for({part.offering_id for part in parts})
+    currency = parts[0].currency
+    late_fee = sum((policies[p.offering_id].late_cancel_fee(p.price) for p in parts), ZERO)
+    no_show_fee = sum((policies[p.offering_id].no_show_fee(p.price) for p in parts), ZERO)
+    terms = []
+    if late_fee > 0:
+        first = min(parts, key=lambda part: part.start_at)
+        free_until = timezone.localtime(
+            first.start_at - timedelta(hours=policies[first.offering_id].fee_cutoff_hours)
+        )
+        terms.append(
+            gettext("Cancel free of charge until %(when)s; after that, a fee of %(fee)s.")
+            % {
+                "when": formats.date_format(free_until, gettext("D j F, H:i")),
+                "fee": format_money(late_fee, currency),
+            }
+        )
+    if no_show_fee > 0:
+        terms.append(
+            gettext("If you do not come, a fee of %(fee)s.")
+            % {"fee": format_money(no_show_fee, currency)}
+        )
+    return terms

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from booking.models import Visit
-from payments.models import ClientPackage, Entry, GiftCard
+from booking.models import Appointment, Visit
+from payments.backends import get_backend
+from payments.models import ClientPackage, Entry, GiftCard, Payment, SavedCard, Settlement
+from payments.policies import policies_for
 
 ZERO = Decimal("0.00")
 
@@ -67,3 +70,107 @@ def sessions_left(client_package: ClientPackage) -> int:
         Q(client_package=client_package), kind=Entry.Kind.PACKAGE_REDEMPTION
     ).aggregate(total=Coalesce(Sum("sessions"), 0))["total"]
     return int(client_package.sessions - used)
+
+
+@dataclass(frozen=True)
+class VisitMoney:
+    """Everything the desk sees of a visit's money, read in a fixed number of queries."""
+
+    balance: VisitBalance
+    entries: list[Entry]
+    settlement: Settlement | None
+    fee_owed: Decimal
+    no_show_fee: Decimal
+    is_fee_charged: bool
+    card: SavedCard | None
+    failures: list[Payment]
+
+    @property
+    def may_charge_no_show(self) -> bool:
+        return self.no_show_fee > 0 and not self.is_fee_charged
+
+
+def visit_money(visit: Visit, appointments: list[Appointment]) -> VisitMoney:
+    """The visit's balance, ledger rows, settlement, what fee is owed or may be charged.
+
+    `appointments` are the visit's, already read by the page (with their
+    offerings). The saved card is the one the fee services would charge.
+    """
+    entries = list(
+        Entry.objects.filter(visit=visit).select_related("payment").order_by("created_at", "id")
+    )
+    currency = appointments[0].currency if appointments else "EUR"
+    price = sum((a.price for a in appointments if a.status != Appointment.Status.CANCELLED), ZERO)
+    paid = sum((e.amount for e in entries if e.kind != Entry.Kind.FEE), ZERO)
+    fees_paid = sum((e.amount for e in entries if e.kind == Entry.Kind.FEE and e.amount > 0), ZERO)
+    settlement = Settlement.objects.filter(visit=visit).first()
+    fee_owed = ZERO
+    if settlement is not None and settlement.outcome == Settlement.Outcome.FEE_OWED:
+        fee_owed = max(settlement.fee - fees_paid, ZERO)
+    missed = [a for a in appointments if a.status == Appointment.Status.NO_SHOW]
+    policies = policies_for({a.offering_id for a in missed}) if missed else {}
+    no_show_fee = sum((policies[a.offering_id].no_show_fee(a.price) for a in missed), ZERO)
+    card = newest_card(visit)
+    failures = list(
+        Payment.objects.filter(visit=visit, status=Payment.Status.FAILED).order_by("-created_at")[
+            :3
+        ]
+    )
+    return VisitMoney(
+        balance=VisitBalance(price=price, paid=paid, currency=currency),
+        entries=entries,
+        settlement=settlement,
+        fee_owed=fee_owed,
+        no_show_fee=no_show_fee,
+        is_fee_charged=fees_paid > 0,
+        card=card,
+        failures=failures,
+    )
+
+
+def newest_card(visit: Visit) -> SavedCard | None:
+    """The card a fee is charged to: the client's newest saved with the current backend.
+
+    None when the backend takes nothing online (pay at the studio).
+    """
+    backend = get_backend()
+    if not backend.takes_online:
+        return None
+    return (
+        SavedCard.objects.filter(client_id=visit.client_id, backend=backend.name)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+# A ledger row as the reports read it: when, kind, method, amount, currency.
+LedgerRow = tuple[datetime, str, str, Decimal, str]
+
+
+def ledger_between(start_at: datetime, end_at: datetime) -> list[LedgerRow]:
+    """Every ledger row written in [start_at, end_at): bounded by time, on its index."""
+    return list(
+        Entry.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+        .order_by("created_at", "id")
+        .values_list("created_at", "kind", "method", "amount", "currency")
+    )
+
+
+def deposits_held(now: datetime) -> list[tuple[str, Decimal]]:
+    """What was paid online for visits still to come, per currency: money the studio holds.
+
+    Bounded by the visits' start (indexed) from now on, and the ledger
+    by visit.
+    """
+    rows = (
+        Entry.objects.filter(
+            visit__start_at__gt=now,
+            visit__status__in=Visit.ACTIVE_STATUSES,
+            method=Entry.Method.ONLINE,
+            kind__in=[Entry.Kind.DEPOSIT, Entry.Kind.CHARGE, Entry.Kind.REFUND],
+        )
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .order_by("currency")
+    )
+    return [(row["currency"], row["total"]) for row in rows if row["total"]]

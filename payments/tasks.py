@@ -1,8 +1,67 @@
-"""Payments' Celery tasks: thin, they call the services."""
+"""Celery tasks of money: thin, by id, safe to run twice; the services do the work."""
+
+from __future__ import annotations
 
 from celery import shared_task
+from django.core.exceptions import ObjectDoesNotExist
 
-from payments.services import online
+from booking.models import Visit
+from booking.services import Actor
+from payments import notifications
+from payments.backends.base import PaymentError
+from payments.models import Entry, Settlement
+from payments.services import fees, online
+
+# Who settles a cancellation, in the ledger and its history.
+SETTLER = Actor(label="studio (cancellation policy)")
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(PaymentError,),
+    retry_backoff=30,
+    max_retries=8,
+)
+def settle_cancellation(*, visit_id: str) -> str:
+    """Apply the policy to a cancelled visit; a second run finds it settled and does nothing."""
+    try:
+        visit = Visit.objects.get(pk=visit_id)
+    except Visit.DoesNotExist:
+        return "gone"
+    settlement = fees.settle_cancellation(visit=visit, actor=SETTLER)
+    return settlement.outcome if settlement is not None else "not cancelled"
+
+
+@shared_task(ignore_result=True)
+def settle_missed_cancellations() -> int:
+    """Beat's sweep: settle cancelled visits whose task was lost (a crash, a broker restart)."""
+    return fees.settle_missed_cancellations(actor=SETTLER)
+
+
+@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_settlement_notice(*, settlement_id: int) -> int:
+    """E-mail the client what their cancellation cost or gave back."""
+    try:
+        settlement = Settlement.objects.select_related("visit").get(pk=settlement_id)
+    except ObjectDoesNotExist:
+        return 0
+    if not settlement.visit.contact_email:
+        return 0
+    emails = notifications.settlement_emails(settlement)
+    for email in emails:
+        email.send(fail_silently=False)
+    return len(emails)
+
+
+@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_money_notice(*, entry_id: int) -> int:
+    """E-mail the client a no-show fee charged, or a refund staff made."""
+    entry = Entry.objects.select_related("visit").filter(pk=entry_id).first()
+    email = notifications.entry_email(entry) if entry is not None else None
+    if email is None:
+        return 0
+    email.send(fail_silently=False)
+    return 1
 
 
 @shared_task(ignore_result=True)

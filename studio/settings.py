@@ -540,6 +540,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.forget_booking_addresses",
         "schedule": 3600.0,
     },
+    # A cancellation whose settlement task was lost is settled here.
+    "settle-missed-cancellations": {
+        "task": "payments.tasks.settle_missed_cancellations",
+        "schedule": 600.0,
+    },
     # Expired sessions, and the manage tokens they hold, are not kept.
     "clear-expired-sessions": {"task": "studio.tasks.clear_expired_sessions", "schedule": 86400.0},
 }

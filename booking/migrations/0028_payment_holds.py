@@ -11,7 +11,7 @@ def mark_email_holds(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0026_client_search"),
+        ("booking", "0027_note_events"),
     ]
 
     operations = [

@@ -3,10 +3,19 @@
 - `ledger`: the one writer of ledger rows (`Entry`), used by the others.
 - `online`: paying for a visit online: the hold, the gateway's payment,
   its webhook, the refund of a payment that came too late.
+- `fees`: what a cancellation or a no-show costs, and refunds.
 
 The names callers use are re-exported here.
 """
 
+from payments.services.fees import (
+    charge_no_show_fee,
+    refund,
+    refundable,
+    settle_cancellation,
+    settle_missed_cancellations,
+    take_fee_at_desk,
+)
 from payments.services.ledger import record_entry
 from payments.services.online import (
     cancel_released_payments,
@@ -20,11 +29,17 @@ from payments.services.online import (
 
 __all__ = [
     "cancel_released_payments",
+    "charge_no_show_fee",
     "handle_webhook",
     "pay_with_card",
     "payment_for_visit",
     "payment_hold_until",
     "record_entry",
+    "refund",
     "refund_unplaced_payment",
+    "refundable",
+    "settle_cancellation",
+    "settle_missed_cancellations",
     "start_visit_payment",
+    "take_fee_at_desk",
 ]

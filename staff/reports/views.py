@@ -20,7 +20,7 @@ from studio.formatting import format_money
 
 # The period shown when none is chosen: the last eight weeks, today included.
 DEFAULT_WEEKS = 8
-TABLES = ("therapists", "rooms", "weeks", "revenue")
+TABLES = ("therapists", "rooms", "weeks", "revenue", "money")
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,7 +65,8 @@ def reports(request: HttpRequest, scope: Scope) -> HttpResponse:
         else (default_start, today)
     )
     report = figures.report(start, end)
-    tables = _tables(report)
+    money = figures.money(start, end, now=timezone.now())
+    tables = _tables(report) | {"money": _money_table(money)}
     if request.GET.get("format") == "csv":
         name = request.GET.get("table", "")
         if name not in tables:
@@ -82,7 +83,8 @@ def reports(request: HttpRequest, scope: Scope) -> HttpResponse:
             "form": form,
             "report": report,
             "tables": tables,
-            "charts": _charts(report),
+            "charts": _charts(report) | {"money": _money_chart(money)},
+            "deposits_held": [format_money(amount, currency) for currency, amount in money.held],
             "period_query": f"start={start.isoformat()}&end={end.isoformat()}",
         },
     )
@@ -140,6 +142,60 @@ def _tables(report: figures.Report) -> dict[str, dict[str, object]]:
             "rows": [[row.name, row.count, row.amount, row.currency] for row in report.revenue],
         },
     }
+
+
+def _money_table(money: figures.Money) -> dict[str, object]:
+    return {
+        "title": _("Money by week"),
+        "header": [
+            _("Week from"),
+            _("Online"),
+            _("Cash"),
+            _("Card terminal"),
+            _("Refunds"),
+            _("Taken in, net"),
+            _("Fees"),
+            _("Package sales"),
+            _("Gift card sales"),
+            _("Redemptions (paid before)"),
+            _("Currency"),
+        ],
+        "rows": [
+            [
+                week.monday,
+                week.online,
+                week.cash,
+                week.card_terminal,
+                week.refunds,
+                week.net,
+                week.fees,
+                week.package_sales,
+                week.gift_card_sales,
+                week.redemptions,
+                week.currency,
+            ]
+            for week in money.weeks
+        ],
+    }
+
+
+def _money_chart(money: figures.Money) -> str:
+    return bar_chart(
+        _("Money taken in, fees and refunds per week"),
+        [
+            Row(
+                formats.date_format(week.monday, "DATE_FORMAT"),
+                [float(week.net), float(week.fees), float(week.refunds)],
+                [
+                    format_money(week.net, week.currency),
+                    format_money(week.fees, week.currency),
+                    format_money(week.refunds, week.currency),
+                ],
+            )
+            for week in money.weeks
+        ],
+        series=["taken-in", "fees", "refunds"],
+    )
 
 
 def _charts(report: figures.Report) -> dict[str, str]:

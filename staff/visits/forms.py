@@ -79,6 +79,10 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notify = forms.BooleanField(required=False, label=_("Send the client the cancellation"))
+    by_studio = forms.BooleanField(
+        required=False,
+        label=_("The studio cancels: no late-cancellation fee, everything paid online back"),
+    )
 
 
 class MarkForm(forms.Form):

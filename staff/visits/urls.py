@@ -2,11 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from staff.visits import views
+from staff.visits import money, views
 
 urlpatterns: list[URLPattern] = [
     path("<uuid:pk>/", views.visit_page, name="visit"),
     path("<uuid:pk>/move/", views.move, name="visit_move"),
     path("<uuid:pk>/cancel/", views.cancel, name="visit_cancel"),
+    path("<uuid:pk>/no-show-fee/", money.no_show_fee, name="visit_no_show_fee"),
+    path("<uuid:pk>/refund/", money.refund, name="visit_refund"),
+    path("<uuid:pk>/desk-fee/", money.desk_fee, name="visit_desk_fee"),
     path("<uuid:pk>/appointments/<uuid:appointment_pk>/mark/", views.mark, name="visit_mark"),
 ]

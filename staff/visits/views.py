@@ -48,6 +48,7 @@ from staff.visits.forms import (
     MoveQueryForm,
     therapist_field_name,
 )
+from staff.visits.money import money_context
 
 # The parts of a treatment note, in the SOAP order.
 NOTE_PARTS = ("subjective", "objective", "assessment", "plan")
@@ -232,6 +233,7 @@ def _page_context(
         "history": _history(appointments),
         "may_change": scope.is_reception and visit.is_active,
         "cancel_form": cancel_form or CancelForm(initial={"notify": True}),
+        **money_context(scope, visit, appointments),
     }
 
 
@@ -294,6 +296,7 @@ def cancel(request: HttpRequest, scope: Scope, pk: UUID) -> HttpResponse:
             actor=services.Actor.for_user(request.user),
             reason=form.cleaned_data["reason"],
             notify=form.cleaned_data["notify"],
+            by_studio=form.cleaned_data["by_studio"],
         )
     except errors.BookingError as error:
         messages.error(request, error.message)

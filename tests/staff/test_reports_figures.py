@@ -109,7 +109,7 @@ def test_the_owner_sees_each_chart_with_its_figures_beside_it(admin_client, stud
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('<svg class="chart" role="img"') == 4
+    assert html.count('<svg class="chart" role="img"') == 5  # with the money's
     assert "<title" in html
     assert '<th scope="row">Anna</th><td>2.5</td><td>44.0</td><td>5.7</td>' in html
 
@@ -193,8 +193,9 @@ def test_the_report_takes_the_same_queries_for_a_busier_period(
 ):
     # The session, the user, the login's therapist (Scope), then the
     # report's seven: appointments, therapists, working hours, time off,
-    # rooms, allocations, massage types.
-    with django_assert_num_queries(10):
+    # rooms, allocations, massage types; then the money's two: the
+    # ledger rows of the period, the deposits held for visits to come.
+    with django_assert_num_queries(12):
         admin_client.get(URL, PERIOD)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         admin_client.get(URL, {"start": "2031-03-03", "end": "2031-06-30"})

@@ -490,6 +490,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A booking's status (with `awaiting_payment`, held for its payment)
+    # keeps the name integrations' generated clients know; a payment's
+    # and a status filter's choices get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "booking.api.payment_fields.STATUSES",
+        "BookingStatusEnum": "booking.models.BookingStatus",
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+    },
 }
 
 # Celery -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from booking.services import Actor
 from catalog.models import Offering
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
+from payments.models import Payment
 from payments.services import online
 
 # A booking held until its payment arrives reads as this status.
@@ -39,7 +40,7 @@ class PaymentSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.UUIDField(help_text="The payment attempt.")
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     currency = serializers.CharField()
-    status = serializers.ChoiceField(choices=["pending", "succeeded", "failed", "cancelled"])
+    status = serializers.ChoiceField(choices=Payment.Status.values)
     client_secret = serializers.CharField(
         help_text=(
             "The gateway's secret of this payment (a Stripe PaymentIntent's): give it to the "

@@ -37,7 +37,7 @@ PHONE_390: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def webhook_to_live_server(live_server, stripe_backend):
+def webhook_to_live_server(live_server, stripe_backend):  # noqa: F811 (the fixture imported above)
     """localstripe sends its events, signed, to the live server's webhook address."""
     url = f"{live_server.url}/payments/webhooks/stripe/"
     form = urllib.parse.urlencode({"url": url, "secret": WEBHOOK_SECRET}).encode()

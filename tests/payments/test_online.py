@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client as DjangoClient
 
 from booking import errors
 from booking.availability import available_slots

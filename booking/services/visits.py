@@ -38,7 +38,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 
-from booking import errors
+from booking import errors, signals
 from booking.availability import resources_taken
 from booking.models import (
     Allocation,
@@ -523,6 +523,7 @@ def cancel_visit(
     reason: str = "",
     now: datetime | None = None,
     notify: bool = True,
+    by_studio: bool = False,
 ) -> Visit:
     """Cancel an active visit: every appointment of it, every resource it holds.
 
@@ -531,6 +532,10 @@ def cancel_visit(
     cancelled too, without a notice to its unproven address. Staff may
     leave the client's notice out (`notify=False`: the client cancelled
     at the desk, or was told on the phone); a guest always gets it.
+    Staff may cancel on the studio's behalf (`by_studio`: the therapist
+    is ill, the room flooded): the history says so, and no
+    late-cancellation fee follows (payments reads it). After the commit,
+    `signals.visit_cancelled` tells the apps that settle money.
     Raises NotActive for a visit that is neither confirmed nor held and
     CancellationClosed after the guests' cut-off.
     """
@@ -538,7 +543,15 @@ def cancel_visit(
     visit, appointments = lock_visit(visit)
     check_changeable(visit, actor, now)
     notify = notify or not actor.is_staff
-    _cancel(visit, appointments, actor=actor, reason=reason, now=now, notify=notify)
+    _cancel(
+        visit,
+        appointments,
+        actor=actor,
+        reason=reason,
+        now=now,
+        notify=notify,
+        by_studio=by_studio and actor.is_staff,
+    )
     return visit
 
 
@@ -550,6 +563,7 @@ def _cancel(
     reason: str,
     now: datetime,
     notify: bool,
+    by_studio: bool = False,
 ) -> None:
     """Cancel a locked visit; `notify` sends the notice (unless it was only held)."""
     was_held = visit.status == Visit.Status.HELD
@@ -566,11 +580,18 @@ def _cancel(
         status=Appointment.Status.CANCELLED, updated_at=now, sequence=F("sequence") + 1
     )
     Allocation.objects.filter(visit=visit).update(is_active=False)
-    _record(active, AppointmentEvent.Action.CANCELLED, actor, now, {"reason": reason})
+    details: dict[str, Any] = {"reason": reason}
+    if by_studio:
+        details["by_studio"] = True
+    _record(active, AppointmentEvent.Action.CANCELLED, actor, now, details)
     reminders.cancel_pending_of([appointment.id for appointment in appointments])
     if notify and not was_held and appointments:
         # Nothing to the address of a hold: it was never proven.
         reminders.plan_after_cancellation(_lead(appointments), now=now)
+    if not was_held:
+        # Nothing was paid or owed for a hold nobody confirmed.
+        visit_id = visit.pk
+        transaction.on_commit(lambda: signals.visit_cancelled.send(sender=Visit, visit_id=visit_id))
 
 
 @conflicts_become_unavailable

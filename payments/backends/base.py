@@ -112,6 +112,23 @@ class BaseBackend:
     def retrieve(self, *, payment_reference: str) -> GatewayPayment:
         raise PaymentError(str(_("Payments online are not available.")), code="not_online")
 
+    def start_card_entry(self, *, payment_reference: str) -> str:
+        """A secret for the gateway's script to take a card for this payment (the website).
+
+        The card goes from the browser to the gateway, never to the studio.
+        """
+        raise PaymentError(str(_("Payments online are not available.")), code="not_online")
+
+    def pay_with_card_entry(
+        self, *, payment_reference: str, entry_reference: str
+    ) -> GatewayPayment:
+        """Pay with the card the browser gave the gateway (`start_card_entry`).
+
+        Asks the gateway which card that was, so the browser's word is not
+        trusted. Raises PaymentError (code `card_declined`) with the reason.
+        """
+        raise PaymentError(str(_("Payments online are not available.")), code="not_online")
+
     def parse_webhook(self, *, body: bytes, signature: str) -> WebhookEvent:
         """Verify and read a webhook; raises InvalidSignature."""
         raise InvalidSignature()

@@ -175,6 +175,51 @@ class StripeBackend(BaseBackend):
             payment = self._with_card(payment, intent)
         return payment
 
+    def start_card_entry(self, *, payment_reference: str) -> str:
+        """A SetupIntent of the payment's customer: Stripe.js's `confirmCardSetup` takes the card.
+
+        The website takes the card this way (Stripe's own and localstripe's
+        scripts both support it), then `pay_with_card_entry` pays with it;
+        the API's callers may use the PaymentIntent's secret directly.
+        """
+        try:
+            intent = self.client.v1.payment_intents.retrieve(payment_reference)
+            params: dict[str, Any] = {"usage": "off_session", "payment_method_types": ["card"]}
+            if intent.customer:
+                params["customer"] = _id_of(intent.customer)
+            setup = self.client.v1.setup_intents.create(params=params)  # type: ignore[arg-type]  # a plain dict
+        except stripe.StripeError as error:
+            raise PaymentError(_message_of(error)) from error
+        return str(setup.client_secret)
+
+    def pay_with_card_entry(
+        self, *, payment_reference: str, entry_reference: str
+    ) -> GatewayPayment:
+        try:
+            setup = self.client.v1.setup_intents.retrieve(entry_reference)
+            intent = self.client.v1.payment_intents.retrieve(payment_reference)
+            customer = _id_of(intent.customer) if intent.customer else None
+            setup_customer = _id_of(setup.customer) if setup.customer else None
+            if (
+                setup.status != "succeeded"
+                or not setup.payment_method
+                or setup_customer != customer
+            ):
+                raise PaymentError(gettext("The card was not taken. Please enter it again."))
+            if intent.status in ("succeeded", "processing"):
+                return _payment_of(intent)
+            # localstripe does not confirm with a payment_method parameter:
+            # the card is set on the intent first, then it is confirmed.
+            self.client.v1.payment_intents.update(
+                payment_reference, params={"payment_method": _id_of(setup.payment_method)}
+            )
+            intent = self.client.v1.payment_intents.confirm(payment_reference)
+        except stripe.CardError as error:
+            raise PaymentError(_message_of(error), code="card_declined") from error
+        except stripe.StripeError as error:
+            raise PaymentError(_message_of(error)) from error
+        return _payment_of(intent)
+
     def parse_webhook(self, *, body: bytes, signature: str) -> WebhookEvent:
         secret = settings.STRIPE_WEBHOOK_SECRET
         if not secret:

@@ -1,0 +1,13 @@
+"""What payments does when booking says something happened: enqueue its own work."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+
+def give_back_sessions(*, visit_id: UUID, **_: Any) -> None:
+    """A visit was cancelled (and committed): give back its package sessions in a task."""
+    from payments import tasks  # noqa: PLC0415 (loaded once the apps are ready)
+
+    tasks.give_back_sessions.delay(visit_id=str(visit_id))

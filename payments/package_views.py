@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from booking import errors as booking_errors
-from booking.models import Visit
-from booking.services import ClientDetails, confirm_held_appointment
+from booking.models import Appointment, Visit
+from booking.services import Actor, ClientDetails, confirm_held_appointment
 from booking.services.visits import WantedAppointment, book_visit, cancel_visit
 from booking.views.common import on_studio_clock
 from booking.visits import Part, visit_slots
@@ -249,12 +249,12 @@ def book_session(request: HttpRequest, package_id: UUID) -> HttpResponse:
     if start_at is None:
         context = _mine_context(client_package, error=_("Choose one of the free times."))
         return render(request, "payments/package_mine.html", context, status=400)
-    actor = services.Actor(label="client")
+    actor = Actor(label="client")
     try:
         visit = book_visit(
             appointments=[WantedAppointment(offering=client_package.offering, start_at=start_at)],
             client=ClientDetails(name=client.name, email=client.email, phone=client.phone),
-            source=Visit.Source.WEB,
+            source=Appointment.Source.WEB,
             actor=actor,
             language=client.language or settings.LANGUAGE_CODE,
         )

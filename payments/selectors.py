@@ -128,6 +128,7 @@ def package_of_visit(visit_id: Any) -> PackageState | None:
         .values("client_package_id")
         .annotate(held=Sum("sessions"))
         .filter(held__gt=0)
+        .order_by("client_package_id")
         .first()
     )
     if entry is None:

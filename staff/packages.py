@@ -28,11 +28,10 @@ def use_package(request: HttpRequest, scope: Scope, pk: UUID) -> HttpResponse:
     """Pay the visit with a session of one of its client's packages."""
     reception_only(scope)
     visit = get_object_or_404(scope.visits(Visit.objects.select_related("client")), pk=pk)
+    chosen = request.POST.get("client_package", "")
     client_package = (
-        ClientPackage.objects.filter(
-            pk=request.POST.get("client_package") or None, client_id=visit.client_id
-        ).first()
-        if _is_uuid(request.POST.get("client_package", ""))
+        ClientPackage.objects.filter(pk=chosen, client_id=visit.client_id).first()
+        if _is_uuid(chosen)
         else None
     )
     back = HttpResponseRedirect(reverse("staff:visit", args=[visit.pk]), status=303)

@@ -100,7 +100,8 @@ class BadMethod(PackageError):
 
 def price_per_session(client_package: ClientPackage | Package) -> Decimal:
     """The value of one session: the price shared out, rounded to the cent."""
-    return (client_package.price / client_package.sessions).quantize(CENT, rounding=ROUND_HALF_UP)
+    share: Decimal = client_package.price / client_package.sessions
+    return share.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _new_client_package(package: Package, client: Client, *, now: datetime) -> ClientPackage:
@@ -414,7 +415,9 @@ def _cancelled_at(visit: Visit) -> datetime | None:
 def is_cancelled_in_time(visit: Visit, *, cancelled_at: datetime) -> bool:
     """Before the policy's cut-off: more than `fee_cutoff_hours` ahead of the start."""
     lead = visit.appointments.order_by("start_at", "id").first()
-    hours = policy_for(lead.offering_id if lead else None).fee_cutoff_hours
+    if lead is None:
+        return False
+    hours = policy_for(lead.offering_id).fee_cutoff_hours
     return visit.start_at - cancelled_at > timedelta(hours=hours)
 
 

@@ -37,6 +37,7 @@ from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     staff,
     studio_rules,
     two_rooms,
+    vacuum,
 )
 
 # Test cards localstripe knows (as Stripe's test mode does).

@@ -9,10 +9,11 @@ from django.conf import settings
 
 from booking.models import Client
 from booking.services import Actor, cancel_visit, mark_appointment
+from payments.backends.base import PaymentError
 from payments.models import ClientPackage, Entry, Package, Payment, PaymentPolicy
 from payments.selectors import sessions_left, visit_balance
 from payments.services import packages
-from tests.booking.conftest import NOW, vacuum  # noqa: F401 (a fixture, found by name)
+from tests.booking.conftest import NOW
 from tests.payments.conftest import CARD_OK
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_the_cancellation_gives_back_through_its_task(
 
 
 def test_online_without_a_gateway_packages_are_sold_at_the_studio(ten, guest_details):
-    with pytest.raises(packages.PaymentError) as refused:
+    with pytest.raises(PaymentError) as refused:
         packages.start_package_purchase(package=ten, client_details=guest_details)
     assert refused.value.code == "not_online"
     assert not ClientPackage.objects.exists()
@@ -198,7 +199,8 @@ def test_a_package_bought_online_is_usable_once_paid(
     stripe_backend, ten, guest_details, mailoutbox
 ):
     payment = packages.start_package_purchase(package=ten, client_details=guest_details, now=NOW)
-    client_package = ClientPackage.objects.get(pk=payment.client_package_id)
+    client_package = payment.client_package
+    assert client_package is not None
     assert payment.purpose == "package"
     assert payment.gateway_reference.startswith("pi_")
     assert not client_package.is_paid

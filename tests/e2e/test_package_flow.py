@@ -6,6 +6,8 @@ localstripe, and the studio pays with it and opens the package's page.
 Screenshots go to tests/artifacts/e2e/.
 """
 
+# ruff: noqa: F811 - the test takes as arguments the fixtures imported from the payments tests
+
 from decimal import Decimal
 
 import pytest

@@ -86,7 +86,8 @@ def test_booking_a_session_from_the_package_page_redeems_it(client, ten, booked,
 
     assert response.status_code == 303
     redemption = Entry.objects.get(client_package=owned, kind="package_redemption")
-    visit = Visit.objects.get(pk=redemption.visit_id)
+    visit = redemption.visit
+    assert visit is not None
     assert visit.start_at == start
     assert visit.status == Visit.Status.CONFIRMED
     assert sessions_left(owned) == 9

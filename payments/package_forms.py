@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from booking.phones import PhoneField
 from booking.services import ClientDetails
+from booking.site_forms import BookingForm
 from payments.models import Entry
+
+
+def _booking_field(name: str, **changes: object) -> forms.Field:
+    """A field of the booking form, so that a client's details are asked for one way."""
+    field = copy.deepcopy(BookingForm.base_fields[name])
+    for attribute, value in changes.items():
+        setattr(field, attribute, value)
+    return field
 
 
 class BuyForm(forms.Form):
     """Who buys a package online: the client's details, for the record and the e-mail."""
 
-    name = forms.CharField(
-        label=_("Your name"),
-        max_length=120,
-        error_messages={"required": _("Enter your name.")},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label=_("E-mail"),
-        max_length=254,
-        help_text=_("We send the link to your package here."),
-        error_messages={
-            "required": _("Enter your e-mail address."),
-            "invalid": _("Enter an e-mail address like name@example.com."),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = PhoneField(
-        label=_("Phone"),
-        error_messages={"required": _("Enter a phone number.")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-    )
+    name = _booking_field("name")
+    email = _booking_field("email", help_text=_("We send the link to your package here."))
+    phone = _booking_field("phone", help_text="")
 
     def details(self) -> ClientDetails:
         values = self.cleaned_data

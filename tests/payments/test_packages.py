@@ -4,8 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import stripe
-from django.conf import settings
 
 from booking.models import Client
 from booking.services import Actor, cancel_visit, mark_appointment
@@ -15,6 +13,7 @@ from payments.selectors import sessions_left, visit_balance
 from payments.services import packages
 from tests.booking.conftest import NOW
 from tests.payments.conftest import CARD_OK
+from tests.payments.test_stripe_backend import _card, _pay_in_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -180,21 +179,6 @@ def test_online_without_a_gateway_packages_are_sold_at_the_studio(ten, guest_det
     assert not ClientPackage.objects.exists()
 
 
-def _pay(reference: str) -> None:
-    """What Stripe.js does in the browser: give a card and confirm."""
-    client = stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}
-    )
-    method = client.v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": CARD_OK, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
-        }
-    )
-    client.v1.payment_intents.update(reference, params={"payment_method": method.id})
-    client.v1.payment_intents.confirm(reference)
-
-
 def test_a_package_bought_online_is_usable_once_paid(
     stripe_backend, ten, guest_details, mailoutbox
 ):
@@ -207,7 +191,7 @@ def test_a_package_bought_online_is_usable_once_paid(
     assert sessions_left(client_package) == 0
     assert packages.confirm_package_payment(payment=payment) is False
 
-    _pay(payment.gateway_reference)
+    _pay_in_browser(payment.gateway_reference, _card(CARD_OK))
     assert packages.confirm_package_payment(payment=payment, now=NOW) is True
     packages.complete_package_purchase(payment=payment, now=NOW)  # the webhook, later
 

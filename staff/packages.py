@@ -25,7 +25,11 @@ from staff.access import Scope, reception_only, staff_view
 @require_POST
 @staff_view
 def use_package(request: HttpRequest, scope: Scope, pk: UUID) -> HttpResponse:
-    """Pay the visit with a session of one of its client's packages."""
+    """Pay the visit with a session of one of its client's packages.
+
+    For a session of a course, reception may pay every session still to
+    come at once, one package session each, all or none.
+    """
     reception_only(scope)
     visit = get_object_or_404(scope.visits(Visit.objects.select_related("client")), pk=pk)
     chosen = request.POST.get("client_package", "")
@@ -38,9 +42,19 @@ def use_package(request: HttpRequest, scope: Scope, pk: UUID) -> HttpResponse:
     if client_package is None:
         messages.error(request, _("Choose one of the client's packages."))
         return back
+    visits = [visit]
+    if visit.course_id and request.POST.get("whole_course"):
+        # A course paid with a package: one session for each visit still to come.
+        visits = list(
+            Visit.objects.filter(
+                course_id=visit.course_id,
+                status__in=Visit.ACTIVE_STATUSES,
+                start_at__gte=visit.start_at,
+            ).order_by("start_at")
+        )
     try:
-        services.redeem_session(
-            client_package=client_package, visit=visit, actor=Actor.for_user(request.user)
+        services.redeem_sessions(
+            client_package=client_package, visits=visits, actor=Actor.for_user(request.user)
         )
     except services.PackageError as error:
         messages.error(request, error.message)

@@ -30,6 +30,7 @@ from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     ben,
     booked,
     classical,
+    course_of_three,
     for_two,
     frozen,
     guest_details,

@@ -216,3 +216,19 @@ def test_the_package_link_opens_only_its_own_package(bought):
     token = packages.package_token(bought)
     assert packages.package_for_token(token) == bought
     assert packages.package_for_token(token + "x") is None
+
+
+def test_a_course_is_paid_with_one_session_per_visit_all_or_none(course_of_three, vacuum):
+    five = Package.objects.create(name="Five", offering=vacuum, sessions=5, price=Decimal(200))
+    owned = packages.sell_package_at_desk(
+        package=five, client=course_of_three.client, method="cash", actor=DESK, now=NOW
+    )
+    visits = list(course_of_three.visits.order_by("start_at"))
+
+    entries = packages.redeem_sessions(client_package=owned, visits=visits, actor=DESK, now=NOW)
+
+    assert [e.visit_id for e in entries] == [v.pk for v in visits]
+    assert sessions_left(owned) == 2
+    with pytest.raises(packages.AlreadyRedeemed):
+        packages.redeem_sessions(client_package=owned, visits=visits[:1], actor=DESK, now=NOW)
+    assert sessions_left(owned) == 2

@@ -44,6 +44,7 @@ TOKENS_KEY = "package_tokens"
 # The free starts the package page offers: the next days, the first few.
 BOOK_DAYS = 14
 BOOK_STARTS = 8
+STUDIO = Actor(label="studio", is_staff=True)
 
 
 def _for_sale() -> list[Package]:
@@ -219,6 +220,15 @@ def _mine_context(client_package: ClientPackage, **extra: Any) -> dict[str, Any]
     }
 
 
+def _refusal(client_package: ClientPackage) -> services.PackageError | None:
+    """Why the package cannot pay for another session now, before a time is taken for it."""
+    if client_package.expires_at <= timezone.now():
+        return services.PackageExpired()
+    if selectors.sessions_left(client_package) <= 0:
+        return services.NoSessionsLeft()
+    return None
+
+
 def _free_starts(client_package: ClientPackage) -> list[Any]:
     zone = timezone.get_current_timezone()
     today = timezone.now().astimezone(zone).date()
@@ -243,6 +253,10 @@ def book_session(request: HttpRequest, package_id: UUID) -> HttpResponse:
     """
     client_package = _granted_package(request, package_id)
     client = client_package.client
+    refusal = _refusal(client_package)
+    if refusal is not None:
+        context = _mine_context(client_package, error=refusal.message)
+        return render(request, "payments/package_mine.html", context, status=refusal.status_code)
     zone = timezone.get_current_timezone()
     starts = {start.isoformat(): start for start in _free_starts(client_package)}
     start_at = starts.get(request.POST.get("start", ""))
@@ -264,7 +278,9 @@ def book_session(request: HttpRequest, package_id: UUID) -> HttpResponse:
                 confirm_held_appointment(appointment=lead, actor=actor)
         services.redeem_session(client_package=client_package, visit=visit, actor=actor)
     except services.PackageError as error:
-        cancel_visit(visit=visit, actor=actor, reason=error.message)
+        # Put back the time just taken: as the studio, since a guest's
+        # cut-off may already have passed for a visit booked this soon.
+        cancel_visit(visit=visit, actor=STUDIO, reason=error.message, notify=False)
         context = _mine_context(client_package, error=error.message)
         return render(request, "payments/package_mine.html", context, status=error.status_code)
     except booking_errors.BookingError as error:

@@ -106,3 +106,22 @@ def test_a_start_not_offered_is_refused(client, ten, booked, frozen):
 
     assert response.status_code == 400
     assert sessions_left(owned) == 10
+
+
+def test_a_used_up_package_books_nothing(client, classical, booked, frozen):
+    one = Package.objects.create(name="One", offering=classical, sessions=1, price=Decimal(30))
+    owned = packages.sell_package_at_desk(
+        package=one, client=booked.visit.client, method="cash", actor=Actor(label="desk")
+    )
+    packages.redeem_session(client_package=owned, visit=booked.visit, actor=Actor(label="desk"))
+    link = package_link(owned)
+    client.get(link[link.index("/en/") :])
+    visits_before = Visit.objects.count()
+
+    response = client.post(
+        reverse("packages:book", args=[owned.pk]), {"start": booked.start_at.isoformat()}
+    )
+
+    assert response.status_code == 409
+    assert "This package has no sessions left." in response.content.decode()
+    assert Visit.objects.count() == visits_before

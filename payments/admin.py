@@ -11,10 +11,20 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from booking.admin.common import LongListAdmin
-from payments.models import Entry, GiftCard, Package, Payment, PaymentPolicy, Settlement
+from payments.models import (
+    ClientPackage,
+    Entry,
+    GiftCard,
+    Package,
+    Payment,
+    PaymentPolicy,
+    Settlement,
+)
+from payments.selectors import sessions_left
 
 
 @admin.register(PaymentPolicy)
@@ -80,3 +90,14 @@ class SettlementAdmin(ReadOnlyAdmin):
     list_filter = ["outcome"]
     list_select_related = ["visit"]
     ordering = ["-created_at", "-id"]
+@admin.register(ClientPackage)
+class ClientPackageAdmin(ReadOnlyAdmin):
+    list_display = ["package", "client", "sessions", "left", "bought_at", "expires_at", "is_paid"]
+    list_filter = ["is_paid"]
+    list_select_related = ["package", "client"]
+    ordering = ["-bought_at", "-id"]
+
+    @admin.display(description=_("sessions left"))
+    def left(self, obj: ClientPackage) -> int:
+        # One sum per row shown: a page of the list, never the whole history.
+        return sessions_left(obj)

@@ -9,6 +9,11 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from booking.signals import visit_cancelled  # noqa: PLC0415 (apps are ready now)
-        from payments.receivers import settle_cancelled_visit  # noqa: PLC0415
+        from payments.receivers import (  # noqa: PLC0415
+            give_back_sessions,
+            settle_cancelled_visit,
+        )
 
         visit_cancelled.connect(settle_cancelled_visit, dispatch_uid="payments.settle_cancelled")
+
+        visit_cancelled.connect(give_back_sessions, dispatch_uid="payments.give_back_sessions")

@@ -11,3 +11,10 @@ def settle_cancelled_visit(*, visit_id: UUID, **_: Any) -> None:
     from payments import tasks  # noqa: PLC0415 (loaded once the apps are ready)
 
     tasks.settle_cancellation.delay(visit_id=str(visit_id))
+
+
+def give_back_sessions(*, visit_id: UUID, **_: Any) -> None:
+    """A visit was cancelled (and committed): give back its package sessions in a task."""
+    from payments import tasks  # noqa: PLC0415 (loaded once the apps are ready)
+
+    tasks.give_back_sessions.delay(visit_id=str(visit_id))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from booking.models import Appointment, Visit
 from payments.backends import get_backend
@@ -174,3 +176,83 @@ def deposits_held(now: datetime) -> list[tuple[str, Decimal]]:
         .order_by("currency")
     )
     return [(row["currency"], row["total"]) for row in rows if row["total"]]
+class PackageState:
+    """A client's package as the pages show it: sessions left, and whether it can be used."""
+
+    client_package: ClientPackage
+    left: int
+    is_expired: bool
+
+    @property
+    def is_usable(self) -> bool:
+        return self.client_package.is_paid and not self.is_expired and self.left > 0
+
+
+def client_packages(
+    client_id: int, *, now: datetime, offering_id: int | None = None
+) -> list[PackageState]:
+    """A client's paid packages, newest first, with their sessions left: one query."""
+    rows = (
+        ClientPackage.objects.filter(client_id=client_id, is_paid=True)
+        .select_related("package", "offering")
+        .annotate(
+            used=Coalesce(
+                Sum("entries__sessions", filter=Q(entries__kind=Entry.Kind.PACKAGE_REDEMPTION)),
+                0,
+            )
+        )
+        .order_by("-bought_at", "pk")
+    )
+    if offering_id is not None:
+        rows = rows.filter(offering_id=offering_id)
+    return [
+        PackageState(
+            client_package=row,
+            left=row.sessions - row.used,
+            is_expired=row.expires_at <= now,
+        )
+        for row in rows
+    ]
+
+
+def usable_packages(client_id: int, *, offering_id: int, now: datetime) -> list[PackageState]:
+    """The client's packages that can pay for a visit of the offering now."""
+    return [
+        state
+        for state in client_packages(client_id, now=now, offering_id=offering_id)
+        if state.is_usable
+    ]
+
+
+def package_of_visit(visit_id: Any) -> PackageState | None:
+    """The package a visit's session was paid with (still held), with what is left; else None."""
+    entry = (
+        Entry.objects.filter(visit_id=visit_id, kind=Entry.Kind.PACKAGE_REDEMPTION)
+        .values("client_package_id")
+        .annotate(held=Sum("sessions"))
+        .filter(held__gt=0)
+        .order_by("client_package_id")
+        .first()
+    )
+    if entry is None:
+        return None
+    client_package = ClientPackage.objects.select_related("package").get(
+        pk=entry["client_package_id"]
+    )
+    return PackageState(
+        client_package=client_package,
+        left=sessions_left(client_package),
+        is_expired=client_package.expires_at <= timezone.now(),
+    )
+
+
+def visits_of_package(client_package: ClientPackage) -> list[Visit]:
+    """The visits a package's sessions pay for (still held), by start: two queries."""
+    held = (
+        Entry.objects.filter(client_package=client_package, kind=Entry.Kind.PACKAGE_REDEMPTION)
+        .values("visit_id")
+        .annotate(held=Sum("sessions"))
+        .filter(held__gt=0)
+        .values_list("visit_id", flat=True)
+    )
+    return list(Visit.objects.filter(pk__in=list(held)).order_by("start_at"))

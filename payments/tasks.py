@@ -9,7 +9,7 @@ from booking.models import Visit
 from booking.services import Actor
 from payments import notifications
 from payments.backends.base import PaymentError
-from payments.models import Entry, Settlement
+from payments.models import ClientPackage, Entry, Settlement
 from payments.services import fees, online
 
 # Who settles a cancellation, in the ledger and its history.
@@ -68,3 +68,30 @@ def send_money_notice(*, entry_id: int) -> int:
 def cancel_released_payments() -> int:
     """Beat's minute-by-minute cancelling of payments whose visit's hold ran out."""
     return online.cancel_released_payments()
+
+
+@shared_task(ignore_result=True)
+def give_back_sessions(*, visit_id: str) -> int:
+    """Give back the package sessions of a visit cancelled in time (none twice)."""
+    from payments.services.packages import give_back_session  # noqa: PLC0415 - services import this module
+
+    visit = Visit.objects.filter(pk=visit_id).first()
+    if visit is None:
+        return 0
+    return len(give_back_session(visit=visit, actor=Actor(label="studio")))
+
+
+@shared_task(ignore_result=True)
+def send_package_mail(*, client_package_id: str) -> bool:
+    """The e-mail with the private link to the client's package page."""
+    from payments.package_mail import send_package_mail as send  # noqa: PLC0415
+
+    client_package = (
+        ClientPackage.objects.select_related("client", "package")
+        .filter(pk=client_package_id)
+        .first()
+    )
+    if client_package is None:
+        return False
+    send(client_package)
+    return True

@@ -43,6 +43,7 @@ urlpatterns = [
         path("catalog/", include("catalog.urls")),
         path("booking/pay/", include("payments.urls")),
         path("booking/", include("booking.urls")),
+        path("packages/", include("payments.package_urls")),
         prefix_default_language=True,
     ),
 ]

@@ -4,6 +4,7 @@
 - `online`: paying for a visit online: the hold, the gateway's payment,
   its webhook, the refund of a payment that came too late.
 - `fees`: what a cancellation or a no-show costs, and refunds.
+- `packages`: packages sold, redeemed visit by visit, sessions given back.
 
 The names callers use are re-exported here.
 """
@@ -26,20 +27,32 @@ from payments.services.online import (
     refund_unplaced_payment,
     start_visit_payment,
 )
+from payments.services.packages import (
+    complete_package_purchase,
+    give_back_session,
+    redeem_session,
+    sell_package_at_desk,
+    start_package_purchase,
+)
 
 __all__ = [
     "cancel_released_payments",
     "charge_no_show_fee",
+    "complete_package_purchase",
+    "give_back_session",
     "handle_webhook",
     "pay_with_card",
     "payment_for_visit",
     "payment_hold_until",
     "record_entry",
+    "redeem_session",
     "refund",
     "refund_unplaced_payment",
     "refundable",
+    "sell_package_at_desk",
     "settle_cancellation",
     "settle_missed_cancellations",
+    "start_package_purchase",
     "start_visit_payment",
     "take_fee_at_desk",
 ]

@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path
 
+from staff import packages
 from staff.visits import money, views
 
 urlpatterns: list[URLPattern] = [
@@ -11,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:pk>/no-show-fee/", money.no_show_fee, name="visit_no_show_fee"),
     path("<uuid:pk>/refund/", money.refund, name="visit_refund"),
     path("<uuid:pk>/desk-fee/", money.desk_fee, name="visit_desk_fee"),
+    path("<uuid:pk>/package/", packages.use_package, name="visit_package"),
     path("<uuid:pk>/appointments/<uuid:appointment_pk>/mark/", views.mark, name="visit_mark"),
 ]

@@ -17,9 +17,11 @@ bookings are made once, by demo client, through the booking services.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
@@ -255,6 +257,25 @@ DEMO_STUDIO = {
 }
 
 
+# (offering, name, Russian name, sessions, price): ten at 52 would be 520, five at 55 would be 275.
+DEMO_PACKAGES = [
+    (
+        "anti-cellulite-hip-45",
+        "10 anti-cellulite sessions (hip)",
+        "10 антицеллюлитных сеансов (бедро)",
+        10,
+        "450.00",
+    ),
+    (
+        "therapeutic-shin-foot-45",
+        "5 therapeutic sessions (shin and foot)",
+        "5 лечебных сеансов (голень и стопа)",
+        5,
+        "250.00",
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Load an idempotent demo studio and print a staff login for the admin."
 
@@ -281,6 +302,7 @@ class Command(BaseCommand):
             logins = self._logins()
             holidays = self._holidays()
             self._studio_profile()
+            self._packages()
         self.stdout.write(
             f"Therapists: {therapists} added. Rooms and equipment: {resources} added. "
             f"Public holidays closed: {holidays}."
@@ -300,6 +322,29 @@ class Command(BaseCommand):
         }
         for username, (_, password) in logins.items():
             self.stdout.write(f"  {where[username]}: user {username!r}, password {password!r}")
+
+    def _packages(self) -> None:
+        """Two packages for sale, each session a little under the single price.
+
+        Packages belong to payments, which builds on booking: booking never
+        imports it, so the model is looked up by name, and only when the
+        app is installed.
+        """
+        if not apps.is_installed("payments"):
+            return
+        package_model = apps.get_model("payments", "Package")
+        for slug, name_en, name_ru, sessions, price in DEMO_PACKAGES:
+            package_model.objects.update_or_create(
+                name_en=name_en,
+                defaults={
+                    "name_ru": name_ru,
+                    "offering": Offering.objects.get(slug=slug),
+                    "sessions": sessions,
+                    "price": Decimal(price),
+                    "valid_days": 365,
+                    "is_active": True,
+                },
+            )
 
     def _logins(self) -> dict[str, tuple[User, str]]:
         """The owner's, reception's and one therapist's login, each with a fresh password.

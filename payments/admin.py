@@ -90,6 +90,8 @@ class SettlementAdmin(ReadOnlyAdmin):
     list_filter = ["outcome"]
     list_select_related = ["visit"]
     ordering = ["-created_at", "-id"]
+
+
 @admin.register(ClientPackage)
 class ClientPackageAdmin(ReadOnlyAdmin):
     list_display = ["package", "client", "sessions", "left", "bought_at", "expires_at", "is_paid"]

@@ -176,6 +176,9 @@ def deposits_held(now: datetime) -> list[tuple[str, Decimal]]:
         .order_by("currency")
     )
     return [(row["currency"], row["total"]) for row in rows if row["total"]]
+
+
+@dataclass(frozen=True)
 class PackageState:
     """A client's package as the pages show it: sessions left, and whether it can be used."""
 

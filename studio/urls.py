@@ -35,6 +35,7 @@ urlpatterns = [
         path("", RedirectView.as_view(pattern_name="catalog:catalog"), name="home"),
         path("catalog/", include("catalog.urls")),
         path("booking/", include("booking.urls")),
+        path("gift-cards/", include("payments.gift_card_urls")),
         prefix_default_language=True,
     ),
 ]

@@ -327,7 +327,11 @@ def complete_gift_card_purchase(
     not a gift card's or was cancelled or failed.
     """
     now = now or timezone.now()
-    locked = Payment.objects.select_for_update().select_related("gift_card").get(pk=payment.pk)
+    locked = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("gift_card", "client")
+        .get(pk=payment.pk)
+    )
     if locked.purpose != Payment.Purpose.GIFT_CARD or locked.gift_card is None:
         raise errors.NotPayable()
     if locked.status == Payment.Status.SUCCEEDED:

@@ -21,11 +21,14 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from booking.contacts import mailbox
+from booking.models import Visit
 from payments.codes import format_code
 from payments.models import Entry, GiftCard
 from payments.selectors import visit_balance
@@ -82,7 +85,7 @@ def receipt_of(entry: Entry) -> Receipt:
             )
         ]
         what = ", ".join(offerings)
-        due: Decimal | None = visit_balance(entry.visit).due
+        due: Decimal | None = _due_after(entry, entry.visit)
     else:
         what = gettext("Gift card ···· %(last4)s") % {
             "last4": entry.gift_card.code_last4 if entry.gift_card else ""
@@ -100,6 +103,18 @@ def receipt_of(entry: Entry) -> Receipt:
         due=due,
         language=receipt_language(entry),
     )
+
+
+def _due_after(entry: Entry, visit: Visit) -> Decimal:
+    """What the visit still owed right after this row: a reprinted receipt says the same."""
+    price = visit_balance(visit).price
+    paid_then = (
+        Entry.objects.filter(visit=visit, pk__lte=entry.pk)
+        .exclude(kind=Entry.Kind.FEE)
+        .aggregate(total=Coalesce(Sum("amount"), Decimal("0.00")))["total"]
+    )
+    due: Decimal = max(price - paid_then, Decimal("0.00"))
+    return due
 
 
 def _recipient(entry: Entry) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from payments.selectors import visit_balance
 from staff.access import Scope, reception_only, staff_view
 from staff.money.forms import CheckoutForm, GiftCardSaleForm
 from studio.clientip import client_ip
+from studio.formatting import format_money
 from studio.identity import studio_identity
 
 # The gift cards page lists this many, newest first.
@@ -97,7 +98,10 @@ def checkout(request: HttpRequest, scope: Scope, pk: UUID) -> HttpResponse:
     messages.success(
         request,
         _("%(amount)s taken (%(method)s).")
-        % {"amount": f"{entry.amount} {entry.currency}", "method": entry.get_method_display()},
+        % {
+            "amount": format_money(entry.amount, entry.currency),
+            "method": entry.get_method_display(),
+        },
     )
     return _back_to(visit)
 

@@ -123,9 +123,13 @@ def test_a_therapist_may_not_open_the_gift_cards(anna_web):
 def test_the_receipt_prints_what_was_paid(reception, booked):
     reception.post(checkout_url(booked), {"method": "cash", "amount": "10.00"})
     entry = Entry.objects.get()
+    # Paid in full afterwards: the first receipt still says what was due then.
+    reception.post(checkout_url(booked), {"method": "cash", "amount": booked.price - 10})
 
-    page = reception.get(reverse("staff:receipt", args=[entry.pk])).content.decode()
+    page = reception.get(reverse("staff:receipt", args=[entry.pk]))
 
+    assert page.context["receipt"].due == booked.price - 10
+    page = page.content.decode()
     assert "Receipt" in page
     assert booked.offering.name in page
     assert "Cash" in page

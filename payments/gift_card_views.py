@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -86,7 +87,11 @@ def buy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/gift_cards.html",
-        {"form": form, "takes_online": backend.takes_online},
+        {
+            "form": form,
+            "takes_online": backend.takes_online,
+            "valid_days": settings.GIFT_CARD_VALID_DAYS,
+        },
         status=status,
     )
 

@@ -9,11 +9,14 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from booking.signals import visit_cancelled  # noqa: PLC0415 (apps are ready now)
+
+        # Register the Celery tasks in every process, web included: the
+        # services hand receipts to them by name, without importing them.
+        from payments import tasks  # noqa: F401, PLC0415 - registration is the import's effect
         from payments.receivers import (  # noqa: PLC0415
             give_back_sessions,
             settle_cancelled_visit,
         )
 
         visit_cancelled.connect(settle_cancelled_visit, dispatch_uid="payments.settle_cancelled")
-
         visit_cancelled.connect(give_back_sessions, dispatch_uid="payments.give_back_sessions")

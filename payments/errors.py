@@ -1,11 +1,17 @@
-"""Why a fee or a refund was refused: each reason with a stable code."""
+"""Why a payment service refused: each reason with a stable code for programs."""
 
 from django.utils.translation import gettext_lazy as _
 
 from studio.errors import StudioError
 
 
-class FeeError(StudioError):
+class PaymentsError(StudioError):
+    code = "payments_error"
+    status_code = 422
+    default_message = _("The payment could not be recorded.")
+
+
+class FeeError(PaymentsError):
     code = "fee_error"
     status_code = 422
     default_message = _("The fee or refund could not be made.")
@@ -44,8 +50,81 @@ class RefundTooLarge(FeeError):
     default_message = _("That is more than is left to refund.")
 
 
-class InvalidAmount(FeeError):
+class UnknownGiftCard(PaymentsError):
+    """A code that is no gift card's: counted against the tries of codes (400)."""
+
+    code = "gift_card_unknown"
+    status_code = 400
+    field = "code"
+    default_message = _("There is no gift card with this code. Please check it and try again.")
+
+
+class GiftCardUnpaid(PaymentsError):
+    code = "gift_card_unpaid"
+    status_code = 409
+    field = "code"
+    default_message = _("This gift card has not been paid for yet.")
+
+
+class GiftCardExpired(PaymentsError):
+    code = "gift_card_expired"
+    status_code = 409
+    field = "code"
+    default_message = _("This gift card has expired.")
+
+
+class GiftCardEmpty(PaymentsError):
+    code = "gift_card_empty"
+    status_code = 409
+    field = "code"
+    default_message = _("This gift card has been spent in full.")
+
+
+class GiftCardTooLittle(PaymentsError):
+    code = "gift_card_too_little"
+    status_code = 409
+    field = "amount"
+    default_message = _("The amount is more than the gift card's balance.")
+
+
+class WrongCurrency(PaymentsError):
+    code = "wrong_currency"
+    status_code = 409
+    field = "amount"
+    default_message = _("The gift card is in another currency than the visit.")
+
+
+class NothingDue(PaymentsError):
+    code = "nothing_due"
+    status_code = 409
+    field = "amount"
+    default_message = _("Nothing is due for this visit.")
+
+
+class MoreThanDue(PaymentsError):
+    code = "more_than_due"
+    status_code = 400
+    field = "amount"
+    default_message = _("The amount is more than what is due for this visit.")
+
+
+class InvalidAmount(PaymentsError):
     code = "invalid_amount"
     status_code = 400
     field = "amount"
     default_message = _("Give an amount above zero.")
+
+
+class InvalidMethod(PaymentsError):
+    code = "invalid_method"
+    status_code = 400
+    field = "method"
+    default_message = _("Choose cash or card on the terminal.")
+
+
+class NotPayable(PaymentsError):
+    """A gift card bought online whose payment is not (or no longer) one to complete."""
+
+    code = "not_payable"
+    status_code = 409
+    default_message = _("This payment cannot be completed.")

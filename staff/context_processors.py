@@ -13,8 +13,8 @@ def staff(request: HttpRequest) -> dict[str, object]:
     # already (staff_view) leave it on the request.
     scope = getattr(request, "staff_scope", None) or Scope.of(request.user)
     # The header marks the part of the workspace a page belongs to:
-    # /staff/clients/… and /staff/reports/…; the rest (calendar, desk
+    # /staff/clients/…, /staff/reports/… and /staff/gift-cards/; the rest (calendar, desk
     # booking, visits) is the calendar's.
     part = request.path_info.removeprefix("/staff/").split("/", 1)[0]
-    section = part if part in {"clients", "reports"} else "calendar"
+    section = part if part in {"clients", "reports", "gift-cards"} else "calendar"
     return {"staff_scope": scope, "staff_section": section}

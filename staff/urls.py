@@ -27,4 +27,5 @@ urlpatterns = [
     path("clients/", include("staff.clients.urls")),
     path("feed/", include("staff.clients.feed_urls")),
     path("reports/", include("staff.reports.urls")),
+    path("", include("staff.money.urls")),
 ]

@@ -332,6 +332,15 @@ STRIPE_SAVE_CARD_BY_ATTACHING = env_bool("STRIPE_SAVE_CARD_BY_ATTACHING", defaul
 # How long a visit waiting for its online payment holds its time before
 # it frees itself and the time is offered again.
 PAYMENT_HOLD_MINUTES = env_int("PAYMENT_HOLD_MINUTES", default=15, minimum=1)
+# Gift cards: valid three years by default, German law's usual limitation
+# period for such claims (BGB 195); a shorter term is hard to defend.
+GIFT_CARD_VALID_DAYS = env_int("GIFT_CARD_VALID_DAYS", default=3 * 365, minimum=1)
+# Tries of gift card codes per hour (a wrong code counts), per address and
+# per browser session, so that codes cannot be guessed; 0 turns one off.
+GIFT_CARD_TRIES_PER_HOUR_PER_IP = env_int("GIFT_CARD_TRIES_PER_HOUR_PER_IP", default=20, minimum=0)
+GIFT_CARD_TRIES_PER_HOUR_PER_SESSION = env_int(
+    "GIFT_CARD_TRIES_PER_HOUR_PER_SESSION", default=10, minimum=0
+)
 
 # Static files -------------------------------------------------------------
 

@@ -44,6 +44,7 @@ urlpatterns = [
         path("booking/pay/", include("payments.urls")),
         path("booking/", include("booking.urls")),
         path("packages/", include("payments.package_urls")),
+        path("gift-cards/", include("payments.gift_card_urls")),
         prefix_default_language=True,
     ),
 ]

@@ -1,13 +1,17 @@
 """Factories for the booking domain. Catalog rows come from the data migration."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import factory
 from factory.declarations import LazyFunction, PostGeneration, Sequence
 
 from booking.models import Appointment, Client, Resource, Therapist, Visit, WorkingHours
+from booking.services import Actor
 from catalog.models import MassageType, Offering, ResourceKind
+from payments.models import GiftCard
+from payments.services import sell_gift_card_at_desk
 
 
 class TherapistFactory(factory.django.DjangoModelFactory[Therapist]):
@@ -109,5 +113,21 @@ def unsaved_appointment_in(
         blocked_until=end_at + timedelta(minutes=offering.buffer_minutes),
         price=offering.price,
         currency=offering.currency,
+        **fields,
+    )
+
+
+def sold_gift_card(amount: str = "50.00", **fields: Any) -> tuple[GiftCard, str]:
+    """A gift card sold at the desk for cash, through the service; returns it and its code."""
+    return sell_gift_card_at_desk(
+        amount=Decimal(amount),
+        currency="EUR",
+        buyer=fields.pop("buyer", None),
+        recipient_name=fields.pop("recipient_name", ""),
+        recipient_email=fields.pop("recipient_email", ""),
+        message="",
+        language=fields.pop("language", "en"),
+        method=fields.pop("method", "cash"),
+        actor=Actor(label="desk", is_staff=True),
         **fields,
     )

@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from staff import packages
+from staff.money import views as checkout
 from staff.visits import money, views
 
 urlpatterns: list[URLPattern] = [
@@ -13,5 +14,6 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:pk>/refund/", money.refund, name="visit_refund"),
     path("<uuid:pk>/desk-fee/", money.desk_fee, name="visit_desk_fee"),
     path("<uuid:pk>/package/", packages.use_package, name="visit_package"),
+    path("<uuid:pk>/checkout/", checkout.checkout, name="visit_checkout"),
     path("<uuid:pk>/appointments/<uuid:appointment_pk>/mark/", views.mark, name="visit_mark"),
 ]

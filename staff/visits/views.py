@@ -41,6 +41,7 @@ from booking.views.slots import NEAREST_COUNT, NEAREST_DAYS, by_day
 from booking.visits import Part, visit_slots
 from catalog.models import HealthQuestion
 from staff.access import Scope, reception_only, staff_view
+from staff.money.views import checkout_context
 from staff.visits.forms import (
     CancelForm,
     MarkForm,
@@ -234,6 +235,7 @@ def _page_context(
         "may_change": scope.is_reception and visit.is_active,
         "cancel_form": cancel_form or CancelForm(initial={"notify": True}),
         **money_context(scope, visit, appointments),
+        **checkout_context(visit, scope),
     }
 
 

@@ -50,8 +50,8 @@ def test_a_refund_is_a_negative_row(booked):
     assert Entry.objects.filter(visit=booked.visit).count() == 2
 
 
-# Outside any transaction: it commits for real, so it puts back the
-# migrations' data (the catalog) for the tests after it.
+# Committing for real empties every table afterwards: the migrations'
+# data (the catalog) is loaded back for the tests after it.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("migrated_data_around_module")
 def test_the_ledger_is_written_only_inside_a_transaction(booked):

@@ -1,0 +1,63 @@
+"""The desk's checkout: what a client pays at the studio for a visit, in cash or by card.
+
+A gift card at the checkout is `gift_cards.spend_gift_card`; a package
+session is the packages' own service. Tips are not taken: a payment
+is never more than what is due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import Visit
+from booking.services import Actor
+from payments import errors
+from payments.models import Entry
+from payments.receipts import enqueue_receipt
+from payments.selectors import visit_balance
+from payments.services.gift_cards import DESK_METHODS
+from payments.services.ledger import Movement, record_entry
+
+
+@transaction.atomic(durable=True)
+def take_desk_payment(
+    *,
+    visit: Visit,
+    amount: Decimal,
+    method: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Entry:
+    """Take a payment for a visit at the desk: cash or card on the terminal.
+
+    Locks the visit's row first, so two desks taking money for one visit
+    at once cannot both take what is due. Writes one `desk_payment` row;
+    after the commit the client gets a receipt. Raises InvalidMethod,
+    InvalidAmount (zero or less), NothingDue or MoreThanDue.
+    """
+    if method not in DESK_METHODS:
+        raise errors.InvalidMethod()
+    if amount <= 0:
+        raise errors.InvalidAmount()
+    now = now or timezone.now()
+    Visit.objects.select_for_update(of=("self",)).filter(pk=visit.pk).first()
+    owed = visit_balance(visit)
+    if owed.due <= 0:
+        raise errors.NothingDue()
+    if amount > owed.due:
+        raise errors.MoreThanDue()
+    entry = record_entry(
+        movement=Movement(
+            kind=Entry.Kind.DESK_PAYMENT, method=method, amount=amount, currency=owed.currency
+        ),
+        actor=actor,
+        visit=visit,
+        now=now,
+    )
+    transaction.on_commit(partial(enqueue_receipt, entry.pk))
+    return entry

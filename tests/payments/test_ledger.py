@@ -50,15 +50,6 @@ def test_a_refund_is_a_negative_row(booked):
     assert Entry.objects.filter(visit=booked.visit).count() == 2
 
 
-# Committing for real empties every table afterwards: the migrations'
-# data (the catalog) is loaded back for the tests after it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("migrated_data_around_module")
-def test_the_ledger_is_written_only_inside_a_transaction(booked):
-    with pytest.raises(RuntimeError):
-        record_entry(movement=_paid("5.00"), actor=DESK, visit=booked.visit)
-
-
 def test_a_gateway_reference_is_written_once_per_kind(booked):
     with transaction.atomic():
         record_entry(

@@ -1,4 +1,4 @@
-"""A visit paid with a package says what is left of it: the manage page and the e-mails."""
+"""A visit paid with a package says what is left of it on its manage page."""
 
 from decimal import Decimal
 
@@ -6,8 +6,6 @@ import pytest
 from django.urls import reverse
 
 from booking.guest_access import manage_link
-from booking.models import Reminder
-from booking.notifications import build_email
 from booking.services import Actor
 from payments.models import Package
 from payments.services import packages
@@ -35,14 +33,6 @@ def test_the_manage_page_says_how_many_sessions_are_left(client, booked, redeeme
     page = client.get(reverse("booking:manage", args=[booked.pk])).content.decode()
 
     assert "Paid with your package: 9 of 10 sessions left, valid until" in page
-
-
-def test_the_reminder_says_how_many_sessions_are_left(booked, redeemed):
-    reminder = Reminder(appointment=booked, kind="day_before", channel="email")
-
-    message = build_email(reminder)
-
-    assert "Paid with your package: 9 of 10 sessions left" in message.body
 
 
 def test_a_visit_without_a_package_says_nothing_of_one(client, booked):

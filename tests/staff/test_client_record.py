@@ -86,8 +86,9 @@ def test_the_record_of_a_client_with_many_visits_takes_a_fixed_number_of_queries
     # The session, the user, the login's therapist (Scope.of), the user's
     # and the groups' permissions, the client, the visits to come, the
     # latest past ones, the counts, the health history, the therapists
-    # the preferences form offers: 11, for 120 appointments as for 2.
-    with django_assert_num_queries(11):
+    # the preferences form offers, the client's packages with their
+    # sessions used, the packages for sale: 13, for 120 appointments as for 2.
+    with django_assert_num_queries(13):
         response = client.get(record_url(maria))
 
     assert response.status_code == 200

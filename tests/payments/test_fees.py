@@ -106,6 +106,7 @@ def test_a_cancellation_in_time_refunds_the_deposit(stripe_backend, policy, book
     cancel_visit(visit=booked.visit, actor=Actor.guest(), now=NOW)
 
     settlement = settle_cancellation(visit=booked.visit, actor=Actor(label="test"), now=NOW)
+    assert settlement is not None
 
     assert settlement.outcome == Settlement.Outcome.REFUNDED
     assert settlement.refunded == D("10.00")
@@ -127,6 +128,7 @@ def test_a_late_cancellation_keeps_the_deposit_and_charges_the_difference(
     cancel_visit(visit=booked.visit, actor=desk, now=LATE)
 
     settlement = settle_cancellation(visit=booked.visit, actor=Actor(label="test"), now=LATE)
+    assert settlement is not None
 
     assert settlement.outcome == Settlement.Outcome.FEE_CHARGED
     assert settlement.fee == D("17.50")
@@ -148,6 +150,7 @@ def test_a_late_cancellation_with_a_declined_card_leaves_the_rest_owed(
     cancel_visit(visit=booked.visit, actor=desk, now=LATE)
 
     settlement = settle_cancellation(visit=booked.visit, actor=Actor(label="test"), now=LATE)
+    assert settlement is not None
 
     assert settlement.outcome == Settlement.Outcome.FEE_OWED
     assert "declined" in settlement.failure_message
@@ -161,6 +164,7 @@ def test_the_studio_cancelling_waives_the_fee_and_refunds(stripe_backend, policy
     cancel_visit(visit=booked.visit, actor=desk, now=LATE, by_studio=True)
 
     settlement = settle_cancellation(visit=booked.visit, actor=desk, now=LATE)
+    assert settlement is not None
 
     assert settlement.outcome == Settlement.Outcome.WAIVED
     assert ledger(booked.visit) == [

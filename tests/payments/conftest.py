@@ -40,7 +40,6 @@ from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     ben,
     booked,
     classical,
-    course_of_three,
     for_two,
     frozen,
     guest_details,
@@ -49,7 +48,6 @@ from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     staff,
     studio_rules,
     two_rooms,
-    vacuum,
 )
 
 # Test cards localstripe knows (as Stripe's test mode does).
@@ -120,15 +118,10 @@ def card_entered(payment: Payment, number: str = CARD_OK) -> str:
     """What Stripe.js does on the pay page: the card straight to the gateway; its SetupIntent."""
     secret = get_backend().start_card_entry(payment_reference=payment.gateway_reference)
     setup_id = secret.split("_secret_")[0]
-    gateway().v1.setup_intents.confirm(
-        setup_id,
-        params={  # type: ignore[arg-type]  # localstripe takes a raw card, Stripe's types do not
-            "payment_method_data": {
-                "type": "card",
-                "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
-            }
-        },
-    )
+    # localstripe takes a raw card here, as Stripe.js sends it; Stripe's types do not.
+    card = {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    params: Any = {"payment_method_data": {"type": "card", "card": card}}
+    gateway().v1.setup_intents.confirm(setup_id, params=params)
     return setup_id
 
 

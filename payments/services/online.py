@@ -40,10 +40,12 @@ from booking import errors as booking_errors
 from booking.models import Appointment, Visit
 from booking.services import Actor, cancel_visit, confirm_held_visit
 from catalog.models import Offering
+from payments import errors
 from payments.backends import get_backend
 from payments.backends.base import GatewayPayment, PaymentError
 from payments.models import Entry, GatewayEvent, Payment, PaymentPolicy, SavedCard
 from payments.policies import policies_for
+from payments.services import gift_cards, packages
 from payments.services.ledger import Movement, record_entry
 
 logger = logging.getLogger(__name__)
@@ -380,7 +382,19 @@ def _record_event(
 
 
 def _payment_succeeded(payment: Payment, card: GatewayPayment | None, *, now: datetime) -> None:
-    """Mark it paid, write the money in, keep the card, confirm the visit held for it."""
+    """Mark it paid, write the money in, keep the card, confirm the visit held for it.
+
+    A package or a gift card bought online is completed by its own
+    service instead, which writes its sale (not a deposit) once, whether
+    the webhook or the buyer's return page comes first.
+    """
+    if payment.purpose == Payment.Purpose.PACKAGE:
+        packages.complete_package_purchase(payment=payment, now=now)
+        return
+    if payment.purpose == Payment.Purpose.GIFT_CARD:
+        with suppress(errors.NotPayable):
+            gift_cards.complete_gift_card_purchase(payment=payment, now=now)
+        return
     if payment.status == Payment.Status.SUCCEEDED:
         return
     # Whatever the studio thought (failed, or cancelled by the sweep in a

@@ -16,7 +16,7 @@ The gateway's webhook handler completes an online sale by calling
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
@@ -261,12 +261,6 @@ def complete_package_purchase(*, payment: Payment, now: datetime | None = None) 
     package_id = client_package.pk
     transaction.on_commit(lambda: _send_package_mail(package_id))
     return client_package
-
-
-# What the webhook handler calls for a payment that succeeded, by its purpose.
-ON_PAYMENT_SUCCEEDED: dict[str, Callable[..., object]] = {
-    Payment.Purpose.PACKAGE: complete_package_purchase,
-}
 
 
 def confirm_package_payment(*, payment: Payment, now: datetime | None = None) -> bool:

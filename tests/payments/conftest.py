@@ -40,6 +40,7 @@ from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     ben,
     booked,
     classical,
+    course_of_three,
     for_two,
     frozen,
     guest_details,
@@ -48,6 +49,7 @@ from tests.booking.conftest import (  # noqa: F401 (fixtures, found by name)
     staff,
     studio_rules,
     two_rooms,
+    vacuum,
 )
 
 # Test cards localstripe knows (as Stripe's test mode does).

@@ -208,10 +208,6 @@ def test_a_package_bought_online_is_usable_once_paid(
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
 
 
-def test_the_webhook_dispatches_a_package_payment_by_its_purpose():
-    assert packages.ON_PAYMENT_SUCCEEDED["package"] is packages.complete_package_purchase
-
-
 def test_the_package_link_opens_only_its_own_package(bought):
     token = packages.package_token(bought)
     assert packages.package_for_token(token) == bought

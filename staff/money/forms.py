@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -50,6 +51,12 @@ class CheckoutForm(forms.Form):
         if method != Entry.Method.GIFT_CARD and "amount" in cleaned and not cleaned["amount"]:
             self.add_error("amount", _("Enter the amount taken."))
         return cleaned
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Ids of its own: the desk-fee form on the same page has an
+        # amount and a method too, and each label must find its field.
+        kwargs.setdefault("auto_id", "checkout-%s")
+        super().__init__(*args, **kwargs)
 
 
 class GiftCardSaleForm(forms.Form):

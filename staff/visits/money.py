@@ -51,6 +51,12 @@ class DeskFeeForm(forms.Form):
     )
     method = forms.ChoiceField(choices=DESK_METHODS, label=gettext_lazy("Paid by"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Ids of its own: the checkout form on the same page has an
+        # amount and a method too, and each label must find its field.
+        kwargs.setdefault("auto_id", "desk-fee-%s")
+        super().__init__(*args, **kwargs)
+
 
 def money_context(scope: Scope, visit: Visit, appointments: list[Appointment]) -> dict[str, Any]:
     """The money part of the visit page: for reception only (empty for a therapist)."""

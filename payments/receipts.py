@@ -34,6 +34,17 @@ from payments.models import Entry, GiftCard
 from payments.selectors import visit_balance
 from studio.identity import studio_identity
 
+# The ledger rows a receipt is printed for (the visit page links each).
+RECEIPT_KINDS = frozenset(
+    {
+        Entry.Kind.DESK_PAYMENT,
+        Entry.Kind.GIFT_CARD_REDEMPTION,
+        Entry.Kind.GIFT_CARD_SALE,
+        Entry.Kind.DEPOSIT,
+        Entry.Kind.CHARGE,
+    }
+)
+
 logger = logging.getLogger(__name__)
 
 SEND_RECEIPT_TASK = "payments.tasks.send_receipt"

@@ -99,7 +99,9 @@ def visit_money(visit: Visit, appointments: list[Appointment]) -> VisitMoney:
     offerings). The saved card is the one the fee services would charge.
     """
     entries = list(
-        Entry.objects.filter(visit=visit).select_related("payment").order_by("created_at", "id")
+        Entry.objects.filter(visit=visit)
+        .select_related("payment", "gift_card")
+        .order_by("created_at", "id")
     )
     currency = appointments[0].currency if appointments else "EUR"
     price = sum((a.price for a in appointments if a.status != Appointment.Status.CANCELLED), ZERO)

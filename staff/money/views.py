@@ -28,7 +28,7 @@ from booking.views.common import on_studio_clock, rate_limited
 from payments import errors, services
 from payments.codes import format_code
 from payments.models import Entry, GiftCard
-from payments.receipts import receipt_of
+from payments.receipts import RECEIPT_KINDS, receipt_of
 from payments.selectors import visit_balance
 from staff.access import Scope, reception_only, staff_view
 from staff.money.forms import CheckoutForm, GiftCardSaleForm
@@ -49,13 +49,9 @@ def checkout_context(
     if not scope.is_reception:
         return {}
     balance = visit_balance(visit)
-    payments = (
-        Entry.objects.filter(visit=visit).select_related("gift_card").order_by("created_at", "id")
-    )
     return {
         "balance": balance,
         "checkout_form": form or CheckoutForm(initial={"amount": balance.due or None}),
-        "visit_payments": list(payments),
     }
 
 
@@ -122,15 +118,7 @@ def receipt(request: HttpRequest, scope: Scope, entry_id: int) -> HttpResponse:
     """A ledger row's receipt, to print: a visit's payment or a gift card sold."""
     reception_only(scope)
     entry = get_object_or_404(
-        Entry.objects.select_related("visit", "client", "gift_card").filter(
-            kind__in=[
-                Entry.Kind.DESK_PAYMENT,
-                Entry.Kind.GIFT_CARD_REDEMPTION,
-                Entry.Kind.GIFT_CARD_SALE,
-                Entry.Kind.DEPOSIT,
-                Entry.Kind.CHARGE,
-            ]
-        ),
+        Entry.objects.select_related("visit", "client", "gift_card").filter(kind__in=RECEIPT_KINDS),
         pk=entry_id,
     )
     return render(

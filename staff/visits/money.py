@@ -26,6 +26,7 @@ from payments import errors, services
 from payments.backends.base import PaymentError
 from payments.models import Entry
 from payments.policies import terms_of
+from payments.receipts import RECEIPT_KINDS
 from payments.selectors import visit_money
 from payments.services.fees import left_to_refund
 from staff.access import Scope, reception_only, staff_view
@@ -66,6 +67,7 @@ def money_context(scope: Scope, visit: Visit, appointments: list[Appointment]) -
     return {
         "money": money,
         "money_terms": terms_of(appointments),
+        "receipt_kinds": RECEIPT_KINDS,
         "ledger_rows": [(entry, left_to_refund(entry, money.entries)) for entry in money.entries],
         "desk_fee_form": DeskFeeForm(initial={"amount": money.fee_owed}),
     }

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,3 +93,14 @@ def test_gunicorn_runs_with_the_config_whose_access_log_leaves_out_the_query():
     assert "%(r)s" not in config["access_log_format"]
     assert "%(q)s" not in config["access_log_format"]
     assert config["logger_class"].__name__ == "TokenFreeLogger"
+
+
+def test_the_image_holds_every_installed_app_and_the_translations():
+    """An app left out of the image fails at start: every app of ours is copied in."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    ours = [
+        app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()
+    ]
+    for folder in [*ours, "locale"]:
+        assert f"COPY {folder} ./{folder}" in dockerfile, folder
+    assert "compile_translations" in dockerfile

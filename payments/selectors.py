@@ -50,7 +50,12 @@ def visit_balance(visit: Visit) -> VisitBalance:
         .exclude(kind=Entry.Kind.FEE)
         .aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
     )
-    return VisitBalance(price=price, paid=paid, currency=currency)
+    return VisitBalance(price=_cents(price), paid=_cents(paid), currency=currency)
+
+
+def _cents(total: Decimal) -> Decimal:
+    """A sum to the cent: SQLite's SUM of decimals drops the places (35, not 35.00)."""
+    return Decimal(total).quantize(ZERO)
 
 
 def gift_card_balance(gift_card: GiftCard) -> Decimal:
@@ -60,7 +65,7 @@ def gift_card_balance(gift_card: GiftCard) -> Decimal:
     spent = Entry.objects.filter(
         gift_card=gift_card, kind=Entry.Kind.GIFT_CARD_REDEMPTION
     ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
-    balance: Decimal = gift_card.amount - spent
+    balance: Decimal = _cents(gift_card.amount - spent)
     return balance
 
 

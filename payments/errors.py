@@ -128,3 +128,53 @@ class NotPayable(PaymentsError):
     code = "not_payable"
     status_code = 409
     default_message = _("This payment cannot be completed.")
+
+
+class PackageError(PaymentsError):
+    code = "package_error"
+    status_code = 422
+    default_message = _("The package cannot be used for this.")
+
+
+class PackageExpired(PackageError):
+    code = "package_expired"
+    default_message = _("This package has expired.")
+
+
+class NoSessionsLeft(PackageError):
+    code = "package_used_up"
+    status_code = 409
+    default_message = _("This package has no sessions left.")
+
+
+class PackageNotPaid(PackageError):
+    code = "package_not_paid"
+    default_message = _("This package is not paid yet.")
+
+
+class OtherOffering(PackageError):
+    code = "package_other_offering"
+    default_message = _("This package is for another massage.")
+
+
+class OtherClient(PackageError):
+    code = "package_other_client"
+    default_message = _("This package belongs to another client.")
+
+
+class AlreadyRedeemed(PackageError):
+    code = "package_already_redeemed"
+    status_code = 409
+    default_message = _("A session of this package already pays for this visit.")
+
+
+class NotForSale(PackageError):
+    code = "package_not_for_sale"
+    default_message = _("This package is not sold any more.")
+
+
+class BadMethod(PackageError):
+    code = "bad_method"
+    status_code = 400
+    field = "method"
+    default_message = _("Choose cash or the card terminal.")

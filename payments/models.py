@@ -389,6 +389,8 @@ class Entry(models.Model):
 
     # The methods by which money comes in; the others apply money paid before.
     MONEY_IN_METHODS = frozenset({Method.ONLINE, Method.CASH, Method.CARD_TERMINAL})
+    # How money is taken at the desk (the checkout, fees, sales of packages and gift cards).
+    DESK_METHODS = frozenset({Method.CASH, Method.CARD_TERMINAL})
 
     kind = models.CharField(max_length=24, choices=Kind.choices, verbose_name=_("kind"))
     method = models.CharField(max_length=16, choices=Method.choices, verbose_name=_("method"))

@@ -20,7 +20,6 @@ from payments import errors
 from payments.models import Entry
 from payments.receipts import enqueue_receipt
 from payments.selectors import visit_balance
-from payments.services.gift_cards import DESK_METHODS
 from payments.services.ledger import Movement, record_entry
 
 
@@ -40,7 +39,7 @@ def take_desk_payment(
     after the commit the client gets a receipt. Raises InvalidMethod,
     InvalidAmount (zero or less), NothingDue or MoreThanDue.
     """
-    if method not in DESK_METHODS:
+    if method not in Entry.DESK_METHODS:
         raise errors.InvalidMethod()
     if amount <= 0:
         raise errors.InvalidAmount()

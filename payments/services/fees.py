@@ -49,7 +49,6 @@ Method = Entry.Method
 PRICE_KINDS = (Kind.DEPOSIT, Kind.CHARGE, Kind.REFUND)
 # Money paid at the desk for a visit's price, and its cash back.
 DESK_PRICE_KINDS = (Kind.DESK_PAYMENT, Kind.REFUND)
-DESK_METHODS = (Method.CASH, Method.CARD_TERMINAL)
 # How far back the sweep looks for cancelled visits left unsettled.
 SWEEP_DAYS = 1
 
@@ -575,9 +574,9 @@ def left_to_refund(entry: Entry, visit_entries: Iterable[Entry]) -> Decimal:
             for row in visit_entries
             if row.payment_id == entry.payment_id and row.method == Method.ONLINE
         ]
-    elif entry.method in DESK_METHODS and (is_fee or entry.kind == Kind.DESK_PAYMENT):
+    elif entry.method in Entry.DESK_METHODS and (is_fee or entry.kind == Kind.DESK_PAYMENT):
         kinds = (Kind.FEE,) if is_fee else DESK_PRICE_KINDS
-        rows = [row for row in visit_entries if row.method in DESK_METHODS]
+        rows = [row for row in visit_entries if row.method in Entry.DESK_METHODS]
     else:
         return ZERO
     left = sum((row.amount for row in rows if row.kind in kinds), ZERO)
@@ -629,7 +628,7 @@ def take_fee_at_desk(
     """Record a fee the client paid at the desk (cash or the terminal): one the card did not pay."""
     if amount <= ZERO:
         raise errors.InvalidAmount()
-    if method not in DESK_METHODS:
+    if method not in Entry.DESK_METHODS:
         raise errors.NotRefundable()
     Visit.objects.select_for_update().filter(pk=visit.pk).first()
     currency = visit.appointments.values_list("currency", flat=True).first() or "EUR"

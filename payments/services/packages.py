@@ -32,70 +32,30 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Appointment, AppointmentEvent, Client, Visit
 from booking.services import Actor
 from booking.services.clients import ClientDetails, client_for_booking
+from payments import errors
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
 from payments.models import ClientPackage, Entry, Package, Payment
 from payments.policies import policy_for
 from payments.services.ledger import Movement, record_entry
-from studio.errors import StudioError
+
+# The package errors (payments/errors.py), read by callers as packages.<Name> too.
+AlreadyRedeemed = errors.AlreadyRedeemed
+BadMethod = errors.BadMethod
+NoSessionsLeft = errors.NoSessionsLeft
+NotForSale = errors.NotForSale
+OtherClient = errors.OtherClient
+OtherOffering = errors.OtherOffering
+PackageError = errors.PackageError
+PackageExpired = errors.PackageExpired
+PackageNotPaid = errors.PackageNotPaid
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 GATEWAY = Actor(label="gateway")
-DESK_METHODS = frozenset({Entry.Method.CASH, Entry.Method.CARD_TERMINAL})
 # The private link to a client's package page carries this signed value.
 _TOKEN_SALT = "payments.package_page"  # noqa: S105 (a signing salt, not a secret)
-
-
-class PackageError(StudioError):
-    code = "package_error"
-    status_code = 422
-    default_message = _("The package cannot be used for this.")
-
-
-class PackageExpired(PackageError):
-    code = "package_expired"
-    default_message = _("This package has expired.")
-
-
-class NoSessionsLeft(PackageError):
-    code = "package_used_up"
-    status_code = 409
-    default_message = _("This package has no sessions left.")
-
-
-class PackageNotPaid(PackageError):
-    code = "package_not_paid"
-    default_message = _("This package is not paid yet.")
-
-
-class OtherOffering(PackageError):
-    code = "package_other_offering"
-    default_message = _("This package is for another massage.")
-
-
-class OtherClient(PackageError):
-    code = "package_other_client"
-    default_message = _("This package belongs to another client.")
-
-
-class AlreadyRedeemed(PackageError):
-    code = "package_already_redeemed"
-    status_code = 409
-    default_message = _("A session of this package already pays for this visit.")
-
-
-class NotForSale(PackageError):
-    code = "package_not_for_sale"
-    default_message = _("This package is not sold any more.")
-
-
-class BadMethod(PackageError):
-    code = "bad_method"
-    status_code = 400
-    field = "method"
-    default_message = _("Choose cash or the card terminal.")
 
 
 def price_per_session(client_package: ClientPackage | Package) -> Decimal:
@@ -128,7 +88,7 @@ def sell_package_at_desk(
     any other method and NotForSale for a package no longer sold.
     """
     now = now or timezone.now()
-    if method not in DESK_METHODS:
+    if method not in Entry.DESK_METHODS:
         raise BadMethod()
     if not package.is_active:
         raise NotForSale()

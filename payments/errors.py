@@ -122,6 +122,14 @@ class InvalidMethod(PaymentsError):
     default_message = _("Choose cash or card on the terminal.")
 
 
+class NotAwaitingPayment(PaymentsError):
+    """A gift card offered for a visit that no longer waits for its payment online."""
+
+    code = "not_awaiting_payment"
+    status_code = 409
+    default_message = _("This booking waits for no payment any more.")
+
+
 class NotPayable(PaymentsError):
     """A gift card bought online whose payment is not (or no longer) one to complete."""
 

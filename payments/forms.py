@@ -40,7 +40,9 @@ class GiftCardPurchaseForm(forms.Form):
     )
 
 
-class GiftCardBalanceForm(forms.Form):
+class GiftCardCodeForm(forms.Form):
+    """A gift card's code: to check its balance, or to pay with it on the pay page."""
+
     code = forms.CharField(
         max_length=40,
         label=_("Gift card code"),

@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern] = [
     path("", views.buy, name="gift_cards"),
     path("balance/", views.balance, name="gift_card_balance"),
     path("pay/<uuid:pk>/", views.pay, name="gift_card_pay"),
+    path("pay/<uuid:pk>/card/", views.card, name="gift_card_card"),
     path("paid/<uuid:pk>/", views.paid, name="gift_card_paid"),
 ]

@@ -2,8 +2,9 @@
 
 Buying online needs a backend that takes cards (`takes_online`); with
 the embedded pay-at-studio default the page says gift cards are sold at
-the studio. The browser pays with the gateway's script (Stripe.js) and
-the payment's client secret; the page after paying asks the gateway
+the studio. The card is paid on the one pay page (`views.render_pay_page`):
+the gateway's script takes the card, the studio pays with it
+(`online.pay_with_card`); the page after paying asks the gateway
 whether it succeeded (never the browser's word alone) and then shows the
 code once. The gateway's webhook completes the purchase too, whichever
 is first (`complete_gift_card_purchase`). Only the browser that started
@@ -15,10 +16,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from booking.errors import RateLimited
 from booking.views.common import on_studio_clock, rate_limited, see_other
@@ -26,7 +31,7 @@ from payments import errors
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
 from payments.codes import format_code
-from payments.forms import GiftCardBalanceForm, GiftCardPurchaseForm
+from payments.forms import GiftCardCodeForm, GiftCardPurchaseForm
 from payments.models import Payment
 from payments.selectors import gift_card_balance
 from payments.services import (
@@ -36,6 +41,7 @@ from payments.services import (
     start_gift_card_purchase,
 )
 from payments.services.gift_cards import find_gift_card
+from payments.views import pay_with_entered_card, render_pay_page
 from studio.clientip import client_ip
 
 # The session's list of purchases this browser started (Payment ids).
@@ -96,20 +102,40 @@ def buy(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@require_GET
 def pay(request: HttpRequest, pk: UUID) -> HttpResponse:
-    """The payment page: the card field of the gateway's script, and the amount."""
+    """The one pay page (`render_pay_page`): the gift card's amount, then the card field."""
     payment = _own_payment(request, pk)
+    paid_url = reverse("gift_cards:gift_card_paid", args=[payment.pk])
     if payment.status != Payment.Status.PENDING:
-        return see_other(reverse("gift_cards:gift_card_paid", args=[payment.pk]))
-    return render(
-        request,
-        "payments/gift_card_pay.html",
-        {
-            "payment": payment,
-            "gateway": get_backend().browser_config(),
-            "paid_url": reverse("gift_cards:gift_card_paid", args=[payment.pk]),
-        },
-    )
+        return see_other(paid_url)
+    try:
+        return render_pay_page(
+            request,
+            payment=payment,
+            heading=_("Pay for the gift card"),
+            card_url=reverse("gift_cards:gift_card_card", args=[payment.pk]),
+            payer_name=payment.client.name if payment.client else "",
+            gift_card=payment.gift_card,
+        )
+    except PaymentError as error:
+        messages.error(request, error.message)
+        return see_other(paid_url)
+
+
+@require_POST
+def card(request: HttpRequest, pk: UUID) -> JsonResponse:
+    """The pay page's script gave the gateway a card: pay with it, then on to the code.
+
+    The same path as a visit's deposit (`online.pay_with_card`): the
+    gateway is asked which card it was and charges it; the page after
+    paying, or the webhook, completes the purchase once the gateway says
+    it succeeded.
+    """
+    payment = _own_payment(request, pk)
+    paid_url = reverse("gift_cards:gift_card_paid", args=[payment.pk])
+    return pay_with_entered_card(request, payment, next_url=paid_url)
 
 
 @on_studio_clock
@@ -147,7 +173,7 @@ def paid(request: HttpRequest, pk: UUID) -> HttpResponse:
 @on_studio_clock
 def balance(request: HttpRequest) -> HttpResponse:
     """Enter a code, see the card's balance and expiry; tries of codes are limited."""
-    form = GiftCardBalanceForm(request.POST or None)
+    form = GiftCardCodeForm(request.POST or None)
     found = None
     response_status = 200
     if request.method == "POST" and form.is_valid():

@@ -38,6 +38,7 @@ from payments.models import ClientPackage, Package, Payment
 from payments.package_forms import BuyForm
 from payments.package_mail import TOKEN_PARAMETER
 from payments.services import packages as services
+from payments.views import render_pay_page
 
 PAYMENTS_KEY = "package_payments"
 TOKENS_KEY = "package_tokens"
@@ -129,23 +130,19 @@ def pay(request: HttpRequest, payment_id: UUID) -> HttpResponse:
     payment = _own_payment(request, payment_id)
     if payment.status == Payment.Status.SUCCEEDED and payment.client_package is not None:
         return _open_package(request, payment.client_package)
-    backend = get_backend()
+    client_package = payment.client_package
     try:
-        entry_secret = backend.start_card_entry(payment_reference=payment.gateway_reference)
+        return render_pay_page(
+            request,
+            payment=payment,
+            heading=_("Pay for your package"),
+            card_url=reverse("packages:pay-card", args=[payment.pk]),
+            payer_name=client_package.client.name if client_package else "",
+            client_package=client_package,
+        )
     except PaymentError as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(reverse("packages:list"), status=303)
-    return render(
-        request,
-        "payments/package_pay.html",
-        {
-            "payment": payment,
-            "client_package": payment.client_package,
-            "entry_secret": entry_secret,
-            "card_url": reverse("packages:pay-card", args=[payment.pk]),
-            **backend.browser_config(),
-        },
-    )
 
 
 @require_POST

@@ -62,11 +62,20 @@ def gift_card_balance(gift_card: GiftCard) -> Decimal:
     """The card's amount once paid, less what was spent (a give-back adds back)."""
     if not gift_card.is_paid:
         return ZERO
+    # A fee kept out of gift-card money (a late cancellation) stays spent.
     spent = Entry.objects.filter(
-        gift_card=gift_card, kind=Entry.Kind.GIFT_CARD_REDEMPTION
+        gift_card=gift_card, kind__in=[Entry.Kind.GIFT_CARD_REDEMPTION, Entry.Kind.FEE]
     ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
     balance: Decimal = _cents(gift_card.amount - spent)
     return balance
+
+
+def gift_card_paid(visit: Visit) -> Decimal:
+    """What gift cards pay of the visit now: their redemptions less what was given back."""
+    spent = Entry.objects.filter(visit=visit, kind=Entry.Kind.GIFT_CARD_REDEMPTION).aggregate(
+        total=Coalesce(Sum("amount"), ZERO)
+    )["total"]
+    return _cents(spent)
 
 
 def sessions_left(client_package: ClientPackage) -> int:

@@ -45,7 +45,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Contraindication
 
 # The site's views stand above payments (DESIGN.md); booking's services never ask it.
-from payments.selectors import visit_balance
+from payments.selectors import gift_card_paid, visit_balance
 from payments.services import online
 from studio.formatting import format_list
 
@@ -157,6 +157,12 @@ def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
             "due_at_studio": online.due_at_studio(booked.visit),
             "paid_online": (
                 visit_balance(booked.visit).paid
+                if booked.visit.hold_reason == booked.visit.HoldReason.PAYMENT
+                else None
+            ),
+            # Of that, what a gift card paid on the pay page.
+            "gift_card_paid": (
+                gift_card_paid(booked.visit)
                 if booked.visit.hold_reason == booked.visit.HoldReason.PAYMENT
                 else None
             ),

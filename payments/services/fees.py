@@ -18,6 +18,11 @@ The rules (README, "Payments"):
 - Cancelled by staff on the studio's behalf: no fee, and everything paid
   online comes back.
 - A no-show's fee is charged by the desk, once, to the saved card.
+- Gift-card money paid for a visit (`gift_card_holds`) follows the same
+  rules, after the card's money: it is kept against a fee, and what
+  comes back goes back to the gift card, never to a bank card. A visit
+  never confirmed (its hold ran out, or it was cancelled while held)
+  gives all of it back: nothing was owed for it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -36,7 +42,7 @@ from booking.services import Actor
 from payments import errors
 from payments.backends import get_backend
 from payments.backends.base import GatewayPayment, GatewayRefund, PaymentError
-from payments.models import Entry, Payment, SavedCard, Settlement
+from payments.models import Entry, GiftCard, Payment, SavedCard, Settlement
 from payments.policies import policies_for
 from payments.selectors import newest_card
 from payments.services.ledger import Movement, record_entry
@@ -52,6 +58,9 @@ DESK_PRICE_KINDS = (Kind.DESK_PAYMENT, Kind.REFUND)
 # How far back the sweep looks for cancelled visits left unsettled.
 SWEEP_DAYS = 1
 
+# What money is taken from: a gateway payment, or a gift card.
+Source = TypeVar("Source", Payment, GiftCard)
+
 
 @dataclass
 class Decision:
@@ -63,10 +72,14 @@ class Decision:
     fee: Decimal = ZERO
     kept: list[tuple[Payment, Decimal]] = field(default_factory=list)
     refunds: list[tuple[Payment, Decimal]] = field(default_factory=list)
+    # Gift-card money kept against the fee, and given back to its card.
+    gift_kept: list[tuple[GiftCard, Decimal]] = field(default_factory=list)
+    gift_backs: list[tuple[GiftCard, Decimal]] = field(default_factory=list)
 
     @property
     def to_charge(self) -> Decimal:
-        return self.fee - sum((amount for _, amount in self.kept), ZERO)
+        kept = sum((amount for _, amount in [*self.kept, *self.gift_kept]), ZERO)
+        return self.fee - kept
 
 
 def settle_cancellation(
@@ -124,14 +137,30 @@ def settle_cancellation(
 
 
 def _decide(visit: Visit) -> Decision | None:
+    Action = AppointmentEvent.Action
+    events = AppointmentEvent.objects.filter(appointment__visit=visit)
     cancelled = (
-        AppointmentEvent.objects.filter(
-            appointment__visit=visit, action=AppointmentEvent.Action.CANCELLED
-        )
+        events.filter(action__in=[Action.CANCELLED, Action.HOLD_EXPIRED])
         .order_by("created_at", "id")
         .first()
     )
     if cancelled is None:
+        return None
+    gift = gift_cards_paid(visit)
+    total_gift = sum(gift.values(), ZERO)
+    if (
+        total_gift > ZERO
+        and visit.hold_reason == Visit.HoldReason.PAYMENT
+        and not events.filter(action=Action.HOLD_CONFIRMED).exists()
+    ):
+        # Never confirmed: nothing was owed for it.
+        return Decision(
+            outcome=Settlement.Outcome.REFUNDED,
+            cancelled_at=cancelled.created_at,
+            currency=next(iter(gift)).currency,
+            gift_backs=_take(gift, total_gift),
+        )
+    if cancelled.action != Action.CANCELLED:
         return None
     appointments = list(visit.appointments.all())
     policies = policies_for({a.offering_id for a in appointments})
@@ -150,30 +179,36 @@ def _decide(visit: Visit) -> Decision | None:
     if (cancelled.details or {}).get("by_studio"):
         decision.outcome = Settlement.Outcome.WAIVED
         decision.refunds = _take(paid, total_paid)
+        decision.gift_backs = _take(gift, total_gift)
         return decision
     fee = sum((policies[a.offering_id].late_cancel_fee(a.price) for a in late), ZERO)
     if fee > ZERO:
         decision.fee = fee
         decision.kept = _take(paid, min(fee, total_paid))
         decision.refunds = _take(paid, total_paid - min(fee, total_paid), skip=decision.kept)
+        # The card's money first, then the gift card's, against the fee.
+        gift_kept = min(fee - min(fee, total_paid), total_gift)
+        decision.gift_kept = _take(gift, gift_kept)
+        decision.gift_backs = _take(gift, total_gift - gift_kept, skip=decision.gift_kept)
         decision.outcome = Settlement.Outcome.FEE_CHARGED
         return decision
     refunds_in_time = all(policies[a.offering_id].refunds_in_time for a in appointments)
-    if total_paid > ZERO and not late and refunds_in_time:
+    if total_paid + total_gift > ZERO and not late and refunds_in_time:
         decision.outcome = Settlement.Outcome.REFUNDED
         decision.refunds = _take(paid, total_paid)
-    elif total_paid > ZERO:
+        decision.gift_backs = _take(gift, total_gift)
+    elif total_paid + total_gift > ZERO:
         decision.outcome = Settlement.Outcome.KEPT
     return decision
 
 
 def _take(
-    paid: dict[Payment, Decimal],
+    paid: dict[Source, Decimal],
     amount: Decimal,
     *,
-    skip: Iterable[tuple[Payment, Decimal]] = (),
-) -> list[tuple[Payment, Decimal]]:
-    """`amount` taken from the payments in turn (after what `skip` took of each)."""
+    skip: Iterable[tuple[Source, Decimal]] = (),
+) -> list[tuple[Source, Decimal]]:
+    """`amount` taken from the payments (or gift cards) in turn (after what `skip` took of each)."""
     taken_before = dict(skip)
     parts = []
     for payment, available in paid.items():
@@ -201,6 +236,19 @@ def online_paid(visit: Visit, *, kinds: Iterable[str]) -> dict[Payment, Decimal]
         payments[pk]: amount
         for pk, amount in sorted(left.items(), key=lambda item: payments[item[0]].created_at)
     }
+
+
+def gift_cards_paid(visit: Visit) -> dict[GiftCard, Decimal]:
+    """Per gift card spent on the visit, what of it the visit still holds (spent less given back)."""
+    rows = (
+        Entry.objects.filter(visit=visit, kind=Kind.GIFT_CARD_REDEMPTION, gift_card__isnull=False)
+        .values("gift_card_id")
+        .annotate(left=Sum("amount"))
+        .order_by("gift_card_id")
+    )
+    left = {row["gift_card_id"]: row["left"] for row in rows if row["left"] > ZERO}
+    cards = GiftCard.objects.in_bulk(list(left))
+    return {cards[pk]: amount for pk, amount in sorted(left.items(), key=lambda item: str(item[0]))}
 
 
 def _charge(
@@ -290,6 +338,7 @@ def _record_settlement(
             note=kept,
             now=now,
         )
+    _record_gift_card_money(visit, decision, settlement, actor=actor, now=now)
     if charged is not None:
         _record_fee_payment(
             visit=visit,
@@ -311,6 +360,32 @@ def _record_settlement(
         )
     _notify_on_commit(settlement)
     return settlement
+
+
+def _record_gift_card_money(
+    visit: Visit, decision: Decision, settlement: Settlement, *, actor: Actor, now: datetime
+) -> None:
+    """Gift-card money back to its card, or kept as the fee: rows of the card, no money moves."""
+    note = str(settlement.get_outcome_display())
+    # Out of the visit's price: back to the card, or (kept) into the fee,
+    # where the card's balance stays as it was (`gift_card_balance`
+    # counts both kinds as spent).
+    moves = [(card, amount, False) for card, amount in decision.gift_backs]
+    moves += [(card, amount, True) for card, amount in decision.gift_kept]
+    for card, amount, is_kept in moves:
+        movements = [Movement(Kind.GIFT_CARD_REDEMPTION, Method.GIFT_CARD, -amount, card.currency)]
+        if is_kept:
+            movements.append(Movement(Kind.FEE, Method.GIFT_CARD, amount, card.currency))
+        for movement in movements:
+            record_entry(
+                movement=movement,
+                actor=actor,
+                client=visit.client,
+                visit=visit,
+                gift_card=card,
+                note=note,
+                now=now,
+            )
 
 
 def payment_kind(payment: Payment) -> str:
@@ -655,7 +730,12 @@ def settle_missed_cancellations(*, actor: Actor, now: datetime | None = None) ->
             settlement__isnull=True,
         )
         .filter(
-            Q(appointments__events__action=AppointmentEvent.Action.CANCELLED),
+            Q(appointments__events__action=AppointmentEvent.Action.CANCELLED)
+            # A hold that ran out gives back the gift-card money spent on it.
+            | Q(
+                appointments__events__action=AppointmentEvent.Action.HOLD_EXPIRED,
+                ledger_entries__kind=Kind.GIFT_CARD_REDEMPTION,
+            ),
         )
         .distinct()
         .order_by("start_at", "id")

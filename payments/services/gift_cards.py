@@ -112,11 +112,30 @@ def usable_gift_card(code: str, *, now: datetime) -> GiftCard:
     card = find_gift_card(code)
     if card is None:
         raise errors.UnknownGiftCard()
-    _check_usable(card, now=now)
+    check_usable(card, now=now)
     return card
 
 
-def _check_usable(card: GiftCard, *, now: datetime) -> None:
+def lock_usable_gift_card(code: str, *, now: datetime) -> GiftCard:
+    """The card of `code`, its row locked, if it can be spent now; raises why it cannot.
+
+    Inside the caller's transaction, after the visit's row (always in
+    that order), so two spends of one card take turns.
+    """
+    normalised = normalise_code(code)
+    card = (
+        GiftCard.objects.select_for_update().filter(code_hash=code_hash(normalised)).first()
+        if len(normalised) == CODE_LENGTH
+        else None
+    )
+    if card is None:
+        raise errors.UnknownGiftCard()
+    check_usable(card, now=now)
+    return card
+
+
+def check_usable(card: GiftCard, *, now: datetime) -> None:
+    """Raise why the card cannot be spent now: unpaid, expired or empty."""
     if not card.is_paid:
         raise errors.GiftCardUnpaid()
     if card.expires_at <= now:
@@ -396,15 +415,7 @@ def spend_gift_card(
     """
     now = now or timezone.now()
     Visit.objects.select_for_update(of=("self",)).filter(pk=visit.pk).first()
-    normalised = normalise_code(code)
-    card = (
-        GiftCard.objects.select_for_update().filter(code_hash=code_hash(normalised)).first()
-        if len(normalised) == CODE_LENGTH
-        else None
-    )
-    if card is None:
-        raise errors.UnknownGiftCard()
-    _check_usable(card, now=now)
+    card = lock_usable_gift_card(code, now=now)
     balance = gift_card_balance(card)
     owed = visit_balance(visit)
     if owed.currency != card.currency:

@@ -45,6 +45,7 @@ from payments.backends import get_backend
 from payments.backends.base import GatewayPayment, PaymentError
 from payments.models import Entry, GatewayEvent, Payment, PaymentPolicy, SavedCard
 from payments.policies import policies_for
+from payments.selectors import gift_card_paid
 from payments.services import gift_cards, packages
 from payments.services.ledger import Movement, record_entry
 
@@ -213,7 +214,8 @@ def _new_payment(visit: Visit, *, now: datetime) -> tuple[Payment, bool]:
         purpose=due.purpose,
         client_id=visit.client_id,
         visit=visit,
-        amount=due.amount,
+        # What a gift card paid of it already is not asked again by card.
+        amount=due.amount - gift_card_paid(visit),
         currency=due.currency,
         backend=get_backend().name,
         created_at=now,
@@ -247,7 +249,7 @@ class CardResult:
 def pay_with_card(
     *, payment: Payment, entry_reference: str, now: datetime | None = None
 ) -> CardResult:
-    """Pay a pending payment with the card the client gave the gateway on the pay page.
+    """Pay a pending payment with the card the client gave the gateway on a pay page.
 
     The gateway is asked which card that was (the browser's word is not
     taken) and charges it, outside any transaction. A decline fails the
@@ -255,13 +257,16 @@ def pay_with_card(
     the client can try another card (a new payment). A success is
     recorded only by its webhook (`handle_webhook`), never here. A
     payment no longer pending, or whose visit no longer waits for it, is
-    left as it is. Raises PaymentError when the gateway cannot be asked.
+    left as it is. A gift card bought online is paid the same way (its
+    webhook completes the purchase). Raises PaymentError when the
+    gateway cannot be asked.
     """
     now = now or timezone.now()
     payment = Payment.objects.select_related("visit").get(pk=payment.pk)
-    if payment.status != Payment.Status.PENDING or payment.visit is None:
+    if payment.status != Payment.Status.PENDING:
         return CardResult(payment=payment)
-    if not payment.visit.is_awaiting_payment:
+    # A visit's payment only while the visit waits for it; a gift card's at any time.
+    if payment.visit is not None and not payment.visit.is_awaiting_payment:
         return CardResult(payment=payment)
     try:
         made = get_backend().pay_with_card_entry(

@@ -1,6 +1,8 @@
-// The pay page: the gateway's card field, the card given to the gateway
-// (never to the studio), then the studio pays with it and waits for the
-// gateway's webhook on the status page.
+// The one pay page (a visit's deposit or price, a package, a gift card):
+// the gateway's card field, the card given to the gateway (never to the
+// studio) with a SetupIntent, then the studio pays with it and answers
+// where to go next: the status page that waits for the gateway's
+// webhook, the package's page, or the gift card's.
 (function () {
   "use strict";
   var countdown = document.querySelector("[data-countdown]");

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from booking.api import course_views, views, visit_views
+from booking.api import course_views, gift_card_views, views, visit_views
 
 router = SimpleRouter()
 router.register("therapists", views.TherapistViewSet, basename="therapist")
@@ -13,5 +13,10 @@ urlpatterns = [
     path("availability/", views.AvailabilityApi.as_view(), name="availability"),
     # Before the router's `courses/<id>/`, which would take "plan" for an id.
     path("courses/plan/", course_views.CoursePlanApi.as_view(), name="course-plan"),
+    path(
+        "visits/<str:pk>/payment/gift-card/",
+        gift_card_views.VisitGiftCardApi.as_view(),
+        name="visit-payment-gift-card",
+    ),
     *router.urls,
 ]

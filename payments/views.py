@@ -122,7 +122,7 @@ def _visit_pay_page(
 ) -> HttpResponse:
     visit = lead.visit
     if payment.status != Payment.Status.PENDING or not visit.is_awaiting_payment:
-        return redirect(_status_url(payment))
+        return redirect(_superseded_by(payment, lead) or _status_url(payment))
     heading = (
         gettext("Pay for your booking")
         if payment.purpose == Payment.Purpose.FULL
@@ -258,11 +258,31 @@ def _status_context(payment: Payment, lead: Appointment) -> dict[str, Any]:
     }
 
 
+def _superseded_by(payment: Payment, lead: Appointment) -> str | None:
+    """Where a payment cancelled for a gift card's sake sends the browser (a page gone back to).
+
+    The pay page of the card payment of the rest, or the confirmation
+    when the gift card paid it all; None for any other payment.
+    """
+    visit = lead.visit
+    if payment.status != Payment.Status.CANCELLED or not visit.is_active:
+        return None
+    if not visit.is_awaiting_payment:
+        return reverse("booking:confirmation", kwargs={"appointment_id": lead.pk})
+    newest = online.latest_payment(visit)
+    if newest is not None and newest.status == Payment.Status.PENDING:
+        return _pay_url(newest)
+    return None
+
+
 @never_cache
 @require_GET
 def status(request: HttpRequest, payment_id: UUID) -> HttpResponse:
     """Waiting for the payment; received and confirmed; declined (and why); or released."""
     payment, lead = _granted_payment(request, payment_id)
+    superseded = _superseded_by(payment, lead)
+    if superseded is not None:
+        return redirect(superseded)
     template = (
         "payments/_status.html" if request.headers.get("HX-Request") else "payments/status.html"
     )

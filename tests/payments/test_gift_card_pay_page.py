@@ -81,3 +81,27 @@ def test_a_gift_card_is_bought_on_the_one_pay_page_with_the_cards_setup(client, 
     card = GiftCard.objects.get()
     assert card.is_paid and gift_card_balance(card) == Decimal("60.00")
     assert Payment.objects.get().status == Payment.Status.SUCCEEDED
+
+
+def test_the_first_pay_page_gone_back_to_leads_to_the_rest_or_the_confirmation(
+    client,
+    booked,  # noqa: F811
+):
+    _card, code = sold_gift_card("5.00")
+    client.post(gift_card_url(booked), {"code": code})
+    rest = Payment.objects.get(status=Payment.Status.PENDING)
+
+    for name in ("payments:pay", "payments:status"):
+        again = client.get(reverse(name, kwargs={"payment_id": booked.pk}))
+        assert again["Location"] == reverse("payments:pay", kwargs={"payment_id": rest.pk})
+
+    _card, code = sold_gift_card("50.00")
+    client.post(gift_card_url(rest), {"code": code})
+    lead = Visit.objects.get().appointments.get()
+    confirmation = reverse("booking:confirmation", kwargs={"appointment_id": lead.pk})
+    assert (
+        client.get(reverse("payments:status", kwargs={"payment_id": rest.pk}))["Location"]
+        == confirmation
+    )
+    html = client.get(confirmation).content.decode()
+    assert "Paid with your gift card: €7. No card was needed." in html

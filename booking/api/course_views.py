@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
-from booking.api import callers
+from booking.api import callers, payment_fields
 from booking.api.docs import (
     BOOKING_CONFLICT,
     EXAMPLE_CLIENT,
@@ -134,7 +134,12 @@ class CourseViewSet(callers.BookingViewSet[Course]):
             "Book every session of a course in one go, all or none: each start is placed and "
             "checked like a visit of its own. Ask `GET /courses/plan/` for the starts. Open to "
             "anyone, with the same limits and holds as booking an appointment; the "
-            "`manage_token` manages the course and each of its sessions."
+            "`manage_token` manages the course and each of its sessions. When the studio's "
+            "payment policy asks for a deposit or the full price online, a course booked by a "
+            'client (not by staff) answers `status: "awaiting_payment"` with the hold\'s '
+            "`expires_at` and one `payment` for the whole course (the policy applied to each "
+            "session, summed); the gateway's webhook confirms every session, or all of them "
+            "are released at `expires_at`."
         ),
     )
     def create(self, request: Request) -> Response:
@@ -146,6 +151,8 @@ class CourseViewSet(callers.BookingViewSet[Course]):
         course = first.course
         if course is None:  # never: claim_visit replays only a course's session here
             raise exceptions.NotFound()
+        # After the booking committed: the gateway is called outside it.
+        payment_fields.start_payment(first)
         return self.render(
             request, course, serializer=CourseCreatedSerializer, status_code=status_code
         )
@@ -154,13 +161,15 @@ class CourseViewSet(callers.BookingViewSet[Course]):
         given = CourseCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
+        actor = callers.actor_for(request)
+        hold = payment_fields.hold_for_payment([fields["offering"]], actor)
         with callers.limited(request, fields["client"]) as booked_from:
             return services.book_course(
                 offering=fields["offering"],
                 starts=fields["starts"],
                 client=services.ClientDetails(**fields["client"]),
                 source=Source.API,
-                actor=callers.actor_for(request),
+                actor=actor,
                 therapist=fields.get("therapist"),
                 health=fields.get("health") or {},
                 notes=fields.get("notes", ""),
@@ -168,6 +177,7 @@ class CourseViewSet(callers.BookingViewSet[Course]):
                 booked_from=booked_from,
                 language=request.LANGUAGE_CODE,
                 idempotency_key=claimed,
+                hold_for_payment_until=hold,
             )
 
     def _first_session(self, course: Course) -> Visit:

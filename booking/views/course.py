@@ -39,6 +39,10 @@ from booking.views.common import (
 from booking.visits import CourseSession, plan_course
 from catalog.models import Offering
 
+# The site's views stand above payments (DESIGN.md): they ask it whether
+# a booking is held for a payment; booking's services never do.
+from payments.services import payment_hold_until
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -112,11 +116,14 @@ def _book(
     """Book every session of the course, once per form."""
 
     def book(as_guest: dict[str, Any]) -> Appointment:
+        # Held for one payment of the whole course when the studio's policy asks for one online.
+        hold = payment_hold_until(offerings=[offering], actor=as_guest["actor"])
         booked = services.book_course(
             offering=offering,
             starts=course_form.starts(),
             therapist=therapist,
             health=form.health(),
+            hold_for_payment_until=hold,
             **as_guest,
         )
         return selectors.course_lead_appointment(booked)

@@ -11,6 +11,12 @@ class PaymentsError(StudioError):
     default_message = _("The payment could not be recorded.")
 
 
+class NotAwaitingPayment(PaymentsError):
+    code = "not_awaiting_payment"
+    status_code = 409
+    default_message = _("This booking waits for no payment.")
+
+
 class FeeError(PaymentsError):
     code = "fee_error"
     status_code = 422

@@ -257,6 +257,51 @@ def start_visit_payment(*, visit: Visit, now: datetime | None = None) -> Payment
     return payment
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """The payment a new try pays with, and whether it was made now (else the pending one)."""
+
+    payment: Payment
+    is_new: bool
+
+
+def retry_visit_payment(*, visit: Visit, now: datetime | None = None) -> Attempt:
+    """A payment to try again with, for a visit still held for its payment (a course's, its own).
+
+    After a declined card the client pays with a new payment. The newest
+    attempt is asked of the gateway first (network, outside any
+    transaction): one the gateway has declined is failed here with its
+    reason, even before its webhook arrives, and a new one is started.
+    One still pending (or paid, its webhook on the way) is answered
+    again, so calling this twice makes no second gateway payment; and
+    `start_visit_payment` locks the visit, so two calls at once make one.
+    Raises NotAwaitingPayment for a visit not held for its payment,
+    HoldExpired once its hold has run out, and PaymentError when the
+    gateway cannot be asked or refuses to start one (the visit is then
+    released, as at booking).
+    """
+    now = now or timezone.now()
+    visit = payment_visit(Visit.objects.get(pk=visit.pk))
+    _check_still_held(visit, now=now)
+    latest = latest_payment(visit)
+    if latest is not None and latest.status == Payment.Status.PENDING and latest.gateway_reference:
+        reported = get_backend().retrieve(payment_reference=latest.gateway_reference)
+        if reported.status != "failed":
+            return Attempt(payment=latest, is_new=False)
+        _fail(latest, reported.failure_message, now=now)
+    if latest is not None and latest.status == Payment.Status.SUCCEEDED:
+        return Attempt(payment=latest, is_new=False)
+    payment = start_visit_payment(visit=visit, now=now)
+    return Attempt(payment=payment, is_new=latest is None or payment.pk != latest.pk)
+
+
+def _check_still_held(visit: Visit, *, now: datetime) -> None:
+    if not visit.is_awaiting_payment:
+        raise errors.NotAwaitingPayment()
+    if visit.hold_expires_at is not None and visit.hold_expires_at <= now:
+        raise booking_errors.HoldExpired()
+
+
 @transaction.atomic(durable=True)
 def _new_payment(visit: Visit, *, now: datetime) -> tuple[Payment, bool]:
     # The visit's row lock: two requests for one visit make one payment.

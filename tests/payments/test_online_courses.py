@@ -233,3 +233,17 @@ def test_the_website_sends_a_course_held_for_payment_to_its_pay_page(client, onl
     assert response["Location"] == reverse("payments:pay", kwargs={"payment_id": payment.pk})
     assert payment.amount == COURSE_DEPOSIT
     assert {s.status for s in Visit.objects.all()} == {Visit.Status.HELD}
+
+
+def test_trying_again_on_any_session_answers_the_courses_one_payment(api, online_course, frozen):
+    body = api.post("/api/v1/courses/", course_body(online_course), format="json").json()
+    second = body["sessions"][1]
+
+    response = api.post(
+        f"/api/v1/visits/{second['id']}/payment/",
+        headers={"X-Manage-Token": body["manage_token"]},
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["payment"]["id"] == body["payment"]["id"]
+    assert Payment.objects.count() == 1

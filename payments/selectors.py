@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -288,6 +289,47 @@ def package_of_visit(visit_id: Any) -> PackageState | None:
         left=sessions_left(client_package),
         is_expired=client_package.expires_at <= timezone.now(),
     )
+
+
+def packages_of_visits(visit_ids: Iterable[Any], *, now: datetime) -> dict[Any, PackageState]:
+    """For each visit paid with a package session (still held), that package and what is left.
+
+    For a batch of messages: one query for the visits' redemptions (on
+    `payments_entry_by_visit`), and one for their packages with the
+    sessions used, whatever the number of visits; none more when no
+    visit was paid with a package.
+    """
+    held = (
+        Entry.objects.filter(visit_id__in=list(visit_ids), kind=Entry.Kind.PACKAGE_REDEMPTION)
+        .values("visit_id", "client_package_id")
+        .annotate(held=Sum("sessions"))
+        .filter(held__gt=0)
+        .order_by("visit_id", "client_package_id")
+    )
+    package_of: dict[Any, Any] = {}
+    for row in held:
+        package_of.setdefault(row["visit_id"], row["client_package_id"])
+    if not package_of:
+        return {}
+    packages = {
+        row.pk: row
+        for row in ClientPackage.objects.filter(pk__in=set(package_of.values()))
+        .select_related("package")
+        .annotate(
+            used=Coalesce(
+                Sum("entries__sessions", filter=Q(entries__kind=Entry.Kind.PACKAGE_REDEMPTION)),
+                0,
+            )
+        )
+    }
+    return {
+        visit_id: PackageState(
+            client_package=packages[package_id],
+            left=packages[package_id].sessions - packages[package_id].used,
+            is_expired=packages[package_id].expires_at <= now,
+        )
+        for visit_id, package_id in package_of.items()
+    }
 
 
 def visits_of_package(client_package: ClientPackage) -> list[Visit]:

@@ -158,6 +158,12 @@ class PackageNotPaid(PackageError):
     default_message = _("This package is not paid yet.")
 
 
+class TooFewSessions(PackageError):
+    code = "package_too_few_sessions"
+    status_code = 409
+    default_message = _("This package has fewer sessions left than the course has.")
+
+
 class OtherOffering(PackageError):
     code = "package_other_offering"
     default_message = _("This package is for another massage.")

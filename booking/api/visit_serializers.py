@@ -337,6 +337,15 @@ class CourseCreateSerializer(StrictSerializer):
     health = HealthSerializer(required=False, help_text="The client's health answers.")
     notes = notes_input_field()
     consent = consent_field("course")
+    package_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=(
+            "Pay every session with a package of this massage: the token of the package's "
+            "private link (`?t=…` in its e-mail). The client's e-mail must be the package's."
+        ),
+    )
 
 
 class CourseSerializer(serializers.ModelSerializer[Course]):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from booking.models import Allocation, Appointment, Reminder, Visit
@@ -21,10 +22,12 @@ from booking.services import (
     cancel_visit,
     release_expired_holds,
 )
-from payments.models import Entry, Payment
-from payments.services import online
+from payments.models import Entry, Package, Payment
+from payments.package_mail import package_link
+from payments.selectors import sessions_left
+from payments.services import online, packages
 from payments.services.fees import settle_cancellation
-from tests.booking.conftest import MIRA, NOW, TUESDAY, at, course_of_four  # noqa: F401 - fixture
+from tests.booking.conftest import MIRA, NOW, TUESDAY, assert_error, at, course_of_four  # noqa: F401 - fixture
 from tests.booking.test_site_course import course_form
 from tests.payments.conftest import card_entered, gateway, gateway_event, post_event, signed
 
@@ -247,3 +250,103 @@ def test_trying_again_on_any_session_answers_the_courses_one_payment(api, online
     assert response.status_code == 200, response.content
     assert response.json()["payment"]["id"] == body["payment"]["id"]
     assert Payment.objects.count() == 1
+
+
+# Paid with a package instead ----------------------------------------------------
+
+
+def _package(offering, client, sessions: int):
+    package = Package.objects.create(
+        name="Foot course", offering=offering, sessions=sessions, price=Decimal("120.00")
+    )
+    return packages.sell_package_at_desk(
+        package=package, client=client, method="cash", actor=Actor(label="desk", is_staff=True)
+    )
+
+
+def test_a_package_pays_every_session_of_a_course_through_the_api(api, online_course, mira, frozen):
+    owned = _package(online_course, mira, sessions=10)
+    body = {**course_body(online_course), "package_token": packages.package_token(owned)}
+
+    response = api.post("/api/v1/courses/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert (answer["status"], answer["payment"]) == ("confirmed", None)
+    assert {s["status"] for s in answer["sessions"]} == {"confirmed"}
+    assert not Payment.objects.exists()
+    assert sessions_left(owned) == 6
+    assert (
+        Entry.objects.filter(client_package=owned, kind="package_redemption")
+        .values("visit_id")
+        .distinct()
+        .count()
+        == 4
+    )
+
+
+def test_a_package_with_too_few_sessions_books_nothing(api, online_course, mira, frozen):
+    owned = _package(online_course, mira, sessions=3)
+    body = {**course_body(online_course), "package_token": packages.package_token(owned)}
+
+    response = api.post("/api/v1/courses/", body, format="json")
+
+    assert_error(response, 409, "package_too_few_sessions")
+    assert not Visit.objects.exists()
+    assert sessions_left(owned) == 3
+
+
+def test_another_clients_package_books_nothing(api, online_course, mira, frozen):
+    owned = _package(online_course, mira, sessions=10)
+    body = {
+        **course_body(online_course),
+        "client": {**MIRA, "email": "someone@example.com"},
+        "package_token": packages.package_token(owned),
+    }
+
+    response = api.post("/api/v1/courses/", body, format="json")
+
+    assert_error(response, 422, "package_other_client")
+    assert not Visit.objects.exists()
+
+
+def test_a_token_that_is_no_packages_is_a_400_naming_it(api, online_course, frozen):
+    body = {**course_body(online_course), "package_token": "made-up"}
+
+    response = api.post("/api/v1/courses/", body, format="json")
+
+    assert_error(response, 400, "invalid", "package_token")
+    assert not Visit.objects.exists()
+
+
+def test_the_website_pays_a_course_with_the_package_this_browser_opened(
+    client, online_course, mira, frozen
+):
+    owned = _package(online_course, mira, sessions=4)
+    client.get(package_link(owned).removeprefix(settings.STUDIO_BASE_URL))
+    url = reverse("booking:course", kwargs={"offering_slug": online_course.slug})
+
+    response = client.post(url, course_form(starts()[0], starts()))
+
+    assert response.status_code == 303
+    assert response["Location"].endswith("/confirmed/")
+    assert not Payment.objects.exists()
+    assert {s.status for s in Visit.objects.all()} == {Visit.Status.CONFIRMED}
+    assert sessions_left(owned) == 0
+
+
+def test_the_package_page_offers_a_whole_course_only_while_it_can_pay_for_one(
+    client, online_course, mira, frozen
+):
+    enough = _package(online_course, mira, sessions=4)
+    too_few = _package(online_course, mira, sessions=3)
+    picker = reverse("booking:slots", kwargs={"offering_slug": online_course.slug})
+
+    pages = [
+        client.get(package_link(owned).removeprefix(settings.STUDIO_BASE_URL), follow=True)
+        for owned in (enough, too_few)
+    ]
+
+    assert f'href="{picker}?course=1"' in pages[0].content.decode()
+    assert "Book a course of 4 sessions at once" in pages[0].content.decode()
+    assert f'href="{picker}?course=1"' not in pages[1].content.decode()

@@ -196,11 +196,17 @@ def due_at_studio(visit: Visit) -> DueOnline | None:
 def latest_payment(visit: Visit) -> Payment | None:
     """The visit's newest payment attempt (served by `payments_payment_by_visit`).
 
-    A session of a course reads its course's payment (on the first session).
+    A session of a course reads its course's payment (on the first
+    session), not the fee of another session.
     """
     if visit.course_id is not None:
         return (
-            Payment.objects.filter(visit__course_id=visit.course_id).order_by("-created_at").first()
+            Payment.objects.filter(
+                visit__course_id=visit.course_id,
+                purpose__in=[Payment.Purpose.DEPOSIT, Payment.Purpose.FULL],
+            )
+            .order_by("-created_at")
+            .first()
         )
     return Payment.objects.filter(visit=visit).order_by("-created_at").first()
 

@@ -350,3 +350,20 @@ def test_the_package_page_offers_a_whole_course_only_while_it_can_pay_for_one(
     assert f'href="{picker}?course=1"' in pages[0].content.decode()
     assert "Book a course of 4 sessions at once" in pages[0].content.decode()
     assert f'href="{picker}?course=1"' not in pages[1].content.decode()
+
+
+def test_a_sessions_fee_is_not_taken_for_the_courses_payment(held, payment):
+    pay(payment)
+    second = sessions_of(held)[1]
+    Payment.objects.create(
+        purpose=Payment.Purpose.FEE,
+        status=Payment.Status.SUCCEEDED,
+        client_id=second.client_id,
+        visit=second,
+        amount=Decimal("35.00"),
+        currency="EUR",
+        backend="stripe",
+        created_at=NOW + timedelta(days=8),
+    )
+
+    assert online.latest_payment(sessions_of(held)[3]) == payment

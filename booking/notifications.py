@@ -33,6 +33,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from booking import message_notes
 from booking.calendar import Method, sessions_calendar
 from booking.contacts import mailbox, single_line
 from booking.guest_access import confirmation_link, manage_link
@@ -293,6 +294,9 @@ def _context(reminder: Reminder) -> dict[str, Any]:
             else ""
         ),
         **_hold(visit, zone),
+        # What other apps say of the visit (a package's sessions left), except
+        # in the notice of its cancellation: `message_notes`.
+        "notes": message_notes.of(visit) if reminder.kind != Kind.CANCELLATION else [],
     }
 
 

@@ -11,6 +11,12 @@ class PaymentsError(StudioError):
     default_message = _("The payment could not be recorded.")
 
 
+class NotAwaitingPayment(PaymentsError):
+    code = "not_awaiting_payment"
+    status_code = 409
+    default_message = _("This booking waits for no payment.")
+
+
 class FeeError(PaymentsError):
     code = "fee_error"
     status_code = 422
@@ -158,6 +164,12 @@ class NoSessionsLeft(PackageError):
 class PackageNotPaid(PackageError):
     code = "package_not_paid"
     default_message = _("This package is not paid yet.")
+
+
+class TooFewSessions(PackageError):
+    code = "package_too_few_sessions"
+    status_code = 409
+    default_message = _("This package has fewer sessions left than the course has.")
 
 
 class OtherOffering(PackageError):

@@ -31,6 +31,7 @@ from booking.services import Actor, ClientDetails, confirm_held_appointment
 from booking.services.visits import WantedAppointment, book_visit, cancel_visit
 from booking.views.common import on_studio_clock
 from booking.visits import Part, visit_slots
+from catalog.models import Offering
 from payments import selectors
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
@@ -179,6 +180,28 @@ def _open_package(request: HttpRequest, client_package: ClientPackage) -> HttpRe
     return HttpResponseRedirect(reverse("packages:mine", args=[client_package.pk]), status=303)
 
 
+def course_package(request: HttpRequest, offering: Offering, *, email: str) -> ClientPackage | None:
+    """A package this browser opened by its private link that pays for a whole course, or None.
+
+    For the course page: a package of `offering` whose client's e-mail
+    is `email` and with a session left for every session of the course
+    (`packages.check_usable_for_course`); the first such, else None.
+    """
+    now = timezone.now()
+    for token in request.session.get(TOKENS_KEY, {}).values():
+        client_package = services.package_for_token(token) if isinstance(token, str) else None
+        if client_package is None:
+            continue
+        try:
+            services.check_usable_for_course(
+                client_package, offering=offering, email=email, now=now
+            )
+        except services.PackageError:
+            continue
+        return client_package
+    return None
+
+
 def _granted_package(request: HttpRequest, package_id: UUID) -> ClientPackage:
     """The package whose token this session holds, or a plain 404."""
     token = request.session.get(TOKENS_KEY, {}).get(str(package_id))
@@ -213,8 +236,18 @@ def _mine_context(client_package: ClientPackage, **extra: Any) -> dict[str, Any]
         "is_expired": client_package.expires_at <= now,
         "visits": selectors.visits_of_package(client_package),
         "starts": _free_starts(client_package) if is_usable else [],
+        "course_url": _course_url(client_package, left=left) if is_usable else "",
         **extra,
     }
+
+
+def _course_url(client_package: ClientPackage, *, left: int) -> str:
+    """The course picker, when the package's massage is sold as a course it can pay whole."""
+    offering = client_package.offering
+    if not offering.is_course or left < (offering.course_sessions or 0):
+        return ""
+    path = reverse("booking:slots", kwargs={"offering_slug": offering.slug})
+    return f"{path}?course=1"
 
 
 def _refusal(client_package: ClientPackage) -> services.PackageError | None:

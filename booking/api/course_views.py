@@ -6,11 +6,13 @@ credentials (`booking.api.callers`). Each session is a visit, reachable
 by the visits endpoints with the same token.
 """
 
+from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors, services
-from booking.api import callers
+from booking.api import callers, payment_fields
 from booking.api.docs import (
     BOOKING_CONFLICT,
     EXAMPLE_CLIENT,
@@ -39,6 +41,8 @@ from booking.api.visit_views import booked_once
 from booking.models import Course, Source, Visit
 from booking.services import access, idempotency
 from booking.visits import plan_course
+from payments.models import ClientPackage
+from payments.services import packages
 
 
 class CoursePlanApi(APIView):
@@ -134,7 +138,16 @@ class CourseViewSet(callers.BookingViewSet[Course]):
             "Book every session of a course in one go, all or none: each start is placed and "
             "checked like a visit of its own. Ask `GET /courses/plan/` for the starts. Open to "
             "anyone, with the same limits and holds as booking an appointment; the "
-            "`manage_token` manages the course and each of its sessions."
+            "`manage_token` manages the course and each of its sessions. When the studio's "
+            "payment policy asks for a deposit or the full price online, a course booked by a "
+            'client (not by staff) answers `status: "awaiting_payment"` with the hold\'s '
+            "`expires_at` and one `payment` for the whole course (the policy applied to each "
+            "session, summed); the gateway's webhook confirms every session, or all of them "
+            "are released at `expires_at`. With `package_token` (the token of the private "
+            "link a package's buyer was e-mailed) and the package's client's e-mail, each "
+            "session is paid with one session of that package instead: nothing is paid "
+            "online, and a package that cannot pay for every session books nothing (`409` "
+            "`package_too_few_sessions`, `package_expired`, …)."
         ),
     )
     def create(self, request: Request) -> Response:
@@ -146,6 +159,8 @@ class CourseViewSet(callers.BookingViewSet[Course]):
         course = first.course
         if course is None:  # never: claim_visit replays only a course's session here
             raise exceptions.NotFound()
+        # After the booking committed: the gateway is called outside it.
+        payment_fields.start_payment(first)
         return self.render(
             request, course, serializer=CourseCreatedSerializer, status_code=status_code
         )
@@ -154,21 +169,37 @@ class CourseViewSet(callers.BookingViewSet[Course]):
         given = CourseCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         fields = given.validated_data
+        actor = callers.actor_for(request)
+        client_package = _package_of(fields.get("package_token", ""))
         with callers.limited(request, fields["client"]) as booked_from:
-            return services.book_course(
-                offering=fields["offering"],
-                starts=fields["starts"],
-                client=services.ClientDetails(**fields["client"]),
-                source=Source.API,
-                actor=callers.actor_for(request),
-                therapist=fields.get("therapist"),
-                health=fields.get("health") or {},
-                notes=fields.get("notes", ""),
-                has_consent=fields["consent"],
-                booked_from=booked_from,
-                language=request.LANGUAGE_CODE,
-                idempotency_key=claimed,
-            )
+
+            def book(hold: datetime | None = None) -> Course:
+                return services.book_course(
+                    offering=fields["offering"],
+                    starts=fields["starts"],
+                    client=services.ClientDetails(**fields["client"]),
+                    source=Source.API,
+                    actor=actor,
+                    therapist=fields.get("therapist"),
+                    health=fields.get("health") or {},
+                    notes=fields.get("notes", ""),
+                    has_consent=fields["consent"],
+                    booked_from=booked_from,
+                    language=request.LANGUAGE_CODE,
+                    idempotency_key=claimed,
+                    hold_for_payment_until=hold,
+                )
+
+            if client_package is not None:
+                # The package pays, one session per session: nothing online.
+                return packages.book_course_with_package(
+                    client_package=client_package,
+                    offering=fields["offering"],
+                    email=fields["client"]["email"],
+                    book=book,
+                    actor=actor,
+                )
+            return book(payment_fields.hold_for_payment([fields["offering"]], actor))
 
     def _first_session(self, course: Course) -> Visit:
         """The visit an Idempotency-Key keeps for the course: its first session."""
@@ -188,3 +219,14 @@ class CourseViewSet(callers.BookingViewSet[Course]):
     def stored(self, booking: Course) -> Course:
         """The course as it is stored now, with every session."""
         return selectors.courses().get(pk=booking.pk)
+
+
+def _package_of(token: str) -> ClientPackage | None:
+    """The package a `package_token` is the private link's token of; a 400 for any other."""
+    if not token:
+        return None
+    client_package = packages.package_for_token(token)
+    if client_package is None:
+        message = gettext("This is not the token of a package.")
+        raise exceptions.ValidationError({"package_token": [message]})
+    return client_package

@@ -53,6 +53,20 @@ NOT_ACTIVE = OpenApiResponse(
     ErrorSerializer,
     description="Nothing left to cancel: it is cancelled or over already (`not_active`).",
 )
+PAYMENT_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "The hold has run out and the time was released (`hold_expired`), or the booking "
+        "waits for no payment (`not_awaiting_payment`)."
+    ),
+)
+PAYMENT_NOT_STARTED = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "The gateway could not be asked, or refused to start the payment "
+        "(`payment_not_started`); when it refused, the time was released."
+    ),
+)
 KEY_REUSED = OpenApiResponse(
     ErrorSerializer,
     description=(

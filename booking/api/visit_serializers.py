@@ -15,7 +15,13 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking.api.payment_fields import PaymentFields
+from booking.api.payment_fields import (
+    STATUSES,
+    PaymentFields,
+    PaymentSerializer,
+    payment_body,
+    status_of,
+)
 from booking.api.serializers import (
     AwareDateTimeField,
     CalendarDateField,
@@ -331,17 +337,64 @@ class CourseCreateSerializer(StrictSerializer):
     health = HealthSerializer(required=False, help_text="The client's health answers.")
     notes = notes_input_field()
     consent = consent_field("course")
+    package_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=(
+            "Pay every session with a package of this massage: the token of the package's "
+            "private link (`?t=…` in its e-mail). The client's e-mail must be the package's."
+        ),
+    )
 
 
 class CourseSerializer(serializers.ModelSerializer[Course]):
-    """A course and its sessions, each a visit, in start order."""
+    """A course and its sessions, each a visit, in start order.
 
+    A course is booked, held and paid for as one: its `status`,
+    `expires_at` and `payment` are those of its first session, which the
+    course's one payment hangs on (every session shows the same payment).
+    """
+
+    status = serializers.SerializerMethodField()
+    expires_at = serializers.SerializerMethodField(
+        help_text="While held (`held`, `awaiting_payment`): when every session is released."
+    )
+    payment = serializers.SerializerMethodField()
     sessions = VisitSerializer(many=True, read_only=True, source="visits")
 
     class Meta:
         model = Course
-        fields = ["id", "offering", "interval_days", "session_count", "sessions", "created_at"]
+        fields = [
+            "id",
+            "offering",
+            "interval_days",
+            "session_count",
+            "status",
+            "expires_at",
+            "payment",
+            "sessions",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def _first(self, course: Course) -> Visit:
+        return min(course.visits.all(), key=lambda visit: (visit.start_at, str(visit.pk)))
+
+    @extend_schema_field(serializers.ChoiceField(choices=STATUSES))
+    def get_status(self, course: Course) -> str:
+        first = self._first(course)
+        return status_of(first, first.status)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expires_at(self, course: Course) -> str | None:
+        expires_at = self._first(course).hold_expires_at
+        return serializers.DateTimeField().to_representation(expires_at) if expires_at else None
+
+    @extend_schema_field(PaymentSerializer(allow_null=True))
+    def get_payment(self, course: Course) -> dict[str, Any] | None:
+        body = payment_body(self._first(course))
+        return PaymentSerializer(body).data if body is not None else None
 
 
 class CourseCreatedSerializer(CourseSerializer):

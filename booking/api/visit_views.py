@@ -20,6 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +32,9 @@ from booking.api.docs import (
     EXAMPLE_CLIENT,
     IDEMPOTENCY_KEY,
     KEY_REUSED,
+    MANAGE_TOKEN,
+    PAYMENT_CONFLICT,
+    PAYMENT_NOT_STARTED,
     RATE_LIMITED,
     guest_detail_schemas,
 )
@@ -45,6 +49,9 @@ from booking.api.visit_serializers import (
 from booking.errors import BookingError
 from booking.models import Appointment, Source, Visit
 from booking.services import access, idempotency
+from payments.backends.base import PaymentError
+from payments.errors import NotAwaitingPayment
+from payments.services import online
 
 
 def booked_once(
@@ -260,6 +267,38 @@ class VisitViewSet(callers.MovableBookingViewSet[Visit]):
         except BookingError as error:
             error.fields = fields_of_appointments(error.fields, fields["appointments"])
             raise
+
+    @extend_schema(
+        request=None,
+        parameters=[MANAGE_TOKEN],
+        responses={
+            200: VisitSerializer,
+            201: VisitSerializer,
+            409: PAYMENT_CONFLICT,
+            502: PAYMENT_NOT_STARTED,
+        },
+        description=(
+            "A new payment attempt for a visit held for its payment (`awaiting_payment`), "
+            "after a declined card: `201` with the visit and its new `payment` to pay with. "
+            "The newest attempt is asked of the gateway first: while it can still be paid "
+            "(pending, or paid with its webhook on the way) it is answered again with `200`, "
+            "so calling twice makes no second payment. For a course's session, the course's "
+            "one payment. By staff credentials or the visit's `X-Manage-Token`. `409` "
+            "`hold_expired` once the hold has run out (book again), `409` "
+            "`not_awaiting_payment` for a visit that waits for no payment."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def payment(self, request: Request, pk: str) -> Response:
+        visit = self.reach(request, pk, change=True)
+        try:
+            attempt = online.retry_visit_payment(visit=visit)
+        except PaymentError as error:
+            if error.code == "not_awaiting":
+                raise NotAwaitingPayment() from error
+            raise payment_fields.PaymentNotStarted(error.message) from error
+        status_code = status.HTTP_201_CREATED if attempt.is_new else status.HTTP_200_OK
+        return self.render(request, visit, status_code=status_code)
 
     def for_guest(self, booking_id: UUID, token: str) -> Visit | None:
         return selectors.visit_for_guest(

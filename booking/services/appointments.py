@@ -154,15 +154,23 @@ def confirm_held_visit(
                 .exclude(pk=visit.pk)
                 .order_by("start_at", "id")
             ]
-        for held_visit, held in visits:
-            _confirm(held_visit, held, actor=actor, now=now)
+        for number, (held_visit, held) in enumerate(visits):
+            # A course paid for as one gets one confirmation, on the visit paid for.
+            _confirm(held_visit, held, actor=actor, now=now, confirmation=number == 0)
         return next(found for found in appointments if found.pk == appointment.pk)
     if expired and appointment.status in (Appointment.Status.HELD, Appointment.Status.CANCELLED):
         raise errors.HoldExpired()
     raise errors.NotActive()
 
 
-def _confirm(visit: Visit, appointments: list[Appointment], *, actor: Actor, now: datetime) -> None:
+def _confirm(
+    visit: Visit,
+    appointments: list[Appointment],
+    *,
+    actor: Actor,
+    now: datetime,
+    confirmation: bool = True,
+) -> None:
     held = [found for found in appointments if found.status == Appointment.Status.HELD]
     for appointment in held:
         appointment.status = Appointment.Status.CONFIRMED
@@ -177,7 +185,9 @@ def _confirm(visit: Visit, appointments: list[Appointment], *, actor: Actor, now
     if held:
         lead = min(appointments, key=lambda found: (found.start_at, str(found.id)))
         reminders.plan_after_confirmation(
-            lead, now=now, confirmation=visit.hold_reason == Visit.HoldReason.PAYMENT
+            lead,
+            now=now,
+            confirmation=confirmation and visit.hold_reason == Visit.HoldReason.PAYMENT,
         )
 
 

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from booking import notifications, outline
+from booking import message_notes, notifications, outline
 from booking.models import Appointment, Reminder
 
 logger = logging.getLogger(__name__)
@@ -374,7 +374,9 @@ def dispatch_due_reminders(*, limit: int = 100, max_batches: int = 50) -> int:
         ids = claim_due_reminders(token=token, limit=limit)
         if not ids:
             break
-        batch = _with_appointments().filter(pk__in=ids).order_by("due_at", "id")
+        batch = list(_with_appointments().filter(pk__in=ids).order_by("due_at", "id"))
+        # What other apps add to the messages (a package's sessions left), once per batch.
+        message_notes.load_for_reminders(batch)
         connection = mail.get_connection()
         try:
             connection.open()

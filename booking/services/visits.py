@@ -762,6 +762,7 @@ def book_course(
     language: str = settings.LANGUAGE_CODE,
     now: datetime | None = None,
     idempotency_key: idempotency.Claim | None = None,
+    hold_for_payment_until: datetime | None = None,
 ) -> Course:
     """Book a course: one visit of `offering` at each start, every session or none.
 
@@ -775,7 +776,11 @@ def book_course(
     not sold as a course, the wrong number of sessions or two at one
     time, and whatever `book_visit` raises for any session. A claimed
     `idempotency_key` is kept with the first session, in the course's
-    transaction (`idempotency.keep`).
+    transaction (`idempotency.keep`). With `hold_for_payment_until` (the
+    payments app asks for the course to be paid online first, as for
+    `book_visit`) every session is held for the payment until then; the
+    one payment confirms them all, and the course's one confirmation
+    goes out then, on the first session.
     """
     now = now or timezone.now()
     if not offering.is_course:
@@ -814,6 +819,10 @@ def book_course(
         language=language,
         now=now,
     )
+    if hold_for_payment_until is not None:
+        request = replace(
+            request, hold_expires_at=hold_for_payment_until, hold_reason=Visit.HoldReason.PAYMENT
+        )
     course = Course.objects.create(
         client=request.client_record,
         offering=offering,

@@ -18,15 +18,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from booking import selectors, services
+from booking import errors, selectors, services
 from booking.availability import Rules, available_slots
-from booking.models import Appointment, Therapist
+from booking.models import Appointment, Course, Therapist
 from booking.site_forms import BookingForm, CourseForm, parse_slot, slot_value
 from booking.views.book import book_once, questions_for, ruled_out_by
 from booking.views.common import (
@@ -38,6 +39,12 @@ from booking.views.common import (
 )
 from booking.visits import CourseSession, plan_course
 from catalog.models import Offering
+
+# The site's views stand above payments (DESIGN.md): they ask it whether
+# a booking is held for a payment or paid with a package; booking's
+# services never do.
+from payments.package_views import course_package
+from payments.services import packages, payment_hold_until
 
 
 @dataclass(frozen=True)
@@ -112,13 +119,34 @@ def _book(
     """Book every session of the course, once per form."""
 
     def book(as_guest: dict[str, Any]) -> Appointment:
-        booked = services.book_course(
-            offering=offering,
-            starts=course_form.starts(),
-            therapist=therapist,
-            health=form.health(),
-            **as_guest,
-        )
+        def book_course(hold: datetime | None = None) -> Course:
+            return services.book_course(
+                offering=offering,
+                starts=course_form.starts(),
+                therapist=therapist,
+                health=form.health(),
+                hold_for_payment_until=hold,
+                **as_guest,
+            )
+
+        # A package this browser opened by its link pays, one session per session.
+        client_package = course_package(request, offering, email=form.cleaned_data["email"])
+        if client_package is None:
+            # Held for one payment of the whole course when the studio's policy asks for one.
+            hold = payment_hold_until(offerings=[offering], actor=as_guest["actor"])
+            return selectors.course_lead_appointment(book_course(hold))
+        try:
+            booked = packages.book_course_with_package(
+                client_package=client_package,
+                offering=offering,
+                email=form.cleaned_data["email"],
+                book=book_course,
+                actor=as_guest["actor"],
+            )
+        except packages.PackageError as error:
+            # Used up meanwhile: nothing stays booked, and the form says why.
+            raise errors.BookingError(error.message) from error
+        messages.success(request, _("Every session is paid with your package."))
         return selectors.course_lead_appointment(booked)
 
     return book_once(

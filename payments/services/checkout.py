@@ -35,9 +35,13 @@ def take_desk_payment(
     """Take a payment for a visit at the desk: cash or card on the terminal.
 
     Locks the visit's row first, so two desks taking money for one visit
-    at once cannot both take what is due. Writes one `desk_payment` row;
-    after the commit the client gets a receipt. Raises InvalidMethod,
-    InvalidAmount (zero or less), NothingDue or MoreThanDue.
+    at once cannot both take what is due. What is due is the price of
+    the massages given or to come, less what was paid: one `desk_payment`
+    row, and after the commit the client gets a receipt. A visit whose
+    price is settled but that owes a no-show fee (a no-show owes the
+    policy's fee, not the price) pays that fee instead: one `fee` row,
+    as the desk's fee form writes. Raises InvalidMethod, InvalidAmount
+    (zero or less), NothingDue or MoreThanDue.
     """
     if method not in Entry.DESK_METHODS:
         raise errors.InvalidMethod()
@@ -46,17 +50,19 @@ def take_desk_payment(
     now = now or timezone.now()
     Visit.objects.select_for_update(of=("self",)).filter(pk=visit.pk).first()
     owed = visit_balance(visit)
-    if owed.due <= 0:
+    is_fee = owed.due <= 0 and owed.fee_due > 0
+    due = owed.fee_due if is_fee else owed.due
+    if due <= 0:
         raise errors.NothingDue()
-    if amount > owed.due:
+    if amount > due:
         raise errors.MoreThanDue()
+    kind = Entry.Kind.FEE if is_fee else Entry.Kind.DESK_PAYMENT
     entry = record_entry(
-        movement=Movement(
-            kind=Entry.Kind.DESK_PAYMENT, method=method, amount=amount, currency=owed.currency
-        ),
+        movement=Movement(kind=kind, method=method, amount=amount, currency=owed.currency),
         actor=actor,
         visit=visit,
         now=now,
     )
-    transaction.on_commit(partial(enqueue_receipt, entry.pk))
+    if not is_fee:
+        transaction.on_commit(partial(enqueue_receipt, entry.pk))
     return entry

@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -44,7 +45,7 @@ from payments import errors
 from payments.backends import get_backend
 from payments.backends.base import GatewayPayment, PaymentError
 from payments.models import Entry, GatewayEvent, Payment, PaymentPolicy, SavedCard
-from payments.policies import policies_for
+from payments.policies import CENT, policies_for
 from payments.selectors import gift_card_paid
 from payments.services import gift_cards, packages
 from payments.services.ledger import Movement, record_entry
@@ -102,12 +103,67 @@ def due_for_offerings(offerings: Iterable[Offering]) -> DueOnline:
     return due_online((offering.pk, offering.price, offering.currency) for offering in offerings)
 
 
-def due_for_visit(visit: Visit) -> DueOnline:
-    """What the visit's policies ask online, on the prices it was booked at."""
-    appointments = visit.appointments.exclude(status=Appointment.Status.CANCELLED)
+def _priced(visit: Visit) -> QuerySet[Appointment]:
+    """The appointments a visit's payment is for: a course's, every session's."""
+    if visit.course_id is not None:
+        appointments = Appointment.objects.filter(visit__course_id=visit.course_id)
+    else:
+        appointments = Appointment.objects.filter(visit=visit)
     if visit.status == Visit.Status.CANCELLED:
-        appointments = visit.appointments.all()
-    return due_online(appointments.values_list("offering_id", "price", "currency"))
+        return appointments
+    return appointments.exclude(status=Appointment.Status.CANCELLED)
+
+
+def due_for_visit(visit: Visit) -> DueOnline:
+    """What the visit's policies ask online, on the prices it was booked at.
+
+    For a session of a course, the whole course's: it is paid as one, the
+    policy applied to each session and summed.
+    """
+    return due_online(_priced(visit).values_list("offering_id", "price", "currency"))
+
+
+def shares_of(payment: Payment) -> list[tuple[Visit, Decimal]]:
+    """Each visit a payment pays for, with its share: one visit, or every session of a course.
+
+    A course's payment is split by the policy's amount for each session
+    (its last session takes the cents left over, so the shares add up to
+    the payment), so each session's ledger shows its own part, and a
+    session cancelled in time gives back only its own.
+    """
+    visit = payment.visit
+    if visit is None:
+        return []
+    if visit.course_id is None:
+        return [(visit, payment.amount)]
+    sessions = list(Visit.objects.filter(course_id=visit.course_id).order_by("start_at", "id"))
+    rows = list(
+        Appointment.objects.filter(visit__course_id=visit.course_id).values_list(
+            "visit_id", "offering_id", "price", "currency"
+        )
+    )
+    policies = policies_for(offering_id for _, offering_id, _, _ in rows)
+    asked = {session.pk: Decimal(0) for session in sessions}
+    for visit_id, offering_id, price, _ in rows:
+        asked[visit_id] += policies[offering_id].online_amount(price)
+    total = sum(asked.values(), Decimal(0))
+    if total <= 0:
+        return [(visit, payment.amount)]
+    shares = [
+        (session, (payment.amount * asked[session.pk] / total).quantize(CENT))
+        for session in sessions
+    ]
+    last, last_share = shares[-1]
+    shares[-1] = (last, last_share + payment.amount - sum((s for _, s in shares), Decimal(0)))
+    return [(session, share) for session, share in shares if share != 0]
+
+
+def payment_visit(visit: Visit) -> Visit:
+    """The visit a payment for `visit` hangs on: itself, or its course's first session."""
+    if visit.course_id is None:
+        return visit
+    first = Visit.objects.filter(course_id=visit.course_id).order_by("start_at", "id").first()
+    return first or visit
 
 
 def payment_hold_until(
@@ -139,7 +195,20 @@ def due_at_studio(visit: Visit) -> DueOnline | None:
 
 
 def latest_payment(visit: Visit) -> Payment | None:
-    """The visit's newest payment attempt (served by `payments_payment_by_visit`)."""
+    """The visit's newest payment attempt (served by `payments_payment_by_visit`).
+
+    A session of a course reads its course's payment (on the first
+    session), not the fee of another session.
+    """
+    if visit.course_id is not None:
+        return (
+            Payment.objects.filter(
+                visit__course_id=visit.course_id,
+                purpose__in=[Payment.Purpose.DEPOSIT, Payment.Purpose.FULL],
+            )
+            .order_by("-created_at")
+            .first()
+        )
     return Payment.objects.filter(visit=visit).order_by("-created_at").first()
 
 
@@ -155,7 +224,7 @@ def payment_for_visit(visit: Visit, *, now: datetime | None = None) -> Payment |
     found = latest_payment(visit)
     if found is not None or not visit.is_awaiting_payment:
         return found
-    return start_visit_payment(visit=visit, now=now)
+    return start_visit_payment(visit=payment_visit(visit), now=now)
 
 
 def start_visit_payment(*, visit: Visit, now: datetime | None = None) -> Payment:
@@ -170,6 +239,7 @@ def start_visit_payment(*, visit: Visit, now: datetime | None = None) -> Payment
     free again, and PaymentError says why.
     """
     now = now or timezone.now()
+    visit = payment_visit(visit)
     payment, is_new = _new_payment(visit, now=now)
     if not is_new:
         return payment
@@ -192,6 +262,51 @@ def start_visit_payment(*, visit: Visit, now: datetime | None = None) -> Payment
     )
     payment.gateway_reference, payment.client_secret = made.reference, made.client_secret
     return payment
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The payment a new try pays with, and whether it was made now (else the pending one)."""
+
+    payment: Payment
+    is_new: bool
+
+
+def retry_visit_payment(*, visit: Visit, now: datetime | None = None) -> Attempt:
+    """A payment to try again with, for a visit still held for its payment (a course's, its own).
+
+    After a declined card the client pays with a new payment. The newest
+    attempt is asked of the gateway first (network, outside any
+    transaction): one the gateway has declined is failed here with its
+    reason, even before its webhook arrives, and a new one is started.
+    One still pending (or paid, its webhook on the way) is answered
+    again, so calling this twice makes no second gateway payment; and
+    `start_visit_payment` locks the visit, so two calls at once make one.
+    Raises NotAwaitingPayment for a visit not held for its payment,
+    HoldExpired once its hold has run out, and PaymentError when the
+    gateway cannot be asked or refuses to start one (the visit is then
+    released, as at booking).
+    """
+    now = now or timezone.now()
+    visit = payment_visit(Visit.objects.get(pk=visit.pk))
+    _check_still_held(visit, now=now)
+    latest = latest_payment(visit)
+    if latest is not None and latest.status == Payment.Status.PENDING and latest.gateway_reference:
+        reported = get_backend().retrieve(payment_reference=latest.gateway_reference)
+        if reported.status != "failed":
+            return Attempt(payment=latest, is_new=False)
+        _fail(latest, reported.failure_message, now=now)
+    if latest is not None and latest.status == Payment.Status.SUCCEEDED:
+        return Attempt(payment=latest, is_new=False)
+    payment = start_visit_payment(visit=visit, now=now)
+    return Attempt(payment=payment, is_new=latest is None or payment.pk != latest.pk)
+
+
+def _check_still_held(visit: Visit, *, now: datetime) -> None:
+    if not visit.is_awaiting_payment:
+        raise errors.NotAwaitingPayment()
+    if visit.hold_expires_at is not None and visit.hold_expires_at <= now:
+        raise booking_errors.HoldExpired()
 
 
 @transaction.atomic(durable=True)
@@ -409,17 +524,7 @@ def _payment_succeeded(payment: Payment, card: GatewayPayment | None, *, now: da
     payment.updated_at = now
     payment.save(update_fields=["status", "failure_message", "updated_at"])
     kind = Entry.Kind.CHARGE if payment.purpose == Payment.Purpose.FULL else Entry.Kind.DEPOSIT
-    record_entry(
-        movement=Movement(
-            kind=kind, method=Entry.Method.ONLINE, amount=payment.amount, currency=payment.currency
-        ),
-        actor=GATEWAY,
-        client=payment.client,
-        visit=payment.visit,
-        payment=payment,
-        gateway_reference=payment.gateway_reference,
-        now=now,
-    )
+    _record_shares(payment, kind=kind, sign=1, reference=payment.gateway_reference, now=now)
     if card is not None and card.method_reference:
         SavedCard.objects.get_or_create(
             backend=payment.backend,
@@ -442,6 +547,33 @@ def _payment_succeeded(payment: Payment, card: GatewayPayment | None, *, now: da
         confirm_held_visit(appointment=lead, actor=GATEWAY, now=now, for_payment=True)
 
 
+def _record_shares(
+    payment: Payment, *, kind: str, sign: int, reference: str, now: datetime, note: str = ""
+) -> None:
+    """The payment's ledger rows: one per visit it pays for (`shares_of`), in one transaction.
+
+    The first row carries the gateway's reference (written once per
+    kind, `payments_entry_unique_reference`); the others name the
+    payment.
+    """
+    for number, (visit, share) in enumerate(shares_of(payment)):
+        record_entry(
+            movement=Movement(
+                kind=kind,
+                method=Entry.Method.ONLINE,
+                amount=sign * share,
+                currency=payment.currency,
+            ),
+            actor=GATEWAY,
+            client=payment.client,
+            visit=visit,
+            payment=payment,
+            gateway_reference=reference if number == 0 else "",
+            note=note,
+            now=now,
+        )
+
+
 def _is_paid_before(payment: Payment) -> bool:
     """Whether another payment already paid for the payment's visit."""
     return (
@@ -462,7 +594,11 @@ def _is_unplaced(payment: Payment) -> bool:
         return False
     if payment.purpose not in (Payment.Purpose.DEPOSIT, Payment.Purpose.FULL):
         return False
-    is_placed = payment.visit.status in _PAID_FOR and not _is_paid_before(payment)
+    # A visit the payment confirmed (its hold ended) was placed, even if
+    # cancelled since: the cancellation's settlement decides what comes
+    # back, not a webhook delivered again.
+    was_confirmed = payment.visit.status in _PAID_FOR or payment.visit.hold_expires_at is None
+    is_placed = was_confirmed and not _is_paid_before(payment)
     is_refunded = Entry.objects.filter(payment=payment, kind=Entry.Kind.REFUND).exists()
     return not is_placed and not is_refunded
 
@@ -498,18 +634,11 @@ def _record_refund(payment: Payment, *, refund_reference: str, now: datetime) ->
     )
     if not _is_unplaced(payment):
         return False
-    record_entry(
-        movement=Movement(
-            kind=Entry.Kind.REFUND,
-            method=Entry.Method.ONLINE,
-            amount=-payment.amount,
-            currency=payment.currency,
-        ),
-        actor=GATEWAY,
-        client=payment.client,
-        visit=payment.visit,
-        payment=payment,
-        gateway_reference=refund_reference,
+    _record_shares(
+        payment,
+        kind=Entry.Kind.REFUND,
+        sign=-1,
+        reference=refund_reference,
         note="hold expired",
         now=now,
     )

@@ -16,7 +16,7 @@ The gateway's webhook handler completes an online sale by calling
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
@@ -29,9 +29,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Appointment, AppointmentEvent, Client, Visit
-from booking.services import Actor
+from booking.models import Appointment, AppointmentEvent, Client, Course, Visit
+from booking.services import Actor, cancel_course, confirm_held_appointment
 from booking.services.clients import ClientDetails, client_for_booking
+from catalog.models import Offering
 from payments import errors
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
@@ -49,11 +50,15 @@ OtherOffering = errors.OtherOffering
 PackageError = errors.PackageError
 PackageExpired = errors.PackageExpired
 PackageNotPaid = errors.PackageNotPaid
+TooFewSessions = errors.TooFewSessions
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 GATEWAY = Actor(label="gateway")
+# Who puts back a course a package could not pay for: the studio, as a
+# guest's cut-off may have passed for a session booked this soon.
+STUDIO = Actor(label="studio", is_staff=True)
 # The private link to a client's package page carries this signed value.
 _TOKEN_SALT = "payments.package_page"  # noqa: S105 (a signing salt, not a secret)
 
@@ -353,6 +358,64 @@ def redeem_sessions(
     """Use one session per visit (a course's), all of them or none; raises as `redeem_session`."""
     now = now or timezone.now()
     return [_redeem(client_package, visit, actor=actor, now=now) for visit in visits]
+
+
+def check_usable_for_course(
+    client_package: ClientPackage, *, offering: Offering, email: str, now: datetime
+) -> None:
+    """Raise the reason the package cannot pay for a whole course of `offering`, if any.
+
+    Checked before the course is booked, so a package that cannot pay
+    books nothing: the package must be for that massage, paid, not
+    expired, with a session left for every session of the course, and
+    the booking's e-mail must be its client's (the package's private
+    link proved that mailbox, not another).
+    """
+    if client_package.client.email.casefold() != email.strip().casefold():
+        raise OtherClient()
+    if not client_package.is_paid:
+        raise PackageNotPaid()
+    if client_package.expires_at <= now:
+        raise PackageExpired()
+    if client_package.offering_id != offering.pk:
+        raise OtherOffering()
+    if client_package.sessions - _sessions_used(client_package) < (offering.course_sessions or 0):
+        raise TooFewSessions()
+
+
+def book_course_with_package(
+    *,
+    client_package: ClientPackage,
+    offering: Offering,
+    email: str,
+    book: Callable[[], Course],
+    actor: Actor,
+    now: datetime | None = None,
+) -> Course:
+    """Book a course and pay every session with one session of the package, or book nothing.
+
+    `book` books the course (`booking.services.book_course`, without a
+    payment hold: the package pays). The package is checked first
+    (`check_usable_for_course`). A course held until its e-mailed link is
+    opened is confirmed at once: the package's private link proved the
+    mailbox. Then one session is redeemed per visit of the course, all or
+    none (`redeem_sessions`); if that fails (the package used meanwhile)
+    the course is cancelled again, as the studio, and the PackageError
+    raised.
+    """
+    now = now or timezone.now()
+    check_usable_for_course(client_package, offering=offering, email=email, now=now)
+    course = book()
+    sessions = list(Visit.objects.filter(course=course).order_by("start_at", "id"))
+    lead = Appointment.objects.filter(visit=sessions[0]).order_by("start_at", "id").first()
+    if lead is not None and sessions[0].status == Visit.Status.HELD:
+        confirm_held_appointment(appointment=lead, actor=actor)
+    try:
+        redeem_sessions(client_package=client_package, visits=sessions, actor=actor)
+    except PackageError as error:
+        cancel_course(course=course, actor=STUDIO, reason=error.message)
+        raise
+    return course
 
 
 def _cancelled_at(visit: Visit) -> datetime | None:

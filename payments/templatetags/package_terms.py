@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.translation import ngettext
 
 from payments import selectors
+from payments.package_notes import PackageNote
 
 register = template.Library()
 
@@ -25,13 +24,4 @@ def package_note(visit_id: Any) -> str:
     state = selectors.package_of_visit(visit_id)
     if state is None:
         return ""
-    owned = state.client_package
-    return ngettext(
-        "Paid with your package: %(left)d of %(total)d session left, valid until %(date)s.",
-        "Paid with your package: %(left)d of %(total)d sessions left, valid until %(date)s.",
-        state.left,
-    ) % {
-        "left": state.left,
-        "total": owned.sessions,
-        "date": date_format(owned.expires_at, "DATE_FORMAT"),
-    }
+    return str(PackageNote(state))

@@ -51,7 +51,8 @@ def checkout_context(
     balance = visit_balance(visit)
     return {
         "balance": balance,
-        "checkout_form": form or CheckoutForm(initial={"amount": balance.due or None}),
+        "checkout_form": form
+        or CheckoutForm(initial={"amount": balance.due or balance.fee_due or None}),
     }
 
 

@@ -79,9 +79,11 @@ def test_a_batch_of_visits_messages_takes_the_same_queries_whatever_their_size(
     # The batch: the reminders with their appointments, clients, visits
     #   and courses; the visits' appointments; the courses' visits; and
     #   their appointments (4).
+    # The notes other apps add to the batch's messages: the payments app's
+    #   read of the visits' package sessions, none found (1).
     # Each of the 3 messages: its lease renewed, then marked sent (6).
     # The next claim finds nothing: a savepoint, the two selects, released (4).
-    with django_assert_num_queries(5 + 4 + 6 + 4):
+    with django_assert_num_queries(5 + 4 + 1 + 6 + 4):
         assert dispatch_due_reminders() == 3
 
     assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}

@@ -7,6 +7,7 @@ for a no-show, to the card the client saved (at localstripe).
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -16,8 +17,8 @@ from playwright.sync_api import expect
 from booking.models import Appointment, Therapist
 from booking.services import Actor, ClientDetails, book_appointment
 from catalog.models import Offering
-from payments.models import Entry
-from tests.e2e.conftest import Steps, assert_accessible
+from payments.models import Entry, PaymentPolicy
+from tests.e2e.conftest import PHONE, Steps, assert_accessible
 from tests.e2e.test_staff_visit import TABLET, logged_in
 from tests.payments.conftest import CARD_OK, localstripe_url, stripe_backend  # noqa: F401
 from tests.payments.money import save_card, studio_policy
@@ -83,3 +84,32 @@ def test_reception_charges_a_no_show_fee_from_the_visit_page(
     steps.shot("fee-charged")
     fee = Entry.objects.get(visit=missed.visit)
     assert (fee.kind, fee.amount) == ("fee", 35)
+
+
+def test_reception_takes_a_no_shows_fee_not_its_price_at_the_checkout_on_a_phone(
+    live_server, browser, missed, steps_for
+):
+    """A no-show owes the fee its policy sets; the checkout shows and takes only that."""
+    studio_policy_half = PaymentPolicy.objects.get(offering=None)
+    studio_policy_half.no_show_fee_percent = 50
+    studio_policy_half.save(update_fields=["no_show_fee_percent"])
+    page = logged_in(browser, live_server, PHONE)
+    steps: Steps = steps_for(page)
+    page.goto(f"{live_server.url}/staff/visits/{missed.visit_id}/")
+    page.get_by_role("button", name="No-show").click()
+    expect(page.get_by_role("status")).to_have_text("Marked no-show.")
+
+    checkout = page.locator("#checkout")
+    expect(checkout).to_contain_text("No-show fee due: €17.50")
+    expect(checkout.get_by_label("Amount")).to_have_value("17.50")
+    checkout.scroll_into_view_if_needed()
+    assert_accessible(page)
+    steps.shot("no-show-fee-due")
+    checkout.get_by_role("button", name="Take payment").click()
+
+    expect(page.get_by_role("status")).to_contain_text("€17.50 taken (Cash).")
+    expect(page.locator("#checkout")).to_contain_text("Nothing is due for this visit.")
+    page.locator("#checkout").scroll_into_view_if_needed()
+    steps.shot("no-show-fee-taken")
+    fee = Entry.objects.get(visit=missed.visit)
+    assert (fee.kind, fee.method, fee.amount) == ("fee", "cash", Decimal("17.50"))

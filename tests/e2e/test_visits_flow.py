@@ -5,13 +5,19 @@ fit the phone's width, with nothing running off its right edge.
 """
 
 from datetime import time
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
-from booking.models import Appointment, Course, Visit
+from booking.models import Appointment, Client, Course, Visit
 from booking.services import Actor, ClientDetails, book_appointment
 from catalog.models import Offering
+from payments.models import Package
+from payments.package_mail import package_link
+from payments.selectors import sessions_left
+from payments.services import packages
 from tests.e2e.conftest import PHONE, Steps
 from tests.e2e.test_booking_flow import DASH, choose_day, days_ahead, fill_in_details, local
 from tests.factories import ResourceFactory
@@ -194,3 +200,42 @@ def test_a_client_books_a_course_replacing_a_taken_session_on_a_phone(
     expect(page.get_by_role("status")).to_contain_text("Your course is cancelled")
     shot(page, steps, "course-cancelled")
     assert set(course.visits.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_a_client_books_a_course_paid_with_their_package_on_a_phone(
+    live_server, browser, studio, steps_for
+):
+    offering = Offering.objects.get(slug="anti-cellulite-hip-45")
+    offering.course_sessions = 4
+    offering.save(update_fields=["course_sessions"])
+    package = Package.objects.create(
+        name="Four anti-cellulite sessions", offering=offering, sessions=4, price=Decimal("180")
+    )
+    mira = Client.objects.create(
+        name="Mira Example", email="mira@example.com", phone="+49 30 1234567"
+    )
+    owned = packages.sell_package_at_desk(
+        package=package, client=mira, method="cash", actor=Actor(label="desk", is_staff=True)
+    )
+    page = open_page(browser)
+    steps = steps_for(page)
+
+    page.goto(f"{live_server.url}{package_link(owned).removeprefix(settings.STUDIO_BASE_URL)}")
+    expect(page.get_by_role("heading", level=2, name="Book a course")).to_be_visible()
+    page.get_by_role("heading", level=2, name="Book a course").scroll_into_view_if_needed()
+    shot(page, steps, "package-offers-a-course")
+    page.get_by_role("link", name="Choose the first session").click()
+    choose_day(page, days_ahead(3))
+    page.locator(".time-grid").get_by_role("link", name="10:00", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a course of 4 sessions")
+    fill_in_details(page)
+    page.get_by_role("button", name="Book 4 sessions for €208").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your course is booked")
+    expect(page.get_by_role("status")).to_contain_text("Every session is paid with your package.")
+    expect(page.locator(".package-note")).to_contain_text(
+        "Paid with your package: 0 of 4 sessions left"
+    )
+    shot(page, steps, "course-paid-with-package")
+    assert sessions_left(owned) == 0
+    assert set(Visit.objects.values_list("status", flat=True)) == {"confirmed"}

@@ -56,8 +56,13 @@ def test_a_no_show_fee_is_charged_to_the_saved_card(stripe_backend, policy, book
     assert entry.gateway_reference.startswith("pi_")
     assert Payment.objects.get(visit=booked.visit).status == Payment.Status.SUCCEEDED
     balance = visit_balance(booked.visit)
-    # The fee is owed on top of the price, not a payment of it.
-    assert (balance.price, balance.paid, balance.due) == (D("35.00"), D("0.00"), D("35.00"))
+    # A no-show owes its fee, not its price: with the fee paid nothing is due.
+    assert (balance.price, balance.paid, balance.due) == (D("0.00"), D("0.00"), D("0.00"))
+    assert (balance.no_show_fee, balance.fees_paid, balance.fee_due) == (
+        D("35.00"),
+        D("35.00"),
+        D("0.00"),
+    )
 
 
 def test_a_no_show_fee_is_charged_once(stripe_backend, policy, booked, desk):

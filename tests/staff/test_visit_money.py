@@ -1,4 +1,8 @@
-"""The visit page's money: the balance, the ledger, the no-show fee and refunds at the desk."""
+"""The visit page's money: the balance, the ledger, the no-show fee and refunds at the desk.
+
+A no-show owes the fee its policy sets, not its price: the checkout shows
+and takes only that.
+"""
 
 # ruff: noqa: F811 - the tests take as arguments the fixtures imported from visit_setup
 
@@ -11,9 +15,10 @@ from django.urls import reverse
 
 from booking.models import Appointment
 from booking.services import Actor, mark_appointment
+from payments import errors
 from payments.models import Entry
-from payments.selectors import visit_money
-from payments.services import record_entry
+from payments.selectors import visit_balance, visit_money
+from payments.services import record_entry, take_desk_payment
 from payments.services.ledger import Movement
 from tests.payments.conftest import CARD_OK, localstripe_url, stripe_backend  # noqa: F401
 from tests.payments.money import ledger, save_card, studio_policy
@@ -134,3 +139,73 @@ def test_the_money_part_reads_a_fixed_number_of_queries(
         money = visit_money(booked.visit, appointments)
     assert money.balance.paid == D("26.00")
     assert money.no_show_fee == D("35.00")
+
+
+def _checkout_part(page: str) -> str:
+    return page[page.index('id="checkout-heading"') :]
+
+
+def test_a_no_show_owes_its_fee_not_its_price(booked):
+    studio_policy(no_show_fee_percent=50)
+    _no_show(booked)
+
+    balance = visit_balance(booked.visit)
+
+    assert balance.due == D("0.00")
+    assert balance.fee_due == booked.price / 2
+
+
+def test_the_visit_page_shows_the_no_show_fee_as_due_not_the_price(reception, booked):
+    studio_policy(no_show_fee_percent=50)
+    _no_show(booked)
+
+    page = reception.get(reverse("staff:visit", args=[booked.visit_id])).content.decode()
+
+    checkout = _checkout_part(page)
+    assert "No-show fee due: <strong" in checkout
+    assert "€17.50" in checkout
+    assert "€35" not in checkout
+    assert 'value="17.50"' in checkout
+
+
+def test_the_checkout_takes_the_no_show_fee_and_no_more(booked):
+    studio_policy(no_show_fee_percent=50)
+    _no_show(booked)
+
+    with pytest.raises(errors.MoreThanDue):
+        take_desk_payment(visit=booked.visit, amount=booked.price, method="cash", actor=DESK)
+    entry = take_desk_payment(visit=booked.visit, amount=D("17.50"), method="cash", actor=DESK)
+
+    [stored] = Entry.objects.filter(visit=booked.visit)
+    assert stored == entry
+    assert (stored.kind, stored.method, stored.amount) == ("fee", "cash", D("17.50"))
+    assert visit_balance(booked.visit).fee_due == D("0.00")
+    with pytest.raises(errors.NothingDue):
+        take_desk_payment(visit=booked.visit, amount=D("1.00"), method="cash", actor=DESK)
+
+
+def test_reception_takes_the_fee_at_checkout_and_nothing_is_due_after(reception, booked):
+    studio_policy(no_show_fee_percent=50)
+    _no_show(booked)
+
+    response = reception.post(
+        reverse("staff:visit_checkout", args=[booked.visit_id]),
+        {"method": "card_terminal", "amount": "17.50"},
+    )
+
+    assert response.status_code == 303
+    assert list(Entry.objects.filter(visit=booked.visit).values_list("kind", "amount")) == [
+        ("fee", D("17.50"))
+    ]
+    page = reception.get(response["Location"]).content.decode()
+    assert "Nothing is due for this visit." in _checkout_part(page)
+
+
+def test_a_no_show_under_a_policy_without_a_fee_owes_nothing(reception, booked):
+    _no_show(booked)
+
+    page = reception.get(reverse("staff:visit", args=[booked.visit_id])).content.decode()
+
+    assert "Nothing is due for this visit." in _checkout_part(page)
+    with pytest.raises(errors.NothingDue):
+        take_desk_payment(visit=booked.visit, amount=D("1.00"), method="cash", actor=DESK)

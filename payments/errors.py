@@ -12,6 +12,8 @@ class PaymentsError(StudioError):
 
 
 class NotAwaitingPayment(PaymentsError):
+    """A payment or a gift card offered for a visit that waits for no payment online."""
+
     code = "not_awaiting_payment"
     status_code = 409
     default_message = _("This booking waits for no payment.")
@@ -128,14 +130,6 @@ class InvalidMethod(PaymentsError):
     default_message = _("Choose cash or card on the terminal.")
 
 
-class NotAwaitingPayment(PaymentsError):
-    """A gift card offered for a visit that no longer waits for its payment online."""
-
-    code = "not_awaiting_payment"
-    status_code = 409
-    default_message = _("This booking waits for no payment any more.")
-
-
 class NotPayable(PaymentsError):
     """A gift card bought online whose payment is not (or no longer) one to complete."""
 
@@ -191,10 +185,3 @@ class AlreadyRedeemed(PackageError):
 class NotForSale(PackageError):
     code = "package_not_for_sale"
     default_message = _("This package is not sold any more.")
-
-
-class BadMethod(PackageError):
-    code = "bad_method"
-    status_code = 400
-    field = "method"
-    default_message = _("Choose cash or the card terminal.")

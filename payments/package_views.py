@@ -31,18 +31,17 @@ from booking.services import Actor, ClientDetails, confirm_held_appointment
 from booking.services.visits import WantedAppointment, book_visit, cancel_visit
 from booking.views.common import on_studio_clock
 from booking.visits import Part, visit_slots
-from catalog.models import Offering
 from payments import selectors
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
 from payments.models import ClientPackage, Package, Payment
+from payments.package_access import grant, granted_package
 from payments.package_forms import BuyForm
 from payments.package_mail import TOKEN_PARAMETER
 from payments.services import packages as services
 from payments.views import render_pay_page
 
 PAYMENTS_KEY = "package_payments"
-TOKENS_KEY = "package_tokens"
 # The free starts the package page offers: the next days, the first few.
 BOOK_DAYS = 14
 BOOK_STARTS = 8
@@ -164,51 +163,13 @@ def pay_card(request: HttpRequest, payment_id: UUID) -> HttpResponse:
     if reported.status != "succeeded":
         return JsonResponse({"error": _("The payment did not go through.")}, status=402)
     client_package = services.complete_package_purchase(payment=payment)
-    _grant(request, client_package)
+    grant(request, client_package)
     return JsonResponse({"next": reverse("packages:mine", args=[client_package.pk])})
 
 
-def _grant(request: HttpRequest, client_package: ClientPackage) -> None:
-    request.session.cycle_key()
-    tokens = dict(request.session.get(TOKENS_KEY, {}))
-    tokens[str(client_package.pk)] = services.package_token(client_package)
-    request.session[TOKENS_KEY] = tokens
-
-
 def _open_package(request: HttpRequest, client_package: ClientPackage) -> HttpResponse:
-    _grant(request, client_package)
+    grant(request, client_package)
     return HttpResponseRedirect(reverse("packages:mine", args=[client_package.pk]), status=303)
-
-
-def course_package(request: HttpRequest, offering: Offering, *, email: str) -> ClientPackage | None:
-    """A package this browser opened by its private link that pays for a whole course, or None.
-
-    For the course page: a package of `offering` whose client's e-mail
-    is `email` and with a session left for every session of the course
-    (`packages.check_usable_for_course`); the first such, else None.
-    """
-    now = timezone.now()
-    for token in request.session.get(TOKENS_KEY, {}).values():
-        client_package = services.package_for_token(token) if isinstance(token, str) else None
-        if client_package is None:
-            continue
-        try:
-            services.check_usable_for_course(
-                client_package, offering=offering, email=email, now=now
-            )
-        except services.PackageError:
-            continue
-        return client_package
-    return None
-
-
-def _granted_package(request: HttpRequest, package_id: UUID) -> ClientPackage:
-    """The package whose token this session holds, or a plain 404."""
-    token = request.session.get(TOKENS_KEY, {}).get(str(package_id))
-    client_package = services.package_for_token(token) if isinstance(token, str) else None
-    if client_package is None or client_package.pk != package_id:
-        raise Http404
-    return client_package
 
 
 @on_studio_clock
@@ -222,7 +183,7 @@ def mine(request: HttpRequest, package_id: UUID) -> HttpResponse:
         response = _open_package(request, client_package)
         response["Referrer-Policy"] = "no-referrer"
         return response
-    client_package = _granted_package(request, package_id)
+    client_package = granted_package(request, package_id)
     return render(request, "payments/package_mine.html", _mine_context(client_package))
 
 
@@ -281,7 +242,7 @@ def book_session(request: HttpRequest, package_id: UUID) -> HttpResponse:
     the session cannot be redeemed (none left meanwhile), the visit is
     cancelled again and the client told why.
     """
-    client_package = _granted_package(request, package_id)
+    client_package = granted_package(request, package_id)
     client = client_package.client
     refusal = _refusal(client_package)
     if refusal is not None:

@@ -90,7 +90,7 @@ def sell_package(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             method=form.cleaned_data["method"],
             actor=Actor.for_user(request.user),
         )
-    except services.PackageError as error:
+    except (services.PackageError, services.InvalidMethod) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The package is sold."))

@@ -43,7 +43,7 @@ from catalog.models import Offering
 # The site's views stand above payments (DESIGN.md): they ask it whether
 # a booking is held for a payment or paid with a package; booking's
 # services never do.
-from payments.package_views import course_package
+from payments.package_access import course_package
 from payments.services import packages, payment_hold_until
 
 

@@ -42,7 +42,7 @@ from payments.services.ledger import Movement, record_entry
 
 # The package errors (payments/errors.py), read by callers as packages.<Name> too.
 AlreadyRedeemed = errors.AlreadyRedeemed
-BadMethod = errors.BadMethod
+InvalidMethod = errors.InvalidMethod
 NoSessionsLeft = errors.NoSessionsLeft
 NotForSale = errors.NotForSale
 OtherClient = errors.OtherClient
@@ -69,6 +69,23 @@ def price_per_session(client_package: ClientPackage | Package) -> Decimal:
     return share.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _session_value(client_package: ClientPackage, nth: int) -> Decimal:
+    """What the nth session used of a package is worth in the ledger.
+
+    Each session is the price shared out to the cent, with the odd cents
+    spread over the sessions, so the values of all of them add up to the
+    package's price exactly (100.00 for 3 is 33.33, 33.34, 33.33), and
+    a package used up has redeemed exactly what was paid for it.
+    """
+    price: Decimal = client_package.price
+    sessions: int = client_package.sessions
+
+    def _up_to(count: int) -> Decimal:
+        return (price * count / sessions).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return _up_to(nth) - _up_to(nth - 1)
+
+
 def _new_client_package(package: Package, client: Client, *, now: datetime) -> ClientPackage:
     return ClientPackage.objects.create(
         client=client,
@@ -89,12 +106,12 @@ def sell_package_at_desk(
     """Sell a package at the desk, paid at once in cash or on the card terminal.
 
     The client's package is usable from now until `valid_days` later,
-    and the money is a `package_sale` ledger row. Raises BadMethod for
+    and the money is a `package_sale` ledger row. Raises InvalidMethod for
     any other method and NotForSale for a package no longer sold.
     """
     now = now or timezone.now()
     if method not in Entry.DESK_METHODS:
-        raise BadMethod()
+        raise InvalidMethod()
     if not package.is_active:
         raise NotForSale()
     client_package = _new_client_package(package, client, now=now)
@@ -319,7 +336,7 @@ def _redeem(client_package: ClientPackage, visit: Visit, *, actor: Actor, now: d
         movement=Movement(
             kind=Entry.Kind.PACKAGE_REDEMPTION,
             method=Entry.Method.PACKAGE,
-            amount=price_per_session(locked),
+            amount=_session_value(locked, _sessions_used(locked) + 1),
             currency=locked.currency,
             sessions=1,
         ),
@@ -482,7 +499,7 @@ def _give_back_one(
         movement=Movement(
             kind=Entry.Kind.PACKAGE_REDEMPTION,
             method=Entry.Method.PACKAGE,
-            amount=-price_per_session(client_package),
+            amount=-_session_value(client_package, _sessions_used(client_package)),
             currency=client_package.currency,
             sessions=-1,
         ),

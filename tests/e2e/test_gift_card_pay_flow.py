@@ -108,8 +108,7 @@ def test_a_gift_card_bought_online_pays_part_of_a_deposit_and_a_card_the_rest(
     page.get_by_role("link", name="See your booking").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your massage is booked")
     expect(page.locator("#paid-online")).to_have_text(
-        "Paid online: €17.50, €10 of it with your gift card. "
-        "The rest is paid at the studio."
+        "Paid online: €17.50, €10 of it with your gift card. The rest is paid at the studio."
     )
     expect(page.get_by_text("paid at the studio", exact=True)).to_have_count(0)
     steps.shot("confirmation")

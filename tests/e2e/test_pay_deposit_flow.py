@@ -97,7 +97,9 @@ def test_a_client_pays_a_deposit_and_sees_the_visit_confirmed(
     ]
     page.get_by_role("link", name="See your booking").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your massage is booked")
-    expect(page.locator("#paid-online")).to_have_text("Paid online: €7. The rest is paid at the studio.")
+    expect(page.locator("#paid-online")).to_have_text(
+        "Paid online: €7. The rest is paid at the studio."
+    )
     steps.shot("confirmation")
     assert_accessible(page)
 

@@ -51,7 +51,7 @@ def test_a_package_sold_at_the_desk_is_paid_with_its_money_in_the_ledger(bought,
 
 def test_the_desk_sells_only_for_cash_or_the_terminal(ten, booked):
     mira = booked.visit.client
-    with pytest.raises(packages.BadMethod):
+    with pytest.raises(packages.InvalidMethod):
         packages.sell_package_at_desk(package=ten, client=mira, method="online", actor=DESK)
     assert not ClientPackage.objects.exists()
 
@@ -105,6 +105,36 @@ def test_a_used_up_package_is_refused_with_its_code(ten, booked):
     with pytest.raises(packages.NoSessionsLeft) as refused:
         packages.redeem_session(client_package=single, visit=booked.visit, actor=DESK, now=NOW)
     assert refused.value.code == "package_used_up"
+
+
+def test_the_sessions_of_a_package_add_up_to_its_price_to_the_cent(ten, booked, staff):
+    three = Package.objects.create(
+        name="Three", offering=ten.offering, sessions=3, price=Decimal("100.00")
+    )
+    bought = packages.sell_package_at_desk(
+        package=three, client=booked.visit.client, method="cash", actor=DESK, now=NOW
+    )
+    # Two sessions used before, worth 33.33 and 33.34: the last one is worth
+    # what is left of the price, not another 33.33.
+    for amount in ("33.33", "33.34"):
+        Entry.objects.create(
+            kind="package_redemption",
+            method="package",
+            amount=Decimal(amount),
+            currency="EUR",
+            client_package=bought,
+            sessions=1,
+            actor="test",
+        )
+
+    last = packages.redeem_session(client_package=bought, visit=booked.visit, actor=DESK, now=NOW)
+    assert last.amount == Decimal("33.33")
+    redeemed = Entry.objects.filter(client_package=bought, kind="package_redemption")
+    assert sum(entry.amount for entry in redeemed) == Decimal("100.00")
+
+    cancel_visit(visit=booked.visit, actor=staff, now=NOW)
+    given = packages.give_back_session(visit=booked.visit, actor=DESK, now=NOW)
+    assert [(e.sessions, e.amount) for e in given] == [(-1, Decimal("-33.33"))]
 
 
 def test_another_clients_package_is_refused(ten, booked):

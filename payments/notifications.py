@@ -20,7 +20,7 @@ from django_stubs_ext import StrOrPromise
 
 from booking.contacts import mailbox
 from booking.models import Visit
-from booking.notifications import WHEN_FORMAT
+from notifications.appointments import WHEN_FORMAT
 from payments.models import Entry, Settlement
 from studio.formatting import format_money
 from studio.identity import studio_identity

@@ -61,9 +61,15 @@ class MessageAdmin(LongListAdmin[Message]):
         return False
 
     def booked_with_email(self, queryset: QuerySet[Message], email: str) -> QuerySet[Message]:
-        """The messages of the appointments booked with the e-mail or its client record."""
+        """The messages to the e-mail, or about appointments booked with it or its client record."""
         booked = booking_selectors.appointments_with_email(Appointment.objects.all(), email=email)
-        return queryset.filter(appointment__in=booked.values("pk"))
+        # Or addressed to it: money's messages hang on no appointment. Two
+        # reads, each by its own index (the appointment's, UPPER(recipient));
+        # one read of both OR'ed walks the whole history. One person's
+        # messages are a few per visit, so their ids are few.
+        about = queryset.filter(appointment__in=booked.values("pk")).values_list("pk", flat=True)
+        to = queryset.filter(recipient__iexact=email).values_list("pk", flat=True)
+        return queryset.filter(pk__in={*about, *to})
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

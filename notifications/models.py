@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -134,6 +135,9 @@ class Message(models.Model):
             # The admin list of messages: ORDER BY due_at DESC, id DESC
             # (the id is the changelist's tie-break), a page at a time.
             models.Index(fields=["due_at", "id"], name="notifications_msg_due_id"),
+            # The admin's search by recipient: UPPER(recipient) = UPPER(%s),
+            # an e-mail matched whole in any letter case.
+            models.Index(Upper("recipient"), name="notifications_msg_recipient"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
-"""Reminders per second through Celery workers on Redis, against raw SQL claims.
+"""Outbox messages per second through Celery workers on Redis, against raw SQL claims.
 
-    .venv/bin/python bench/reminders.py [--reminders 10000] [--workers 2] [--tasks N]
+    .venv/bin/python bench/outbox.py [--reminders 10000] [--workers 2] [--tasks N]
 
 Builds a studio in its own database (4 therapists, a room each, and a
 confirmed appointment per two reminders, at valid, non-overlapping times)
@@ -11,7 +11,8 @@ hours-before SMS, all pending and due now. E-mails are rendered for real (text, 
 a temporary folder.
 
 Two Celery worker processes (`--workers`; `--pool solo`, concurrency 1)
-consume Redis database 13, which is flushed before and after. The bench enqueues
+consume Redis database 13 (or BENCH_BROKER_URL's), which is flushed
+before and after. The bench enqueues
 `notifications.tasks.dispatch_messages` a few times through the broker, so
 both workers claim batches side by side (SKIP LOCKED), and polls the
 database until no reminder is pending or sending. Every reminder must
@@ -35,6 +36,7 @@ import argparse
 import cProfile
 import io
 import math
+import os
 import pstats
 import re
 import subprocess
@@ -57,10 +59,10 @@ import redis
 
 from bench import common
 
-DATABASE = common.database_url("studio_bench_reminders")
+DATABASE = common.database_url("studio_bench_outbox")
 # A Redis database of the bench's own, flushed before and after the run:
 # never the broker, cache or results of anything else.
-BROKER = "redis://127.0.0.1:6379/13"
+BROKER = os.environ.get("BENCH_BROKER_URL") or "redis://127.0.0.1:6379/13"
 common.setup_django(
     DATABASE,
     CELERY_BROKER_URL=BROKER,
@@ -136,7 +138,7 @@ RAW_SENT = """
 
 # Celery's line for a finished task: "Task notifications.tasks.dispatch_messages[<id>] succeeded in 1.2s: 100"
 DISPATCH_DONE = re.compile(
-    r"Task booking\.tasks\.dispatch_messages\[[^\]]+\] succeeded in ([0-9.]+)s: (\d+)"
+    r"Task notifications\.tasks\.dispatch_messages\[[^\]]+\] succeeded in ([0-9.]+)s: (\d+)"
 )
 WORKER_COMPLAINT = re.compile(r"(WARNING|ERROR|CRITICAL)/|Traceback")
 

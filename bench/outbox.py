@@ -405,7 +405,7 @@ def read_worker_log(log_path: Path) -> Worker:
 
 
 def warm_up(appointments: list[Appointment], workers: int, deadline: float) -> None:
-    """A few reminders, one send_reminder task each, so each worker has rendered both kinds."""
+    """A few reminders, one send_message task each, so each worker has rendered both kinds."""
     outbox = add_outbox(appointments, WARM_UP_PER_WORKER * workers)
     for reminder_id in range(outbox.first, outbox.last + 1):
         send_message.delay(message_id=reminder_id)

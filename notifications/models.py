@@ -111,8 +111,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
+        verbose_name = pgettext_lazy("outbox", "message")
+        verbose_name_plural = pgettext_lazy("outbox", "messages")
         indexes = [
             # The dispatcher's claim (`claim_due_messages`): pending rows
             # due by now, ORDER BY due_at, id. Only pending rows are in

@@ -16,6 +16,7 @@ COPY catalog ./catalog
 COPY booking ./booking
 COPY staff ./staff
 COPY payments ./payments
+COPY notifications ./notifications
 COPY locale ./locale
 RUN pip install .
 # The Russian words, compiled from locale/ru (the .mo files are not in git).

@@ -62,10 +62,11 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from bench import history  # noqa: E402
 from booking.availability import available_slots  # noqa: E402
-from booking.models import Client, Reminder  # noqa: E402
-from booking.services.reminders import dispatch_due_reminders  # noqa: E402
+from booking.models import Client  # noqa: E402
 from booking.visits import Part  # noqa: E402
 from catalog.models import Offering  # noqa: E402
+from notifications.models import Message  # noqa: E402
+from notifications.services import dispatch_due_messages  # noqa: E402
 
 THERAPISTS = 8
 # The coming month: single massages, couples, and foot then whole leg.
@@ -142,7 +143,7 @@ def build_fresh(first_day: date, runs: int) -> list[str]:
             choices=choices, together=together, wanted=wanted, first_day=first_day, days=31, rng=rng
         )
     # The dispatcher case starts with nothing due.
-    dispatch_due_reminders()
+    dispatch_due_messages()
     # Free starts at least 90 minutes apart: no booking takes another's time.
     starts: list[datetime] = []
     for slot in available_slots(
@@ -245,12 +246,12 @@ class Worker:
             "admin appointment list": (self.staff, "/admin/booking/appointment/"),
             "admin visit list": (self.staff, "/admin/booking/visit/"),
             "API appointment list (token)": (self.integration, "/api/v1/appointments/"),
-            "admin reminder list": (self.staff, "/admin/booking/reminder/"),
+            "admin reminder list": (self.staff, "/admin/notifications/message/"),
         }
         self.booked_offering = by_slug[BOOKED_OFFERING]
         # Day-before reminders of bookings to come: made due again for each dispatch.
         self.due_again = list(
-            Reminder.objects.filter(kind=Reminder.Kind.DAY_BEFORE, status=Reminder.Status.PENDING)
+            Message.objects.filter(kind=Message.Kind.DAY_BEFORE, status=Message.Status.PENDING)
             .order_by("appointment__start_at", "id")
             .values_list("id", flat=True)[:DUE_PER_DISPATCH]
         )
@@ -271,9 +272,9 @@ class Worker:
         """Untimed: what a run of the case needs before it starts."""
         if case.startswith("dispatcher"):
             # The confirmations of the booking case are due too: sent first.
-            dispatch_due_reminders()
-            Reminder.objects.filter(id__in=self.due_again).update(
-                status=Reminder.Status.PENDING,
+            dispatch_due_messages()
+            Message.objects.filter(id__in=self.due_again).update(
+                status=Message.Status.PENDING,
                 due_at=timezone.now() - timedelta(minutes=1),
                 attempts=0,
                 sent_at=None,
@@ -282,7 +283,7 @@ class Worker:
 
     def request(self, case: str) -> None:
         if case.startswith("dispatcher"):
-            handled = dispatch_due_reminders()
+            handled = dispatch_due_messages()
             if handled != len(self.due_again):
                 raise RuntimeError(f"The dispatcher claimed {handled} reminders.")
             return

@@ -32,12 +32,12 @@ from booking.models import (
     Appointment,
     AppointmentEvent,
     Client,
-    Reminder,
     Resource,
     Therapist,
     Visit,
 )
 from catalog.models import Offering, ResourceKind
+from notifications.models import Message
 
 # The local hours at which a working day's blocks start (lunch at 13).
 BLOCK_HOURS = (9, 10, 11, 12, 14, 15, 16, 17)
@@ -101,7 +101,7 @@ class Rows:
     visits: list[Visit] = field(default_factory=list)
     appointments: list[Appointment] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
-    reminders: list[Reminder] = field(default_factory=list)
+    reminders: list[Message] = field(default_factory=list)
     events: list[AppointmentEvent] = field(default_factory=list)
 
     def write(self) -> None:
@@ -109,7 +109,7 @@ class Rows:
             (Visit, self.visits),
             (Appointment, self.appointments),
             (Allocation, self.allocations),
-            (Reminder, self.reminders),
+            (Message, self.reminders),
             (AppointmentEvent, self.events),
         ]:
             model.objects.bulk_create(rows, batch_size=BATCH)  # type: ignore[attr-defined]
@@ -292,7 +292,7 @@ class _Day:
         return Visit.Status.COMPLETED
 
     def _reminders(self, appointment: Appointment, booked_at: datetime) -> None:
-        Kind, Channel = Reminder.Kind, Reminder.Channel
+        Kind, Channel = Message.Kind, Message.Channel
         timed = [(Kind.CONFIRMATION, Channel.EMAIL, booked_at)]
         timed.append((Kind.DAY_BEFORE, Channel.EMAIL, self.day_before))
         if self.rng.random() < HOURS_BEFORE_SHARE:
@@ -300,11 +300,11 @@ class _Day:
                 (Kind.HOURS_BEFORE, Channel.SMS, appointment.start_at - timedelta(hours=3))
             )
         for kind, channel, due_at in timed:
-            reminder = Reminder(
+            reminder = Message(
                 appointment=appointment,
                 kind=kind,
                 channel=channel,
-                status=Reminder.Status.SENT,
+                status=Message.Status.SENT,
                 due_at=due_at,
                 attempts=1,
                 sent_at=due_at + timedelta(seconds=20),

@@ -6,7 +6,7 @@
 Builds an outbox of due confirmations in its own database, one per
 appointment and each to an address of its own, and lets `--workers`
 dispatchers (threads of this process, each with its own database
-connection) run `dispatch_due_reminders` side by side until nothing is
+connection) run `dispatch_due_messages` side by side until nothing is
 pending or sending. The e-mail backend is a provider that takes
 `--seconds-per-message` for each message and notes the address it went
 to. With the defaults a batch takes far longer than the lease, so rows
@@ -45,12 +45,13 @@ from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from booking.models import Appointment, Client, Reminder, Therapist, Visit  # noqa: E402
-from booking.services import dispatch_due_reminders  # noqa: E402
+from booking.models import Appointment, Client, Therapist, Visit  # noqa: E402
 from catalog.models import Offering  # noqa: E402
+from notifications.models import Message  # noqa: E402
+from notifications.services import dispatch_due_messages  # noqa: E402
 
 OFFERING = "classical-foot-30"
-UNFINISHED = [Reminder.Status.PENDING, Reminder.Status.SENDING]
+UNFINISHED = [Message.Status.PENDING, Message.Status.SENDING]
 
 
 class SlowEmailBackend(BaseEmailBackend):
@@ -103,10 +104,10 @@ def build_outbox(count: int) -> list[str]:
             price=offering.price,
             currency=offering.currency,
         )
-        Reminder.objects.create(
+        Message.objects.create(
             appointment=appointment,
-            kind=Reminder.Kind.CONFIRMATION,
-            channel=Reminder.Channel.EMAIL,
+            kind=Message.Kind.CONFIRMATION,
+            channel=Message.Channel.EMAIL,
             due_at=due_at,
         )
         addresses.append(address)
@@ -116,10 +117,10 @@ def build_outbox(count: int) -> list[str]:
 def dispatcher(deadline: float) -> None:
     """One worker: dispatch what is due until nothing is left to send."""
     try:
-        while Reminder.objects.filter(status__in=UNFINISHED).exists():
+        while Message.objects.filter(status__in=UNFINISHED).exists():
             if time.monotonic() > deadline:
                 return
-            dispatch_due_reminders()
+            dispatch_due_messages()
             time.sleep(0.05)
     finally:
         connection.close()

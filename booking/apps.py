@@ -7,6 +7,6 @@ class BookingConfig(AppConfig):
     verbose_name = _("Booking")
 
     def ready(self) -> None:
-        # Register the Celery tasks in every process, web included: the
-        # services hand reminders to them by name, without importing them.
+        # Register the Celery tasks in every process, web included: beat
+        # and other processes name them, without importing them.
         from booking import tasks  # noqa: F401, PLC0415 - registration is the import's effect

@@ -94,7 +94,7 @@ def _event(appointment: Appointment, session: Session, *, method: Method, now: d
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(studio["studio_name"])
     event["organizer"] = organizer
-    # The details the visit was booked with, as its e-mails use (booking.notifications).
+    # The details the visit was booked with, as its e-mails use (notifications.appointments).
     attendee = vCalAddress(f"mailto:{visit.contact_email}")
     attendee.params["cn"] = vText(single_line(visit.contact_name))
     attendee.params["role"] = vText("REQ-PARTICIPANT")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from booking.models import Reminder, Visit
+from booking.models import Visit
 
 
 class Note(Protocol):
@@ -51,11 +51,6 @@ def load(visits: Iterable[Visit]) -> None:
                 found.setdefault(visit_id, []).extend(notes)
     for visit in visits:
         setattr(visit, _CACHE, found.get(visit.pk, []))
-
-
-def load_for_reminders(reminders: Iterable[Reminder]) -> None:
-    """The notes of the visits a batch of reminders is about, read once for the batch."""
-    load(reminder.appointment.visit for reminder in reminders)
 
 
 def of(visit: Visit) -> list[str]:

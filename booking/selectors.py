@@ -10,7 +10,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,6 @@ from booking.models import (
     Appointment,
     Client,
     Course,
-    Reminder,
     Resource,
     Therapist,
     TimeOff,
@@ -430,35 +429,6 @@ def _span_on(time_off: TimeOff, starts: datetime, ends: datetime, zone: ZoneInfo
     if time_off.end_at >= ends:
         return _("From %(time)s") % {"time": clock(time_off.start_at)}
     return f"{clock(time_off.start_at)}\u2013{clock(time_off.end_at)}"
-
-
-@dataclass(frozen=True)
-class OutboxHealth:
-    """How the reminder outbox is doing: a worker can look alive and send nothing."""
-
-    oldest_due_at: datetime | None
-    due: int
-    failed: int
-
-    def waiting(self, now: datetime) -> timedelta:
-        """How long the oldest due reminder has waited (zero when none waits)."""
-        return now - self.oldest_due_at if self.oldest_due_at else timedelta(0)
-
-    def is_stuck(self, now: datetime) -> bool:
-        return self.waiting(now) > timedelta(seconds=settings.STUDIO_REMINDER_STALE_SECONDS)
-
-
-def outbox_health(*, now: datetime) -> OutboxHealth:
-    """The oldest due unsent reminder and the counts staff should watch."""
-    # Served by the (status, due_at) index: two range scans.
-    waiting = Reminder.objects.filter(
-        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING], due_at__lte=now
-    ).aggregate(oldest=Min("due_at"), count=Count("id"))
-    return OutboxHealth(
-        oldest_due_at=waiting["oldest"],
-        due=waiting["count"],
-        failed=Reminder.objects.filter(status=Reminder.Status.FAILED).count(),
-    )
 
 
 def client_language(*, email: str) -> str:

@@ -2,19 +2,7 @@
 
 from celery import shared_task
 
-from booking.services import appointments, idempotency, privacy, reminders
-
-
-@shared_task(ignore_result=True)
-def dispatch_reminders() -> int:
-    """Beat's minute-by-minute sweep: send every due reminder."""
-    return reminders.dispatch_due_reminders()
-
-
-@shared_task(ignore_result=True)
-def send_reminder(*, reminder_id: int) -> str:
-    """Send one reminder now, unless another worker already took it."""
-    return reminders.send_reminder_now(reminder_id=reminder_id)
+from booking.services import appointments, idempotency, privacy
 
 
 @shared_task(ignore_result=True)

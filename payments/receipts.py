@@ -1,13 +1,14 @@
 """Receipts and gift card e-mails: what was paid, in the client's language.
 
 A receipt says what was paid for, how much, how, when, the studio's name
-and address, and what the visit still owes. It goes by e-mail after the
-payment has committed, through Celery (`payments.tasks`), never inside
-the transaction; the desk prints the same receipt from the visit page.
+and address, and what the visit still owes. It goes by e-mail through
+the outbox (`payments.notifications.write_receipt`, in the payment's
+transaction); the desk prints the same receipt from the visit page.
 
-The e-mail with a gift card's code is sent the same way. The code rides
-in the task's arguments: the database keeps only its hash, so the task
-is the one place it lives until the e-mail is handed to the mail server.
+The e-mail with a gift card's code is not in the outbox: the code rides
+in a Celery task's arguments after the sale has committed. The database
+keeps only its hash, so the task is the one place it lives until the
+e-mail is handed to the mail server.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ RECEIPT_KINDS = frozenset(
 
 logger = logging.getLogger(__name__)
 
-SEND_RECEIPT_TASK = "payments.tasks.send_receipt"
 SEND_GIFT_CARD_CODE_TASK = "payments.tasks.send_gift_card_code"
 
 
@@ -128,7 +128,7 @@ def _due_after(entry: Entry, visit: Visit) -> Decimal:
     return due
 
 
-def _recipient(entry: Entry) -> tuple[str, str]:
+def receipt_recipient(entry: Entry) -> tuple[str, str]:
     """Whom the receipt goes to: the visit's contact, or the client on record."""
     if entry.visit is not None and entry.visit.contact_email:
         return entry.visit.contact_name, entry.visit.contact_email
@@ -139,7 +139,7 @@ def _recipient(entry: Entry) -> tuple[str, str]:
 
 def build_receipt_email(entry: Entry) -> EmailMultiAlternatives | None:
     """The receipt e-mail in the client's language; None when there is nowhere to send it."""
-    name, email = _recipient(entry)
+    name, email = receipt_recipient(entry)
     if not email:
         return None
     with translation.override(receipt_language(entry)), timezone.override(_studio_zone()):
@@ -182,14 +182,6 @@ def build_gift_card_email(card: GiftCard, *, code: str, to: str) -> EmailMultiAl
 
 def _studio_zone() -> str:
     return str(settings.STUDIO_TIME_ZONE)
-
-
-def enqueue_receipt(entry_id: int) -> None:
-    """After the payment's commit: a worker sends its receipt."""
-    try:
-        current_app.tasks[SEND_RECEIPT_TASK].delay(entry_id=entry_id)
-    except Exception:  # the broker is down: the payment stands, the receipt is printable
-        logger.warning("Could not enqueue the receipt of ledger entry %s", entry_id)
 
 
 def enqueue_gift_card_code(card_id: str, code: str, recipients: list[str]) -> None:

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from booking.selectors import outbox_health
+from notifications.selectors import outbox_health
 
 
 @never_cache
 @require_GET
 def reminders(request: HttpRequest) -> JsonResponse:
-    """503 when a due reminder has waited too long: the workers are not sending.
+    """503 when a due message has waited too long: the workers are not sending.
 
     A worker process can be up and still send nothing (a lost broker
     connection, beat not running), so this looks at the outbox itself.

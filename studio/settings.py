@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "catalog",
     "booking",
     "payments",
+    "notifications",
     "staff",
 ]
 
@@ -537,7 +538,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # from the outbox. No countdowns or ETAs: Redis would deliver those twice
 # once they outlive its visibility timeout.
 CELERY_BEAT_SCHEDULE = {
-    "dispatch-due-reminders": {"task": "booking.tasks.dispatch_reminders", "schedule": 60.0},
+    "dispatch-due-messages": {"task": "notifications.tasks.dispatch_messages", "schedule": 60.0},
     "forget-idempotency-keys": {
         "task": "booking.tasks.forget_idempotency_keys",
         "schedule": 3600.0,

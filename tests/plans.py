@@ -12,7 +12,12 @@ from typing import Any
 from django.db import connection
 
 # The tables that hold the studio's history.
-HISTORY_TABLES = ("booking_appointment", "booking_allocation", "booking_reminder", "booking_visit")
+HISTORY_TABLES = (
+    "booking_appointment",
+    "booking_allocation",
+    "notifications_message",
+    "booking_visit",
+)
 
 
 def analyze(*tables: str) -> None:

@@ -3,6 +3,6 @@
 Importing the modules registers their admins with the site.
 """
 
-from booking.admin import appointments, reminders, schedules, visits
+from booking.admin import appointments, schedules, visits
 
-__all__ = ["appointments", "reminders", "schedules", "visits"]
+__all__ = ["appointments", "schedules", "visits"]

@@ -37,7 +37,6 @@ from booking.admin.common import (
     studio_zone,
     unverified_flag,
 )
-from booking.admin.reminders import ReminderInline
 from booking.dates import parse_day
 from booking.health import answer_label
 from booking.models import (
@@ -52,6 +51,7 @@ from booking.services import (
     mark_appointment,
 )
 from catalog.models import HealthQuestion
+from notifications.admin import MessageInline
 from studio.templatetags.studio_tags import money
 
 
@@ -100,7 +100,7 @@ class AppointmentAdmin(BookedAdmin[Appointment]):
     # id), read backwards; counted up to a cap (`LongListAdmin`).
     ordering = ["-start_at"]
     actions = ["cancel_appointments", "mark_completed", "mark_no_show", "confirm_holds"]
-    inlines = [ReminderInline, AppointmentEventInline]
+    inlines = [MessageInline, AppointmentEventInline]
     fieldsets = [
         (
             None,

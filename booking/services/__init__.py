@@ -5,7 +5,7 @@
 - `appointments`: one appointment: book, cancel, reschedule (its visit), confirm, mark.
 - `clients`: the client record: which one a booking links to, and who changes it.
 - `access`: who may see and change which appointments.
-- `reminders`: the outbox of messages about them, and its dispatch.
+- `reminders`: which messages about them go out when (the outbox is `notifications/`).
 - `idempotency`: a booking asked for twice with one `Idempotency-Key` is made once.
 - `privacy`: who may see health data; a client's export, erasure, and
   the retention of health answers.
@@ -39,13 +39,6 @@ from booking.services.privacy import (
     forget_booking_addresses,
     purge_old_health_answers,
 )
-from booking.services.reminders import (
-    claim_due_reminders,
-    deliver_reminder,
-    dispatch_due_reminders,
-    retry_reminders,
-    send_reminder_now,
-)
 from booking.services.visits import (
     WantedAppointment,
     book_course,
@@ -68,11 +61,8 @@ __all__ = [
     "cancel_course",
     "cancel_visit",
     "change_client",
-    "claim_due_reminders",
     "confirm_held_appointment",
     "confirm_held_visit",
-    "deliver_reminder",
-    "dispatch_due_reminders",
     "erase_client",
     "export_client",
     "forget_booking_addresses",
@@ -85,8 +75,6 @@ __all__ = [
     "release_expired_holds",
     "reschedule_appointment",
     "reschedule_visit",
-    "retry_reminders",
-    "send_reminder_now",
     "undo_mark",
     "update_client_from_booking",
 ]

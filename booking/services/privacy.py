@@ -32,11 +32,11 @@ from booking.models import (
     Appointment,
     AppointmentEvent,
     Client,
-    Reminder,
     TreatmentNote,
     Visit,
     new_manage_token,
 )
+from booking.outbox import outbox
 from booking.services import idempotency
 from booking.services.actors import Actor
 
@@ -74,9 +74,10 @@ def export_client(*, client: Client) -> dict[str, Any]:
     appointments = list(
         selectors.client_appointments(client=client)
         .select_related("offering", "therapist", "consent_recorded_by", "treatment_note__author")
-        .prefetch_related("events", "reminders")
+        .prefetch_related("events")
         .order_by("start_at", "id")
     )
+    messages = outbox().exported(appointment_ids=[appointment.pk for appointment in appointments])
     idempotency_keys = idempotency.client_keys(
         emails=_client_emails(client, appointments),
         appointment_ids=[appointment.pk for appointment in appointments],
@@ -92,7 +93,10 @@ def export_client(*, client: Client) -> dict[str, Any]:
             "email_verified_at": _iso(client.email_verified_at),
             "created_at": _iso(client.created_at),
         },
-        "appointments": [_export_appointment(appointment) for appointment in appointments],
+        "appointments": [
+            _export_appointment(appointment, messages[appointment.pk])
+            for appointment in appointments
+        ],
         "idempotency_keys": [
             {
                 "key": row.key,
@@ -107,7 +111,7 @@ def export_client(*, client: Client) -> dict[str, Any]:
     }
 
 
-def _export_appointment(appointment: Appointment) -> dict[str, Any]:
+def _export_appointment(appointment: Appointment, messages: list[dict[str, Any]]) -> dict[str, Any]:
     recorded_by = appointment.consent_recorded_by
     return {
         "id": str(appointment.pk),
@@ -146,20 +150,7 @@ def _export_appointment(appointment: Appointment) -> dict[str, Any]:
             }
             for event in sorted(appointment.events.all(), key=lambda event: event.created_at)
         ],
-        "reminders": [
-            {
-                "kind": reminder.kind,
-                "channel": reminder.channel,
-                "status": reminder.status,
-                "due_at": _iso(reminder.due_at),
-                "sent_at": _iso(reminder.sent_at),
-                "attempts": reminder.attempts,
-                "last_error": reminder.last_error,
-            }
-            for reminder in sorted(
-                appointment.reminders.all(), key=lambda reminder: reminder.due_at
-            )
-        ],
+        "reminders": messages,
     }
 
 
@@ -263,10 +254,8 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
         if kept != event.details:
             event.details = kept
             event.save(update_fields=["details"])
-    reminders_cancelled = Reminder.objects.filter(
-        appointment_id__in=ids, status=Reminder.Status.PENDING
-    ).update(status=Reminder.Status.CANCELLED)
-    Reminder.objects.filter(appointment_id__in=ids).exclude(last_error="").update(last_error="")
+    reminders_cancelled = outbox().cancel_pending(appointment_ids=ids)
+    outbox().forget(appointment_ids=ids, client_id=client.pk)
     idempotency_keys = idempotency.forget_client_keys(emails=emails, appointment_ids=ids)
     AppointmentEvent.objects.bulk_create(
         AppointmentEvent(

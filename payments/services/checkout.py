@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +17,7 @@ from booking.models import Visit
 from booking.services import Actor
 from payments import errors
 from payments.models import Entry
-from payments.receipts import enqueue_receipt
+from payments.notifications import write_receipt
 from payments.selectors import visit_balance
 from payments.services.ledger import Movement, record_entry
 
@@ -64,5 +63,5 @@ def take_desk_payment(
         now=now,
     )
     if not is_fee:
-        transaction.on_commit(partial(enqueue_receipt, entry.pk))
+        write_receipt(entry)
     return entry

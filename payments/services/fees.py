@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentEvent, Visit
 from booking.services import Actor
-from payments import errors
+from payments import errors, notifications
 from payments.backends import get_backend
 from payments.backends.base import GatewayPayment, GatewayRefund, PaymentError
 from payments.models import Entry, GiftCard, Payment, SavedCard, Settlement
@@ -751,14 +751,10 @@ def settle_missed_cancellations(*, actor: Actor, now: datetime | None = None) ->
 
 
 def _notify_on_commit(settlement: Settlement) -> None:
-    from payments import tasks  # noqa: PLC0415 (the tasks import the services)
-
-    settlement_id = settlement.pk
-    transaction.on_commit(lambda: tasks.send_settlement_notice.delay(settlement_id=settlement_id))
+    """The settlement's e-mails, into the outbox in its transaction; sent once it commits."""
+    notifications.write_settlement_notices(settlement)
 
 
 def _notify_entry_on_commit(entry: Entry) -> None:
-    from payments import tasks  # noqa: PLC0415 (the tasks import the services)
-
-    entry_id = entry.pk
-    transaction.on_commit(lambda: tasks.send_money_notice.delay(entry_id=entry_id))
+    """The ledger row's e-mail, into the outbox in its transaction; sent once it commits."""
+    notifications.write_entry_notice(entry)

@@ -38,7 +38,8 @@ from payments.backends import get_backend
 from payments.backends.base import PaymentError
 from payments.codes import CODE_LENGTH, code_hash, new_code, normalise_code
 from payments.models import Entry, GiftCard, Payment
-from payments.receipts import enqueue_gift_card_code, enqueue_receipt
+from payments.notifications import write_receipt
+from payments.receipts import enqueue_gift_card_code
 from payments.selectors import gift_card_balance, visit_balance
 from payments.services.ledger import Movement, record_entry
 from studio.throttling import Window, count_hit, give_back
@@ -444,12 +445,12 @@ def spend_gift_card(
         gift_card=card,
         now=now,
     )
-    transaction.on_commit(partial(enqueue_receipt, entry.pk))
+    write_receipt(entry)
     return entry
 
 
 def _after_commit_send(*, entry: Entry, card: GiftCard, code: str, to_buyer: bool) -> None:
-    transaction.on_commit(partial(enqueue_receipt, entry.pk))
+    write_receipt(entry)
     recipients = []
     if to_buyer and card.bought_by is not None and card.bought_by.email:
         recipients.append(card.bought_by.email)

@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
@@ -33,7 +32,7 @@ from booking.models import Appointment, AppointmentEvent, Client, Course, Visit
 from booking.services import Actor, cancel_course, confirm_held_appointment
 from booking.services.clients import ClientDetails, client_for_booking
 from catalog.models import Offering
-from payments import errors
+from payments import errors, notifications
 from payments.backends import get_backend
 from payments.backends.base import PaymentError
 from payments.models import ClientPackage, Entry, Package, Payment
@@ -240,8 +239,7 @@ def complete_package_purchase(*, payment: Payment, now: datetime | None = None) 
         gateway_reference=payment.gateway_reference,
         now=now,
     )
-    package_id = client_package.pk
-    transaction.on_commit(lambda: _send_package_mail(package_id))
+    notifications.write_package_mail(client_package)
     return client_package
 
 
@@ -265,12 +263,6 @@ def confirm_package_payment(*, payment: Payment, now: datetime | None = None) ->
         return False
     complete_package_purchase(payment=payment, now=now)
     return True
-
-
-def _send_package_mail(client_package_id: UUID) -> None:
-    from payments.tasks import send_package_mail  # noqa: PLC0415 - tasks import the services
-
-    send_package_mail.delay(client_package_id=str(client_package_id))
 
 
 def package_token(client_package: ClientPackage) -> str:

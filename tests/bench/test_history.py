@@ -13,14 +13,8 @@ from django.db import connection
 from django.db.models import Count, F
 
 from bench import common, history
-from booking.models import (
-    LONGEST_HOLD,
-    Allocation,
-    Appointment,
-    AppointmentEvent,
-    Reminder,
-    Visit,
-)
+from booking.models import LONGEST_HOLD, Allocation, Appointment, AppointmentEvent, Visit
+from notifications.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +44,13 @@ def test_the_history_stores_what_it_counts(counts: history.Counts) -> None:
     assert Appointment.objects.count() == counts.appointments
     assert Visit.objects.count() == counts.visits
     assert Allocation.objects.count() == counts.allocations
-    assert Reminder.objects.count() == counts.reminders
+    assert Message.objects.count() == counts.reminders
     assert AppointmentEvent.objects.count() == counts.events
 
 
 def test_every_appointment_has_two_or_three_reminders(counts: history.Counts) -> None:
     per_appointment = set(
-        Appointment.objects.annotate(n=Count("reminders")).values_list("n", flat=True)
+        Appointment.objects.annotate(n=Count("messages")).values_list("n", flat=True)
     )
 
     assert per_appointment <= {2, 3}
@@ -78,7 +72,7 @@ def test_the_history_holds_couples_and_visits_of_two_massages_in_turn(
 
 def test_every_past_status_and_reminder_status_occurs(counts: history.Counts) -> None:
     statuses = set(Appointment.objects.values_list("status", flat=True))
-    reminder_statuses = set(Reminder.objects.values_list("status", flat=True))
+    reminder_statuses = set(Message.objects.values_list("status", flat=True))
 
     assert statuses == {"completed", "no_show", "cancelled"}
     assert reminder_statuses == {"sent", "failed", "cancelled"}

@@ -12,7 +12,7 @@ from django.utils.translation import trans_real
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from booking.models import Appointment, Client, Course, Reminder, Resource, Therapist, Visit
+from booking.models import Appointment, Client, Course, Resource, Therapist, Visit
 from booking.services import (
     Actor,
     ClientDetails,
@@ -22,6 +22,7 @@ from booking.services import (
     book_visit,
 )
 from catalog.models import Offering
+from notifications.models import Message
 from tests.factories import (
     ResourceFactory,
     TherapistFactory,
@@ -228,10 +229,10 @@ def visit_of(client: Client, start_at: datetime, end_at: datetime, **fields: Any
     return visit_for(client, start_at, end_at, contact_phone=client.phone, **fields)
 
 
-def reminder_on(visit: Visit, kind: str, channel: str = "email") -> Reminder:
+def reminder_on(visit: Visit, kind: str, channel: str = "email") -> Message:
     """An unsaved reminder of `kind` on the visit's lead: the first by start, then id."""
     lead = Appointment.objects.filter(visit=visit).order_by("start_at", "id").first()
-    return Reminder(appointment=lead, kind=kind, channel=channel)
+    return Message(appointment=lead, kind=kind, channel=channel)
 
 
 @pytest.fixture

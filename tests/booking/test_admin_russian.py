@@ -107,7 +107,7 @@ def test_the_models_and_their_fields_have_russian_names(owner: Client, booked):
     index = owner.get(reverse("admin:index")).content.decode()
     listing = owner.get(CHANGELIST_URL).content.decode()
 
-    for words in ["Массажисты", "Записи", "Напоминания", "Виды массажа", "Услуги"]:
+    for words in ["Массажисты", "Записи", "Уведомления", "Сообщения", "Виды массажа", "Услуги"]:
         assert words in index
     assert "Статус" in listing
     assert "Источник" in listing

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from booking.admin.common import CappedPaginator
 from booking.availability import load_schedules
-from booking.models import Allocation, Appointment, Client, Reminder, Visit
+from booking.models import Allocation, Appointment, Client, Visit
 from booking.selectors import day_schedule
-from booking.services.reminders import claim_due_reminders
+from notifications.models import Message
+from notifications.services import claim_due_messages
 from tests.booking.conftest import BERLIN, MONDAY, NOW, assert_error, at
 from tests.factories import (
     TherapistFactory,
@@ -37,7 +38,7 @@ YEARS = 5
 APPOINTMENTS = reverse("admin:booking_appointment_changelist")
 VISITS = reverse("admin:booking_visit_changelist")
 COURSES = reverse("admin:booking_course_changelist")
-REMINDERS = reverse("admin:booking_reminder_changelist")
+REMINDERS = reverse("admin:notifications_message_changelist")
 TIME_OFF = reverse("admin:booking_timeoff_changelist")
 CLIENTS = reverse("admin:booking_client_changelist")
 DAY_VIEW = reverse("admin:booking_appointment_day")
@@ -81,26 +82,26 @@ def history(classical) -> list[Appointment]:
         )
         for appointment in appointments
     )
-    Reminder.objects.bulk_create(
-        Reminder(
+    Message.objects.bulk_create(
+        Message(
             appointment=appointment,
             kind=kind,
-            channel=Reminder.Channel.EMAIL,
-            status=Reminder.Status.SENT,
+            channel=Message.Channel.EMAIL,
+            status=Message.Status.SENT,
             due_at=appointment.start_at - before,
             sent_at=appointment.start_at - before,
         )
         for appointment in appointments
         for kind, before in [
-            (Reminder.Kind.CONFIRMATION, timedelta(days=7)),
-            (Reminder.Kind.DAY_BEFORE, timedelta(days=1)),
+            (Message.Kind.CONFIRMATION, timedelta(days=7)),
+            (Message.Kind.DAY_BEFORE, timedelta(days=1)),
         ]
     )
     # Today's bookings, with reminders still to send.
     today = visit_for(client, at(MONDAY, "10:00"), at(MONDAY, "10:30"))
     lead = appointment_in(today, classical, therapists[0], at(MONDAY, "10:00"))
-    Reminder.objects.create(
-        appointment=lead, kind=Reminder.Kind.HOURS_BEFORE, channel="email", due_at=NOW
+    Message.objects.create(
+        appointment=lead, kind=Message.Kind.HOURS_BEFORE, channel="email", due_at=NOW
     )
     analyze()
     return appointments
@@ -182,7 +183,7 @@ def test_the_staff_api_list_reads_no_history_table_whole(integration, history):
 
 @pytest.mark.postgres
 def test_the_dispatchers_claim_reads_no_history_table_whole(history):
-    captured = _captured(lambda: claim_due_reminders(token=uuid.uuid4(), now=NOW))
+    captured = _captured(lambda: claim_due_messages(token=uuid.uuid4(), now=NOW))
 
     assert scans_of_history(captured) == {}
 
@@ -322,22 +323,22 @@ def test_an_email_search_finds_the_reminders_of_the_appointments_booked_with_it(
     response = admin_client.get(REMINDERS, {"q": "MIRA@example.com"})
 
     found = {reminder.pk for reminder in response.context["cl"].result_list}
-    assert found == set(Reminder.objects.filter(appointment=booked).values_list("pk", flat=True))
+    assert found == set(Message.objects.filter(appointment=booked).values_list("pk", flat=True))
     assert found
 
 
 @pytest.mark.postgres
 def test_the_dispatchers_claim_reads_only_the_indexes_of_the_reminders_to_send(history):
-    captured = _captured(lambda: claim_due_reminders(token=uuid.uuid4(), now=NOW))
+    captured = _captured(lambda: claim_due_messages(token=uuid.uuid4(), now=NOW))
 
     claims = [sql for sql in reads(captured) if "FOR UPDATE" in sql]
     assert len(claims) == 2
     # Indexes whose range holds only pending or sending rows; never the one
     # on (due_at, id) that orders every reminder ever sent.
     assert set().union(*(indexes_read(sql) for sql in claims)) <= {
-        "booking_reminder_pending_due",
-        "booking_reminder_lease_out",
-        "booking_reminder_due",
+        "notifications_msg_pending_due",
+        "notifications_msg_lease_out",
+        "notifications_msg_due",
     }
 
 

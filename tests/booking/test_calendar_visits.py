@@ -14,14 +14,15 @@ from icalendar import Calendar
 
 from booking.calendar import appointment_calendar
 from booking.guest_access import manage_link
-from booking.models import Appointment, Course, Reminder, Visit
-from booking.notifications import build_email
+from booking.models import Appointment, Course, Visit
+from notifications.appointments import build_email
+from notifications.models import Message
 from tests.booking.conftest import TUESDAY, at, reminder_on, visit_of
 from tests.factories import appointment_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_catalogue")]
 
-Kind = Reminder.Kind
+Kind = Message.Kind
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,10 @@ import time_machine
 from django.core import mail
 
 from booking.contacts import mailbox, single_line
-from booking.models import Reminder
-from booking.services import Actor, ClientDetails, book_appointment, send_reminder_now
+from booking.services import Actor, ClientDetails, book_appointment
 from booking.site_forms import BookingForm
+from notifications.models import Message
+from notifications.services import send_message_now
 from tests.booking.conftest import NOW, TUESDAY, at
 
 NAMES = [
@@ -101,12 +102,12 @@ def test_a_confirmation_to_any_name_reaches_its_mailbox_through_smtp(
         actor=Actor.guest(),
         now=NOW,
     )
-    confirmation = appointment.reminders.get(kind=Reminder.Kind.CONFIRMATION)
+    confirmation = appointment.messages.get(kind=Message.Kind.CONFIRMATION)
 
     with time_machine.travel(NOW, tick=False):
-        status = send_reminder_now(reminder_id=confirmation.pk)
+        status = send_message_now(message_id=confirmation.pk)
 
-    assert status == Reminder.Status.SENT
+    assert status == Message.Status.SENT
     (envelope,) = smtp.envelopes
     assert envelope["to"] == ["<jane@example.com>"]
     received = email.message_from_bytes(envelope["message"], policy=policy.default)
@@ -130,18 +131,18 @@ def test_a_confirmation_to_a_domain_beyond_ascii_reaches_its_mailbox_through_smt
         actor=Actor.guest(),
         now=NOW,
     )
-    confirmation = appointment.reminders.get(kind=Reminder.Kind.CONFIRMATION)
+    confirmation = appointment.messages.get(kind=Message.Kind.CONFIRMATION)
 
     with time_machine.travel(NOW, tick=False):
-        status = send_reminder_now(reminder_id=confirmation.pk)
+        status = send_message_now(message_id=confirmation.pk)
 
-    assert status == Reminder.Status.SENT
+    assert status == Message.Status.SENT
     (envelope,) = smtp.envelopes
     assert envelope["to"] == ["<jane@xn--exmple-cua.de>"]
 
 
 def test_the_old_way_of_writing_the_address_is_what_smtp_refused():
-    # What booking.notifications wrote before: the backend's own check refuses it.
+    # What notifications.appointments wrote before: the backend's own check refuses it.
     with pytest.raises(ValueError, match="Invalid address"):
         mail.message.sanitize_address("Doe, Jane <jane@example.com>", "utf-8")
 

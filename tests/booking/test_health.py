@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from booking.models import Reminder
 from booking.services import Actor, book_appointment
+from notifications.models import Message
 from tests.booking.conftest import TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def stuck_outbox(classical, anna, two_rooms, guest_details, time_machine) -> Non
         source="api",
         actor=Actor.guest(),
     )
-    Reminder.objects.filter(kind=Reminder.Kind.CONFIRMATION).update(status="pending")
+    Message.objects.filter(kind=Message.Kind.CONFIRMATION).update(status="pending")
     time_machine.move_to(timezone.now() + timedelta(minutes=6), tick=False)
 
 

@@ -17,18 +17,19 @@ from django.urls import reverse
 
 from booking import errors, tasks
 from booking.availability import available_slots
-from booking.models import Allocation, Appointment, AppointmentEvent, Client, Reminder
+from booking.models import Allocation, Appointment, AppointmentEvent, Client
 from booking.services import (
     Actor,
     ClientDetails,
     book_appointment,
     cancel_appointment,
     confirm_held_appointment,
-    dispatch_due_reminders,
     limits,
     release_expired_holds,
     reschedule_appointment,
 )
+from notifications.models import Message
+from notifications.services import dispatch_due_messages
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +69,9 @@ def offered(offering, therapist, *, now=NOW) -> set:
 
 def pending(appointment) -> set[str]:
     return set(
-        Reminder.objects.filter(
-            appointment=appointment, status=Reminder.Status.PENDING
-        ).values_list("kind", flat=True)
+        Message.objects.filter(appointment=appointment, status=Message.Status.PENDING).values_list(
+            "kind", flat=True
+        )
     )
 
 
@@ -158,7 +159,7 @@ def test_confirming_a_confirmed_booking_again_changes_nothing(classical, anna, t
     confirm_held_appointment(appointment=appointment, actor=Actor.guest(), now=NOW)
 
     assert AppointmentEvent.objects.filter(action="hold_confirmed").count() == 1
-    assert Reminder.objects.filter(appointment=appointment, kind="day_before").count() == 1
+    assert Message.objects.filter(appointment=appointment, kind="day_before").count() == 1
 
 
 def test_a_hold_cannot_be_confirmed_once_it_has_expired(classical, anna, two_rooms):
@@ -205,7 +206,7 @@ def test_a_released_hold_sends_nothing_to_its_unproven_address(classical, anna, 
     release_expired_holds(now=EXPIRED)
 
     assert pending(appointment) == set()
-    assert not Reminder.objects.filter(kind=Reminder.Kind.CANCELLATION).exists()
+    assert not Message.objects.filter(kind=Message.Kind.CANCELLATION).exists()
 
 
 def test_the_sweep_leaves_holds_still_open_and_confirmed_bookings(classical, anna, two_rooms):
@@ -246,7 +247,7 @@ def test_a_guest_may_cancel_a_held_booking_without_a_notice(classical, anna, two
     cancel_appointment(appointment=appointment, actor=Actor.guest(), now=NOW)
 
     assert Appointment.objects.get(pk=appointment.pk).status == Status.CANCELLED
-    assert not Reminder.objects.filter(kind=Reminder.Kind.CANCELLATION).exists()
+    assert not Message.objects.filter(kind=Message.Kind.CANCELLATION).exists()
     assert at(TUESDAY, "10:00") in offered(classical, anna)
 
 
@@ -280,7 +281,7 @@ def test_the_email_of_a_held_booking_asks_to_confirm_it_by_its_own_link(
     appointment = book(classical, at(TUESDAY, "10:00"))
 
     with time_machine.travel(NOW, tick=False):
-        dispatch_due_reminders()
+        dispatch_due_messages()
 
     [message] = mail.outbox
     assert message.subject.startswith("Please confirm your massage on Tuesday 2 March at 10:00")

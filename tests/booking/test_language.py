@@ -11,13 +11,14 @@ from django.utils import translation
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
-from booking import notifications
 from booking.calendar import appointment_calendar, sessions_calendar
 from booking.guest_access import manage_link
-from booking.models import Appointment, Reminder
+from booking.models import Appointment
 from booking.models import Client as ClientRecord
 from booking.services import Actor, ClientDetails, book_appointment
 from booking.site_forms import slot_value
+from notifications import appointments as messages
+from notifications.models import Message
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,8 @@ def book(classical, language: str, client: ClientDetails = MIRA) -> Appointment:
     )
 
 
-def confirmation(appointment: Appointment, channel: str = "email") -> Reminder:
-    reminder = appointment.reminders.get(kind="confirmation", channel="email")
+def confirmation(appointment: Appointment, channel: str = "email") -> Message:
+    reminder = appointment.messages.get(kind="confirmation", channel="email")
     reminder.channel = channel
     return reminder
 
@@ -142,7 +143,7 @@ def test_a_russian_bookings_confirmation_is_in_russian_while_the_worker_speaks_e
     appointment = book(classical, "ru")
     translation.activate("en")
 
-    message = notifications.build_email(confirmation(appointment))
+    message = messages.build_email(confirmation(appointment))
 
     assert message.subject == "Вы записаны на массаж: Вт, 2 марта, 10:00 · Studio"
     link = (
@@ -158,7 +159,7 @@ def test_a_russian_bookings_text_message_is_in_russian(classical, anna, two_room
     settings.STUDIO_BASE_URL = "https://studio.example"
     appointment = book(classical, "ru")
 
-    text = notifications.build_sms(confirmation(appointment, channel="sms"))
+    text = messages.build_sms(confirmation(appointment, channel="sms"))
 
     assert text == (
         "Studio: вы записаны — Классический: стопа, Вт, 2 марта, 10:00. Изменить или отменить: "
@@ -172,7 +173,7 @@ def test_an_english_bookings_confirmation_is_in_english_while_the_worker_speaks_
     appointment = book(classical, "en")
     translation.activate("ru")
 
-    message = notifications.build_email(confirmation(appointment))
+    message = messages.build_email(confirmation(appointment))
 
     assert message.subject == "Your massage on Tuesday 2 March at 10:00 is booked · Studio"
     assert f"/en/booking/manage/{appointment.pk}/?t=" in message.body
@@ -189,9 +190,9 @@ def test_the_calendar_file_of_a_message_is_made_in_the_bookings_language(
         made_in.append(translation.get_language())
         return sessions_calendar(*args, **kwargs)
 
-    monkeypatch.setattr("booking.notifications.sessions_calendar", recording)
+    monkeypatch.setattr("notifications.appointments.sessions_calendar", recording)
 
-    message = notifications.build_email(confirmation(appointment))
+    message = messages.build_email(confirmation(appointment))
 
     assert made_in == ["ru"]
     (event,) = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")

@@ -6,15 +6,16 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
-from booking.models import Appointment, Reminder
-from booking.notifications import build_email, build_sms
+from booking.models import Appointment
 from booking.services import Actor, book_appointment
+from notifications.appointments import build_email, build_sms
+from notifications.models import Message
 from studio.identity import save_profile
 from studio.models import StudioProfile
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
-Kind = Reminder.Kind
+Kind = Message.Kind
 
 # The appointment starts Tuesday 10:00 Berlin (09:00 UTC); with a cut-off
 # of 24 hours guests change it online until Monday 09:00 UTC.
@@ -52,13 +53,13 @@ def appointment(classical, anna, two_rooms, guest_details) -> Appointment:
 
 def email(appointment: Appointment, kind: str, *, sent_at: datetime) -> tuple[str, str]:
     with time_machine.travel(sent_at, tick=False):
-        message = build_email(Reminder(appointment=appointment, kind=kind, channel="email"))
+        message = build_email(Message(appointment=appointment, kind=kind, channel="email"))
     return str(message.body), str(message.alternatives[0][0])
 
 
 def sms(appointment: Appointment, kind: str, *, sent_at: datetime) -> str:
     with time_machine.travel(sent_at, tick=False):
-        return build_sms(Reminder(appointment=appointment, kind=kind, channel="sms"))
+        return build_sms(Message(appointment=appointment, kind=kind, channel="sms"))
 
 
 def test_every_email_ends_with_the_studios_name_address_phone_and_map(appointment):
@@ -133,7 +134,7 @@ def test_a_text_before_the_cut_off_gives_the_link(appointment):
 def test_the_calendar_file_places_the_massage_at_the_studios_address(appointment):
     with time_machine.travel(NOW, tick=False):
         message = build_email(
-            Reminder(appointment=appointment, kind=Kind.CONFIRMATION, channel="email")
+            Message(appointment=appointment, kind=Kind.CONFIRMATION, channel="email")
         )
     calendar = Calendar.from_ical(message.attachments[0][1])
 

@@ -14,15 +14,16 @@ from rest_framework.test import APIClient
 
 from booking import errors
 from booking.calendar import appointment_calendar
-from booking.models import Appointment, Reminder
-from booking.notifications import build_email
+from booking.models import Appointment
 from booking.services import Actor, book_appointment, cancel_appointment
+from notifications.appointments import build_email
+from notifications.models import Message
 from studio.formatting import format_duration, format_money
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_catalogue")]
 
-Kind = Reminder.Kind
+Kind = Message.Kind
 NBSP = "\xa0"
 
 # Every sentence the e-mail templates write in English: none may be left in a Russian e-mail.
@@ -75,7 +76,7 @@ def email_in(language: str, appointment: Appointment, kind: str) -> tuple[str, s
     """
     appointment.visit.language = language
     with translation.override("en" if language == "ru" else "ru"):
-        message = build_email(Reminder(appointment=appointment, kind=kind, channel="email"))
+        message = build_email(Message(appointment=appointment, kind=kind, channel="email"))
     return str(message.body), str(message.alternatives[0][0])
 
 
@@ -324,7 +325,7 @@ def test_a_russian_bookings_email_names_the_studio_as_russian_writes_it(
 
     with translation.override("en"):
         message = build_email(
-            Reminder(appointment=appointment, kind="confirmation", channel="email")
+            Message(appointment=appointment, kind="confirmation", channel="email")
         )
     (event,) = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")
 

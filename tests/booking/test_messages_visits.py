@@ -10,14 +10,16 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
-from booking.models import Course, Reminder, Visit
-from booking.notifications import build_email, build_sms
+from booking.models import Course, Visit
+from booking.services import reminders
+from notifications.appointments import build_email, build_sms
+from notifications.models import Message
 from tests.booking.conftest import NOW, TUESDAY, at, reminder_on, visit_of
 from tests.factories import appointment_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_catalogue")]
 
-Kind = Reminder.Kind
+Kind = Message.Kind
 NBSP = "\xa0"
 MANAGE = "/booking/manage/00000000-0000-0000-0000-00000000000"
 
@@ -30,7 +32,7 @@ def _studio(settings) -> None:
     settings.STUDIO_BASE_URL = "https://studio.example"
 
 
-def reminder(visit: Visit, kind: str, *, language: str, channel: str = "email") -> Reminder:
+def reminder(visit: Visit, kind: str, *, language: str, channel: str = "email") -> Message:
     """The reminder of `kind` on the visit's lead, for a visit booked in `language`.
 
     The worker's own language is the other one: the visit's decides.
@@ -155,7 +157,7 @@ def assert_reads_as_a_visit_in(language: str, kind: Kind, visit: Visit, listing:
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", reminders.KINDS)
 def test_every_message_of_a_couples_visit_lists_both_people_in_its_language(
     couples_visit, kind, language
 ):
@@ -228,7 +230,7 @@ Total: €90
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", reminders.KINDS)
 def test_every_message_of_a_consecutive_visit_lists_both_massages_in_order(
     consecutive_visit, kind, language
 ):

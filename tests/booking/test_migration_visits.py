@@ -25,8 +25,8 @@ from rest_framework.test import APIClient
 
 from booking.guest_access import manage_link
 from booking.models import Appointment as CurrentAppointment
-from booking.models import Reminder as CurrentReminder
-from booking.services import dispatch_due_reminders
+from notifications.models import Message as CurrentReminder
+from notifications.services import dispatch_due_messages
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = [
@@ -289,7 +289,7 @@ def test_a_migrated_reminder_stuck_in_sending_is_sent_once_its_lease_ran_out(bef
     migrate(AFTER)
     migrate_to_latest()
 
-    assert dispatch_due_reminders() == 1
+    assert dispatch_due_messages() == 1
 
     stuck = CurrentReminder.objects.get(pk=history["reminders"]["stuck"].pk)
     assert (stuck.status, stuck.attempts) == (CurrentReminder.Status.SENT, 2)

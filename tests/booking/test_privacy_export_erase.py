@@ -15,8 +15,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from booking import errors, selectors
-from booking.models import Appointment, AppointmentEvent, Client, IdempotencyKey, Reminder
+from booking.models import Appointment, AppointmentEvent, Client, IdempotencyKey
 from booking.services import Actor, erase_client, export_client
+from notifications.models import Message
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def mira(classical, anna, two_rooms, admin_user) -> Client:
         response_status=201,
         appointment_id=first["id"],
     )
-    Reminder.objects.filter(appointment_id=first["id"]).update(
+    Message.objects.filter(appointment_id=first["id"]).update(
         last_error=f"550 no such mailbox: {EMAIL}"
     )
     client = Client.objects.get(appointments__id=first["id"])
@@ -209,13 +210,13 @@ def test_erasing_anonymises_the_client_and_their_appointments(mira):
 
 
 def test_erasing_cancels_pending_reminders_and_deletes_stored_answers(mira):
-    Reminder.objects.filter(appointment__client=mira).update(status=Reminder.Status.PENDING)
+    Message.objects.filter(appointment__client=mira).update(status=Message.Status.PENDING)
 
     erased = erase_client(client=mira, by=Actor(label="test"), now=AFTER)
 
     assert erased.reminders_cancelled > 0
-    assert not Reminder.objects.filter(
-        appointment__client=mira, status=Reminder.Status.PENDING
+    assert not Message.objects.filter(
+        appointment__client=mira, status=Message.Status.PENDING
     ).exists()
     assert erased.idempotency_keys == 3
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["otto-1"]

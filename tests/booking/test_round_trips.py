@@ -11,8 +11,10 @@ import time_machine
 from django.db import connection
 from rest_framework.test import APIClient
 
-from booking.models import Appointment, IdempotencyKey, Reminder, Visit
-from booking.services import Actor, ClientDetails, WantedAppointment, book_visit, reminders
+from booking.models import Appointment, IdempotencyKey, Visit
+from booking.services import Actor, ClientDetails, WantedAppointment, book_visit
+from notifications import services as outbox
+from notifications.models import Message
 from tests.booking.conftest import MIRA, NOW, TUESDAY, at
 from tests.roundtrips import round_trips
 
@@ -33,7 +35,7 @@ def frozen():
 def enqueued(monkeypatch) -> list[int]:
     """The reminders handed to the broker after commit: not sent in process, as in production."""
     handed: list[int] = []
-    monkeypatch.setattr(reminders, "_send_soon", handed.extend)
+    monkeypatch.setattr(outbox, "_send_soon", handed.extend)
     return handed
 
 
@@ -49,7 +51,7 @@ def test_an_api_booking_for_a_new_client_with_a_key_takes_nine_round_trips(
         )
 
     assert response.status_code == 201, response.content
-    assert enqueued == [Reminder.objects.get(kind=Reminder.Kind.CONFIRMATION).pk]
+    assert enqueued == [Message.objects.get(kind=Message.Kind.CONFIRMATION).pk]
     key = IdempotencyKey.objects.get()
     assert (key.state, str(key.appointment_id)) == ("done", response.json()["id"])
     # Issue 12 asks for at most 10; main took 27. Each round trip:

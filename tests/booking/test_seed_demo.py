@@ -193,7 +193,7 @@ def test_seed_demo_gives_anna_a_massage_last_week_whose_note_she_may_write():
     assert note_refusal(appointment=given, now=NOW) is None
     assert may_write_note(appointment=given, user=anna)
     # Nothing is left to send about a massage already given.
-    assert not given.reminders.filter(status="pending").exists()
+    assert not given.messages.filter(status="pending").exists()
 
 
 def test_demo_vacuum_bookings_take_turns_with_the_one_device():

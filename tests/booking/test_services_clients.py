@@ -13,13 +13,12 @@ from rest_framework.test import APIClient
 
 from booking import errors
 from booking.guest_access import manage_link
-from booking.models import Appointment, AppointmentEvent, Client, Reminder
+from booking.models import Appointment, AppointmentEvent, Client
 from booking.services import (
     Actor,
     ClientDetails,
     book_appointment,
     merge_clients,
-    send_reminder_now,
     update_client_from_booking,
 )
 from booking.services.clients import (
@@ -28,6 +27,8 @@ from booking.services.clients import (
     details_link_token,
     offers_record_update,
 )
+from notifications.models import Message
+from notifications.services import send_message_now
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +70,9 @@ def test_a_takeover_attempt_leaves_the_client_and_the_victims_reminders_alone(
     assert Appointment.objects.get(pk=attacker.pk).is_client_verified is False
 
     # Every message about the victim's appointment, sent when it is due.
-    for reminder in victim.reminders.order_by("due_at"):
+    for reminder in victim.messages.order_by("due_at"):
         with time_machine.travel(reminder.due_at, tick=False):
-            assert send_reminder_now(reminder_id=reminder.pk) == Reminder.Status.SENT
+            assert send_message_now(message_id=reminder.pk) == Message.Status.SENT
     emails = mail.outbox
     assert [message.to for message in emails] == [["Mira Example <mira@example.com>"]] * 2
     (sms,) = Path(settings.SMS_FILE_PATH).iterdir()
@@ -95,9 +96,9 @@ def test_the_attackers_own_messages_go_to_the_details_it_was_booked_with(
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
     attacker = book(classical, at(WEDNESDAY, "11:00"), ATTACKER)
 
-    for reminder in attacker.reminders.order_by("due_at"):
+    for reminder in attacker.messages.order_by("due_at"):
         with time_machine.travel(reminder.due_at, tick=False):
-            send_reminder_now(reminder_id=reminder.pk)
+            send_message_now(message_id=reminder.pk)
 
     assert mail.outbox[0].to == ["Call +49 900 555 to confirm <MIRA@Example.COM>"]
     assert mail.outbox[0].body.startswith("Dear Call +49 900 555 to confirm,")
@@ -182,7 +183,7 @@ def test_the_confirmation_offers_the_link_when_the_details_differ(differing):
     assert offers_record_update(differing) is True
 
     with time_machine.travel(NOW, tick=False):
-        send_reminder_now(reminder_id=differing.reminders.get(kind="confirmation").pk)
+        send_message_now(message_id=differing.messages.get(kind="confirmation").pk)
 
     (message,) = mail.outbox
     assert message.to == ['"Mira E." <mira@example.com>']
@@ -197,7 +198,7 @@ def test_the_confirmation_has_no_link_when_the_details_match(
     appointment = book(classical, at(TUESDAY, "10:00"), guest_details)
 
     with time_machine.travel(NOW, tick=False):
-        send_reminder_now(reminder_id=appointment.reminders.get(kind="confirmation").pk)
+        send_message_now(message_id=appointment.messages.get(kind="confirmation").pk)
 
     assert offers_record_update(appointment) is False
     assert "/booking/client-details/" not in mail.outbox[0].body

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from booking import errors
-from booking.models import Appointment, AppointmentEvent, Reminder, Visit
+from booking.models import Appointment, AppointmentEvent, Visit
 from booking.services import (
     Actor,
     ClientDetails,
@@ -19,6 +19,7 @@ from booking.services import (
     reschedule_visit,
     undo_mark,
 )
+from notifications.models import Message
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.factories import TherapistFactory
 
@@ -29,7 +30,7 @@ WEDNESDAY = TUESDAY + timedelta(days=1)
 
 def kinds(appointment: Appointment, status: str = "pending") -> list[str]:
     return sorted(
-        Reminder.objects.filter(appointment=appointment, status=status).values_list(
+        Message.objects.filter(appointment=appointment, status=status).values_list(
             "kind", flat=True
         )
     )
@@ -93,10 +94,10 @@ def test_without_notice_no_message_goes_out_but_the_reminders_follow_the_move(bo
 
     booked.refresh_from_db()
     assert "rescheduled" not in kinds(booked)
-    assert not Reminder.objects.filter(appointment=booked, kind="rescheduled").exists()
-    day_before = Reminder.objects.get(appointment=booked, kind="day_before", status="pending")
+    assert not Message.objects.filter(appointment=booked, kind="rescheduled").exists()
+    day_before = Message.objects.get(appointment=booked, kind="day_before", status="pending")
     assert day_before.due_at.date() == TUESDAY
-    assert Reminder.objects.filter(
+    assert Message.objects.filter(
         appointment=booked, kind="day_before", status="cancelled"
     ).exists()
 
@@ -210,14 +211,14 @@ def test_staff_cancel_without_telling_the_client(booked, staff):
 
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.CANCELLED
-    assert not Reminder.objects.filter(appointment=booked, kind="cancellation").exists()
+    assert not Message.objects.filter(appointment=booked, kind="cancellation").exists()
     assert kinds(booked) == []
 
 
 def test_a_guest_cancelling_is_always_told(booked):
     cancel_visit(visit=booked.visit, actor=Actor.guest(), notify=False, now=NOW)
 
-    assert Reminder.objects.filter(appointment=booked, kind="cancellation").exists()
+    assert Message.objects.filter(appointment=booked, kind="cancellation").exists()
 
 
 def test_a_client_is_marked_arrived_on_the_day(booked, staff):
@@ -251,7 +252,7 @@ def test_a_mistaken_completed_is_undone_back_to_confirmed(booked, staff):
     after = at(TUESDAY, "10:40")
     mark_appointment(appointment=booked, status="completed", actor=staff, now=after)
     assert Visit.objects.get(pk=booked.visit_id).status == Visit.Status.COMPLETED
-    reminders_before = list(Reminder.objects.values_list("id", "status"))
+    reminders_before = list(Message.objects.values_list("id", "status"))
 
     undo_mark(appointment=booked, actor=staff, now=after)
 
@@ -261,7 +262,7 @@ def test_a_mistaken_completed_is_undone_back_to_confirmed(booked, staff):
     [event] = last_events(booked)
     assert (event.action, event.details) == ("mark_undone", {"undone": "completed"})
     # Nothing is sent or planned again.
-    assert list(Reminder.objects.values_list("id", "status")) == reminders_before
+    assert list(Message.objects.values_list("id", "status")) == reminders_before
 
 
 def test_a_mistaken_arrival_is_undone(booked, staff):

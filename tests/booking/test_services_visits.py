@@ -6,15 +6,7 @@ import pytest
 from django.db.models import Model
 
 from booking import errors
-from booking.models import (
-    Allocation,
-    Appointment,
-    AppointmentEvent,
-    Client,
-    Course,
-    Reminder,
-    Visit,
-)
+from booking.models import Allocation, Appointment, AppointmentEvent, Client, Course, Visit
 from booking.services import (
     Actor,
     ClientDetails,
@@ -31,6 +23,7 @@ from booking.services import (
     reschedule_visit,
 )
 from catalog.models import Offering
+from notifications.models import Message
 from tests.booking.conftest import BERLIN, NOW, TUESDAY, at
 from tests.factories import vacuum_device
 
@@ -86,7 +79,7 @@ def row_counts() -> dict[str, int]:
         Appointment,
         Allocation,
         AppointmentEvent,
-        Reminder,
+        Message,
         Client,
         Course,
     ]
@@ -131,8 +124,8 @@ def test_a_visits_reminders_hang_on_its_lead_appointment_only(classical, back, a
     visit = foot_then_back(classical, back)
 
     lead = appointments_of(visit)[0]
-    assert set(Reminder.objects.values_list("appointment_id", flat=True)) == {lead.id}
-    assert Reminder.objects.filter(kind="confirmation").count() == 1
+    assert set(Message.objects.values_list("appointment_id", flat=True)) == {lead.id}
+    assert Message.objects.filter(kind="confirmation").count() == 1
 
 
 def test_foot_then_back_keeps_one_therapist_and_one_room(classical, back, anna, two_rooms):
@@ -326,8 +319,8 @@ def test_a_cancelled_held_visit_sends_nothing_to_its_unproven_address(
 
     cancel_visit(visit=visit, actor=Actor.guest(), now=NOW)
 
-    assert not Reminder.objects.filter(kind="cancellation").exists()
-    assert not Reminder.objects.filter(status="pending").exists()
+    assert not Message.objects.filter(kind="cancellation").exists()
+    assert not Message.objects.filter(status="pending").exists()
 
 
 def test_a_held_visit_is_moved_only_once_confirmed(holds, for_two, anna, ben, room_for_two):
@@ -360,9 +353,9 @@ def test_a_cancelled_visit_sends_one_notice_on_its_lead(classical, back, anna, t
     cancel_visit(visit=visit, actor=DESK, now=NOW)
 
     lead = appointments_of(visit)[0]
-    notices = Reminder.objects.filter(kind="cancellation")
+    notices = Message.objects.filter(kind="cancellation")
     assert list(notices.values_list("appointment_id", flat=True)) == [lead.id]
-    assert not Reminder.objects.filter(status="pending").exclude(kind="cancellation").exists()
+    assert not Message.objects.filter(status="pending").exclude(kind="cancellation").exists()
 
 
 def test_a_guest_cannot_cancel_a_visit_after_the_cut_off(for_two, anna, ben, room_for_two):
@@ -432,7 +425,7 @@ def test_a_move_tells_the_lead_appointments_reminders(classical, back, anna, two
 
     lead = appointments_of(visit)[0]
     assert list(
-        Reminder.objects.filter(kind="rescheduled").values_list("appointment_id", flat=True)
+        Message.objects.filter(kind="rescheduled").values_list("appointment_id", flat=True)
     ) == [lead.id]
 
 
@@ -500,9 +493,9 @@ def test_a_course_is_confirmed_once_and_reminded_per_session(course_offering, an
     course = a_course(course_offering)
 
     first = course.visits.earliest("start_at")
-    confirmations = Reminder.objects.filter(kind="confirmation")
+    confirmations = Message.objects.filter(kind="confirmation")
     assert list(confirmations.values_list("appointment__visit", flat=True)) == [first.id]
-    day_before = Reminder.objects.filter(kind="day_before")
+    day_before = Message.objects.filter(kind="day_before")
     assert day_before.values("appointment__visit").distinct().count() == 3
 
 
@@ -579,7 +572,7 @@ def test_cancelling_a_course_cancels_the_sessions_to_come(course_offering, anna,
 
     statuses = list(course.visits.order_by("start_at").values_list("status", flat=True))
     assert statuses == ["confirmed", "cancelled", "cancelled"]
-    assert Reminder.objects.filter(kind="cancellation").count() == 1
+    assert Message.objects.filter(kind="cancellation").count() == 1
 
 
 def test_a_guest_cancels_only_the_sessions_before_the_cut_off(course_offering, anna, two_rooms):

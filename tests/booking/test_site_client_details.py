@@ -8,8 +8,9 @@ import time_machine
 from django.core import mail
 
 from booking.models import Appointment, Client
-from booking.services import Actor, ClientDetails, book_appointment, send_reminder_now
+from booking.services import Actor, ClientDetails, book_appointment
 from booking.services.clients import details_link_token
+from notifications.services import send_message_now
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def differing(classical, anna, ben, two_rooms, guest_details) -> Appointment:
 
 
 def link_in_confirmation(appointment: Appointment) -> str:
-    send_reminder_now(reminder_id=appointment.reminders.get(kind="confirmation").pk)
+    send_message_now(message_id=appointment.messages.get(kind="confirmation").pk)
     message = mail.outbox[-1]
     found = re.search(r"https?://[^/\s]+(/en/booking/client-details/[^\s]+/)", str(message.body))
     assert found, message.body

@@ -16,10 +16,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from booking.guest_access import confirmation_link, manage_link
-from booking.models import Appointment, Reminder
+from booking.models import Appointment
 from booking.services import release_expired_holds
 from booking.views.slots import WantedVisit, is_offered
 from booking.visits import Part
+from notifications.models import Message
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.booking.test_site_booking import details, form_url
 
@@ -77,7 +78,7 @@ def test_the_pages_of_the_browser_that_booked_do_not_confirm_it(
         assert client.get(page(name, appointment)).status_code == 200
 
     assert Appointment.objects.get().status == Status.HELD
-    assert set(Reminder.objects.values_list("kind", flat=True)) == {"confirmation"}
+    assert set(Message.objects.values_list("kind", flat=True)) == {"confirmation"}
 
 
 def test_the_manage_token_opens_a_held_booking_but_does_not_confirm_it(
@@ -111,7 +112,7 @@ def test_opening_the_emailed_link_confirms_the_booking_and_plans_its_reminders(
     stored = Appointment.objects.get()
     assert (stored.status, stored.hold_expires_at) == (Status.CONFIRMED, None)
     assert set(
-        Reminder.objects.filter(status=Reminder.Status.PENDING).values_list("kind", flat=True)
+        Message.objects.filter(status=Message.Status.PENDING).values_list("kind", flat=True)
     ) >= {"day_before", "hours_before"}
 
 

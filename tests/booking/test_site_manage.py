@@ -14,9 +14,9 @@ from icalendar import Calendar
 
 from booking.guest_access import SESSION_KEY, manage_link
 from booking.models import Appointment, AppointmentEvent
-from booking.notifications import manage_url
 from booking.services import Actor, ClientDetails, book_appointment, mark_appointment
 from booking.site_forms import slot_value
+from notifications.appointments import manage_url
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db

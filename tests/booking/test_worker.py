@@ -16,9 +16,9 @@ from django.core import mail
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
-from booking.models import Reminder
 from booking.services import Actor, ClientDetails, book_appointment
-from booking.tasks import dispatch_reminders
+from notifications.models import Message
+from notifications.tasks import dispatch_messages
 from studio import celery_app
 from tests.booking.conftest import TUESDAY, at
 from tests.conftest import IS_CI
@@ -78,8 +78,8 @@ def test_a_booking_through_the_api_is_confirmed_by_the_worker(
     assert event.decoded("dtend") == at(TUESDAY, "14:30")
     assert str(event["uid"]) == f"appointment-{response.json()['id']}@127.0.0.1"
     assert str(event["summary"]) == "Classical: foot at Studio"
-    confirmation = Reminder.objects.get(kind=Reminder.Kind.CONFIRMATION)
-    assert wait_for(lambda: Reminder.objects.get(pk=confirmation.pk).status == "sent")
+    confirmation = Message.objects.get(kind=Message.Kind.CONFIRMATION)
+    assert wait_for(lambda: Message.objects.get(pk=confirmation.pk).status == "sent")
 
 
 @pytest.mark.redis
@@ -98,9 +98,9 @@ def test_beats_sweep_runs_on_the_worker_and_sends_what_is_due(
     )
     assert wait_for(lambda: len(mail.outbox) == 1)
     # A reminder left behind by a lost message: beat's sweep finds it.
-    Reminder.objects.filter(kind=Reminder.Kind.CONFIRMATION).update(status="pending")
+    Message.objects.filter(kind=Message.Kind.CONFIRMATION).update(status="pending")
 
-    dispatch_reminders.delay()
+    dispatch_messages.delay()
 
     assert wait_for(lambda: len(mail.outbox) == 2)
 
@@ -112,7 +112,7 @@ def test_a_worker_on_rabbitmq_sends_the_due_reminders(classical, anna, two_rooms
     rabbit.config_from_object("django.conf:settings", namespace="CELERY")
     rabbit.conf.update(broker_url=os.environ["RABBITMQ_URL"], task_always_eager=False)
     # booking.tasks' shared tasks register themselves with this app too.
-    assert "booking.tasks.dispatch_reminders" in rabbit.tasks
+    assert "notifications.tasks.dispatch_messages" in rabbit.tasks
     time_machine.move_to(at(TUESDAY, "7:00"), tick=True)
     book_appointment(
         offering=classical,
@@ -122,10 +122,10 @@ def test_a_worker_on_rabbitmq_sends_the_due_reminders(classical, anna, two_rooms
         actor=Actor.guest(),
     )
     mail.outbox.clear()  # what the in-process hand-over sent; the sweep must send the rest
-    Reminder.objects.update(status="pending")
+    Message.objects.update(status="pending")
 
     with start_worker(rabbit, pool="solo", perform_ping_check=False, shutdown_timeout=15):
-        rabbit.send_task("booking.tasks.dispatch_reminders")
+        rabbit.send_task("notifications.tasks.dispatch_messages")
         assert wait_for(lambda: len(mail.outbox) == 1), "no e-mail within 20 seconds"
 
-    assert Reminder.objects.get(kind=Reminder.Kind.CONFIRMATION).status == "sent"
+    assert Message.objects.get(kind=Message.Kind.CONFIRMATION).status == "sent"

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from booking.guest_access import confirmation_link
 from booking.models import Appointment
-from booking.services import dispatch_due_reminders
 from booking.site_forms import slot_value
+from notifications.services import dispatch_due_messages
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_booking_flow import days_ahead, fill_in_details, local, open_page
 
@@ -52,7 +52,7 @@ def test_a_held_booking_is_confirmed_only_from_the_emailed_link(
     assert appointment.status == Appointment.Status.HELD
 
     # What beat does every minute; the worker may have sent it already.
-    dispatch_due_reminders()
+    dispatch_due_messages()
     [message] = mail.outbox
     link = f"{live_server.url}{confirmation_link(appointment)}"
     assert link in message.body

@@ -11,7 +11,7 @@ import pytest
 
 from booking import errors
 from booking.availability import available_slots
-from booking.models import Allocation, Appointment, Reminder, Visit
+from booking.models import Allocation, Appointment, Visit
 from booking.services import (
     Actor,
     ClientDetails,
@@ -20,6 +20,7 @@ from booking.services import (
     confirm_held_appointment,
     release_expired_holds,
 )
+from notifications.models import Message
 from payments.models import Entry, GatewayEvent, Payment, SavedCard
 from payments.selectors import visit_balance
 from payments.services import online
@@ -83,7 +84,7 @@ def test_a_clients_booking_with_a_deposit_policy_is_held_for_its_payment(held):
     assert stored.hold_reason == Visit.HoldReason.PAYMENT
     assert stored.hold_expires_at == NOW + HOLD
     # Its confirmation e-mail waits for the payment.
-    assert not Reminder.objects.filter(appointment__visit=stored).exists()
+    assert not Message.objects.filter(appointment__visit=stored).exists()
 
 
 def test_staff_bookings_are_not_held_for_a_payment(
@@ -158,7 +159,7 @@ def test_a_paid_deposit_confirms_the_visit_and_writes_the_ledger(held, payment, 
     card = SavedCard.objects.get(client=visit.client)
     assert (card.backend, card.last4) == ("stripe", "4242")
     # Now confirmed, the confirmation e-mail and the reminders go out.
-    kinds = set(Reminder.objects.filter(appointment__visit=held).values_list("kind", flat=True))
+    kinds = set(Message.objects.filter(appointment__visit=held).values_list("kind", flat=True))
     assert "confirmation" in kinds
 
 

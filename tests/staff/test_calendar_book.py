@@ -6,9 +6,10 @@ import pytest
 import time_machine
 
 from booking.errors import TooSoon
-from booking.models import Appointment, Client, Reminder, WorkingHours
+from booking.models import Appointment, Client, WorkingHours
 from booking.services import Actor, ClientDetails, WantedAppointment, book_visit
 from catalog.models import ResourceKind
+from notifications.models import Message
 from tests.factories import ResourceFactory, TherapistFactory, give_hours, rooms
 from tests.staff.conftest import DAY, at
 
@@ -86,7 +87,7 @@ def test_a_phone_alone_books_and_sends_no_email(client, reception, classical, an
 
     appointment = Appointment.objects.get()
     assert (appointment.client.email, appointment.client.phone) == ("", "+49301234567")
-    assert not Reminder.objects.filter(channel=Reminder.Channel.EMAIL).exists()
+    assert not Message.objects.filter(channel=Message.Channel.EMAIL).exists()
 
 
 def test_a_second_phone_only_booking_finds_the_same_client(client, reception, classical, anna):

@@ -71,7 +71,7 @@ def test_reception_gives_the_visit_to_another_therapist(reception, booked, ben):
     assert response["Location"] == reverse("staff:visit", args=[booked.visit_id])
     booked.refresh_from_db()
     assert booked.therapist == ben
-    assert booked.reminders.filter(kind="rescheduled").exists()
+    assert booked.messages.filter(kind="rescheduled").exists()
 
 
 def test_reception_moves_without_telling_the_client(reception, booked, anna):
@@ -82,7 +82,7 @@ def test_reception_moves_without_telling_the_client(reception, booked, anna):
 
     booked.refresh_from_db()
     assert booked.start_at == at(TUESDAY, "15:00")
-    assert not booked.reminders.filter(kind="rescheduled").exists()
+    assert not booked.messages.filter(kind="rescheduled").exists()
 
 
 def test_a_time_just_taken_is_a_409_with_the_nearest_free_times(reception, booked, anna):

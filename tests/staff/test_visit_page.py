@@ -111,7 +111,7 @@ def test_reception_cancels_without_telling_the_client(reception, booked, frozen)
     assert response.status_code == 303
     booked.refresh_from_db()
     assert booked.status == "cancelled"
-    assert not booked.reminders.filter(kind="cancellation").exists()
+    assert not booked.messages.filter(kind="cancellation").exists()
     assert booked.events.get(action="cancelled").details == {"reason": "Called in"}
 
 
@@ -120,7 +120,7 @@ def test_reception_cancels_and_tells_the_client(reception, booked, frozen):
         reverse("staff:visit_cancel", args=[booked.visit_id]), {"reason": "", "notify": "on"}
     )
 
-    assert booked.reminders.filter(kind="cancellation").exists()
+    assert booked.messages.filter(kind="cancellation").exists()
 
 
 def test_a_cancel_reason_too_long_is_a_400(reception, booked, frozen):

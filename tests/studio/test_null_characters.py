@@ -14,7 +14,8 @@ APPOINTMENTS = reverse("admin:booking_appointment_changelist")
 
 
 @pytest.mark.parametrize(
-    "url", [APPOINTMENTS, reverse("admin:booking_reminder_changelist"), reverse("catalog:catalog")]
+    "url",
+    [APPOINTMENTS, reverse("admin:notifications_message_changelist"), reverse("catalog:catalog")],
 )
 def test_a_nul_character_in_a_query_outside_the_api_is_a_400(admin_client, url):
     # PostgreSQL refuses NUL in text: a list filter holding one was a 500.

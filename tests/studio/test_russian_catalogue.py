@@ -50,7 +50,7 @@ def test_makemessages_finds_exactly_the_committed_entries(tmp_path):
     # of the code, and the committed file is left as it is.
     root = Path(settings.BASE_DIR)
     copy = tmp_path / "studio-copy"
-    for folder in ["studio", "catalog", "booking", "staff", "payments", "locale"]:
+    for folder in ["studio", "catalog", "booking", "staff", "payments", "notifications", "locale"]:
         shutil.copytree(root / folder, copy / folder, ignore=shutil.ignore_patterns("*.mo"))
     shutil.copy(root / "manage.py", copy / "manage.py")
 

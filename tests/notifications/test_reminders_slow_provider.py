@@ -19,9 +19,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from booking.models import Appointment, Client, Reminder
-from booking.services import dispatch_due_reminders
+from booking.models import Appointment, Client
 from catalog.models import Offering
+from notifications.models import Message
+from notifications.services import dispatch_due_messages
 from tests.booking.conftest import TUESDAY, at
 from tests.factories import TherapistFactory, visit_for
 
@@ -85,10 +86,10 @@ def due_confirmations() -> list[str]:
             price=offering.price,
             currency=offering.currency,
         )
-        Reminder.objects.create(
+        Message.objects.create(
             appointment=appointment,
-            kind=Reminder.Kind.CONFIRMATION,
-            channel=Reminder.Channel.EMAIL,
+            kind=Message.Kind.CONFIRMATION,
+            channel=Message.Channel.EMAIL,
             due_at=timezone.now() - timedelta(minutes=1),
         )
         addresses.append(address)
@@ -99,7 +100,7 @@ def test_two_workers_with_a_provider_slower_than_the_lease_send_each_reminder_on
     slow_provider, due_confirmations
 ):
     start_line = threading.Barrier(WORKERS)
-    unsent = Reminder.objects.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING])
+    unsent = Message.objects.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING])
 
     def work() -> None:
         try:
@@ -107,7 +108,7 @@ def test_two_workers_with_a_provider_slower_than_the_lease_send_each_reminder_on
             start_line.wait(timeout=30)
             deadline = time.monotonic() + 50
             while unsent.exists() and time.monotonic() < deadline:
-                dispatch_due_reminders()
+                dispatch_due_messages()
                 time.sleep(0.05)
         finally:
             connection.close()
@@ -119,4 +120,4 @@ def test_two_workers_with_a_provider_slower_than_the_lease_send_each_reminder_on
     addresses = [address for _, address in slow_provider]
     assert sorted(addresses) == sorted(due_confirmations)  # each exactly once, none left out
     assert len({worker for worker, _ in slow_provider}) == WORKERS  # the lease ran out: both sent
-    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from booking.models import Course, Reminder, Therapist, Visit
+from booking.models import Course, Therapist, Visit
 from booking.services import (
     Actor,
     WantedAppointment,
@@ -19,16 +19,17 @@ from booking.services import (
     book_visit,
     cancel_course,
     cancel_visit,
-    dispatch_due_reminders,
     reschedule_visit,
 )
 from catalog.models import Offering
+from notifications.models import Message
+from notifications.services import dispatch_due_messages
 from tests.booking.conftest import NOW, TUESDAY, at, reminder_on, visit_of
 from tests.factories import TherapistFactory, appointment_in, vacuum_device
 
 pytestmark = pytest.mark.django_db
 
-Kind = Reminder.Kind
+Kind = Message.Kind
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-def due(visit: Visit, kind: str = Kind.CONFIRMATION) -> Reminder:
+def due(visit: Visit, kind: str = Kind.CONFIRMATION) -> Message:
     reminder = reminder_on(visit, kind)
     reminder.due_at = NOW
     reminder.save()
@@ -84,9 +85,9 @@ def test_a_batch_of_visits_messages_takes_the_same_queries_whatever_their_size(
     # Each of the 3 messages: its lease renewed, then marked sent (6).
     # The next claim finds nothing: a savepoint, the two selects, released (4).
     with django_assert_num_queries(5 + 4 + 1 + 6 + 4):
-        assert dispatch_due_reminders() == 3
+        assert dispatch_due_messages() == 3
 
-    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
     by_subject = {
         message.subject.split(" on ")[0].split(" at ")[0]: message for message in mail.outbox
     }
@@ -150,7 +151,7 @@ def test_a_booked_couples_visit_is_confirmed_once_for_both(
 ):
     book_for_two(for_two, guest_details)
 
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     assert sent() == [("Your massages on Tuesday 2 March at 10:00 are booked", 2)]
     (message,) = mail.outbox
@@ -175,7 +176,7 @@ def test_a_booked_course_is_confirmed_once_with_every_session(
 ):
     book_three_sessions(course_massage, anna, guest_details)
 
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     assert sent() == [("Your course of 3 sessions from Tuesday 2 March at 10:00 is booked", 3)]
 
@@ -184,11 +185,11 @@ def test_cancelling_a_course_sends_one_notice_that_removes_every_session_cancell
     course_massage, anna, two_rooms, guest_details, staff
 ):
     course = book_three_sessions(course_massage, anna, guest_details)
-    dispatch_due_reminders()
+    dispatch_due_messages()
     mail.outbox.clear()
 
     cancel_course(course=course, actor=staff, now=NOW)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     assert sent() == [("3 sessions of your course from Tuesday 2 March at 10:00 are cancelled", 3)]
     (message,) = mail.outbox
@@ -201,12 +202,12 @@ def test_cancelling_one_session_sends_a_notice_about_it_alone(
     course_massage, anna, two_rooms, guest_details
 ):
     course = book_three_sessions(course_massage, anna, guest_details)
-    dispatch_due_reminders()
+    dispatch_due_messages()
     mail.outbox.clear()
     second = course.visits.order_by("start_at")[1]
 
     cancel_visit(visit=second, actor=Actor.guest(), now=NOW)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     assert sent() == [("Your massage on Tuesday 9 March at 10:00 is cancelled", 1)]
     assert "Session 2 of 3\n" in mail.outbox[0].body
@@ -216,11 +217,11 @@ def test_moving_a_couples_visit_sends_one_notice_with_both_at_the_new_time(
     for_two, anna, ben, room_for_two, guest_details
 ):
     visit = book_for_two(for_two, guest_details)
-    dispatch_due_reminders()
+    dispatch_due_messages()
     mail.outbox.clear()
 
     reschedule_visit(visit=visit, start_at=at(TUESDAY, "15:00"), actor=Actor.guest(), now=NOW)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     assert sent() == [("Your massages have moved to Tuesday 2 March at 15:00", 2)]
     (message,) = mail.outbox

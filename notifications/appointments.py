@@ -1,4 +1,4 @@
-"""What a reminder says, by e-mail or SMS, and handing it to the backend.
+"""What a message about a visit says, by e-mail or SMS, and handing it to the backend.
 
 A visit's reminders hang on its lead appointment, and every message
 describes the whole visit: each appointment with its time, massage,
@@ -37,14 +37,15 @@ from booking import message_notes
 from booking.calendar import Method, sessions_calendar
 from booking.contacts import mailbox, single_line
 from booking.guest_access import confirmation_link, manage_link
-from booking.models import Appointment, Reminder, Visit
+from booking.models import Appointment, Visit
 from booking.outline import Session, cancelled_with, course_sessions, visit_session
 from booking.services import clients
 from booking.services.visits import can_guest_change
 from booking.sms import send_sms
+from notifications.models import Message
 from studio.identity import studio_identity
 
-Kind = Reminder.Kind
+Kind = Message.Kind
 
 # The subjects of a visit of one massage, or of one session of a course.
 SUBJECTS = {
@@ -67,6 +68,13 @@ SESSION_DAY_BEFORE_SUBJECT = _("See you tomorrow at {time}: session {number} of 
 # The confirmation of a held booking asks the client to confirm it.
 HELD_SUBJECT = _("Please confirm your massage on {when}")
 HELD_SEVERAL_SUBJECT = _("Please confirm your massages on {when}")
+
+
+def appointment_of(message: Message) -> Appointment:
+    """The appointment a message about a visit hangs on (the visit's lead)."""
+    if message.appointment is None:
+        raise ValueError(f"Message {message.pk} is about no appointment")
+    return message.appointment
 
 
 def _course_subject(total: int, *, kind: str, asks_to_confirm: bool) -> str:
@@ -194,14 +202,14 @@ class Listed:
     lines: list[Line]
 
 
-def listed_sessions(reminder: Reminder) -> list[Session]:
+def listed_sessions(reminder: Message) -> list[Session]:
     """What the message lists: the visit; for a course's confirmation, every session.
 
     A course is confirmed once, on its first session, and cancelled
     with one notice, on the first session cancelled: that notice lists
     every session cancelled with it.
     """
-    visit = reminder.appointment.visit
+    visit = appointment_of(reminder).visit
     if visit.course is not None and reminder.kind == Kind.CONFIRMATION:
         return course_sessions(visit)
     if visit.course is not None and reminder.kind == Kind.CANCELLATION:
@@ -209,9 +217,9 @@ def listed_sessions(reminder: Reminder) -> list[Session]:
     return [visit_session(visit)]
 
 
-def _asks_to_confirm(reminder: Reminder) -> bool:
+def _asks_to_confirm(reminder: Message) -> bool:
     """The confirmation of a held booking: its link confirms it, before the hold expires."""
-    return reminder.kind == Kind.CONFIRMATION and reminder.appointment.visit.status == (
+    return reminder.kind == Kind.CONFIRMATION and appointment_of(reminder).visit.status == (
         Visit.Status.HELD
     )
 
@@ -238,8 +246,8 @@ def _total(lines: list[Line]) -> dict[str, Any]:
     }
 
 
-def _context(reminder: Reminder) -> dict[str, Any]:
-    visit = reminder.appointment.visit
+def _context(reminder: Message) -> dict[str, Any]:
+    visit = appointment_of(reminder).visit
     zone = ZoneInfo(settings.STUDIO_TIME_ZONE)
     sessions = listed_sessions(reminder)
     listed = [
@@ -279,7 +287,7 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         **_total(lines),
         # The studio's name and address as the reader's language writes them.
         **studio_identity(translation.get_language()),
-        "manage_url": manage_url(reminder.appointment),
+        "manage_url": manage_url(appointment_of(reminder)),
         "cancel_hours": settings.STUDIO_GUEST_CANCEL_HOURS,
         # Decided when the message is written, not when it was planned:
         # past the cut-off (a reminder sent the evening before, a walk-in's
@@ -289,7 +297,7 @@ def _context(reminder: Reminder) -> dict[str, Any]:
         "is_cancellation": reminder.kind == Kind.CANCELLATION,
         "asks_to_confirm": asks_to_confirm,
         "confirm_url": (
-            f"{settings.STUDIO_BASE_URL}{confirmation_link(reminder.appointment)}"
+            f"{settings.STUDIO_BASE_URL}{confirmation_link(appointment_of(reminder))}"
             if asks_to_confirm
             else ""
         ),
@@ -300,7 +308,7 @@ def _context(reminder: Reminder) -> dict[str, Any]:
     }
 
 
-def _subject(reminder: Reminder, context: dict[str, Any]) -> str:
+def _subject(reminder: Message, context: dict[str, Any]) -> str:
     kind = Kind(reminder.kind)
     asks_to_confirm = context["asks_to_confirm"]
     session = context["session"]
@@ -322,9 +330,9 @@ def _subject(reminder: Reminder, context: dict[str, Any]) -> str:
     )
 
 
-def _client_details_url(reminder: Reminder) -> str | None:
+def _client_details_url(reminder: Message) -> str | None:
     """The confirmation's link to put the booked name and phone on the client record."""
-    appointment = reminder.appointment
+    appointment = appointment_of(reminder)
     if reminder.kind != Kind.CONFIRMATION or not clients.offers_record_update(appointment):
         return None
     path = reverse(
@@ -334,16 +342,16 @@ def _client_details_url(reminder: Reminder) -> str | None:
 
 
 def build_email(
-    reminder: Reminder, connection: BaseEmailBackend | None = None
+    reminder: Message, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     """The e-mail of a reminder, in the visit's language, its calendar file attached."""
-    with in_language_of(reminder.appointment.visit):
+    with in_language_of(appointment_of(reminder).visit):
         return _build_email(reminder, connection)
 
 
-def _build_email(reminder: Reminder, connection: BaseEmailBackend | None) -> EmailMultiAlternatives:
+def _build_email(reminder: Message, connection: BaseEmailBackend | None) -> EmailMultiAlternatives:
     context = _context(reminder)
-    visit = reminder.appointment.visit
+    visit = appointment_of(reminder).visit
     message = EmailMultiAlternatives(
         subject=f"{_subject(reminder, context)} · {context['studio_name']}",
         body=render_to_string("booking/email/reminder.txt", context),
@@ -366,9 +374,9 @@ def _build_email(reminder: Reminder, connection: BaseEmailBackend | None) -> Ema
     return message
 
 
-def build_sms(reminder: Reminder) -> str:
+def build_sms(reminder: Message) -> str:
     """The text message of a reminder, in the visit's language: short, whatever the visit."""
-    with in_language_of(reminder.appointment.visit):
+    with in_language_of(appointment_of(reminder).visit):
         context = _context(reminder)
         lines = [line for session in context["listed"] for line in session.lines]
         if context["course_total"]:
@@ -399,12 +407,12 @@ def _sms_change(context: dict[str, Any]) -> str:
     return ""
 
 
-def send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> None:
+def send(reminder: Message, *, connection: BaseEmailBackend | None = None) -> None:
     """Hand the reminder to the e-mail or SMS backend; raises when that fails.
 
     `connection` lets a batch of e-mails share one connection to the mail server.
     """
-    if reminder.channel == Reminder.Channel.SMS:
-        send_sms(to=reminder.appointment.visit.contact_phone, text=build_sms(reminder))
+    if reminder.channel == Message.Channel.SMS:
+        send_sms(to=appointment_of(reminder).visit.contact_phone, text=build_sms(reminder))
     else:
         build_email(reminder, connection).send(fail_silently=False)

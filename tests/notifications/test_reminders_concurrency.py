@@ -7,9 +7,10 @@ from threading import Barrier
 import pytest
 from django.db import connection
 
-from booking.models import Appointment, Client, Reminder
-from booking.services import claim_due_reminders
+from booking.models import Appointment, Client
 from catalog.models import Offering
+from notifications.models import Message
+from notifications.services import claim_due_messages
 from tests.booking.conftest import NOW, TUESDAY, at
 from tests.factories import TherapistFactory, visit_for
 
@@ -39,8 +40,8 @@ def due_reminders() -> list[int]:
         price=offering.price,
         currency=offering.currency,
     )
-    reminders = Reminder.objects.bulk_create(
-        Reminder(appointment=appointment, kind="confirmation", channel="email", due_at=NOW)
+    reminders = Message.objects.bulk_create(
+        Message(appointment=appointment, kind="confirmation", channel="email", due_at=NOW)
         for _ in range(300)
     )
     return [reminder.pk for reminder in reminders]
@@ -55,7 +56,7 @@ def test_workers_claiming_at_once_never_take_the_same_reminder(due_reminders):
             connection.ensure_connection()
             start_line.wait(timeout=30)
             claimed: list[int] = []
-            while batch := claim_due_reminders(token=token, now=NOW, limit=20):
+            while batch := claim_due_messages(token=token, now=NOW, limit=20):
                 claimed += batch
             return token, claimed
         finally:
@@ -67,5 +68,5 @@ def test_workers_claiming_at_once_never_take_the_same_reminder(due_reminders):
     everything = [pk for _, share in shares for pk in share]
     assert sorted(everything) == sorted(due_reminders)  # each once, none left
     assert sum(1 for _, share in shares if share) > 1  # they really worked side by side
-    owners = dict(Reminder.objects.values_list("pk", "lease_token"))
+    owners = dict(Message.objects.values_list("pk", "lease_token"))
     assert all(owners[pk] == token for token, share in shares for pk in share)

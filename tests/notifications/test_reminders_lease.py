@@ -8,19 +8,14 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from booking.models import Reminder
-from booking.services import (
-    Actor,
-    book_appointment,
-    claim_due_reminders,
-    deliver_reminder,
-    send_reminder_now,
-)
+from booking.services import Actor, book_appointment
+from notifications.models import Message
+from notifications.services import claim_due_messages, deliver_message, send_message_now
 from tests.booking.conftest import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
 
-Status = Reminder.Status
+Status = Message.Status
 LEASE = 300
 AFTER_THE_LEASE = NOW + timedelta(seconds=LEASE + 1)
 OTHER_WORKER = uuid.UUID("00000000-0000-4000-8000-000000000002")
@@ -32,7 +27,7 @@ def lease(settings):
 
 
 @pytest.fixture
-def confirmation(classical, anna, two_rooms, guest_details, time_machine) -> Reminder:
+def confirmation(classical, anna, two_rooms, guest_details, time_machine) -> Message:
     """A booking's confirmation, due now and not handed to a worker."""
     time_machine.move_to(NOW, tick=False)
     appointment = book_appointment(
@@ -42,15 +37,15 @@ def confirmation(classical, anna, two_rooms, guest_details, time_machine) -> Rem
         source="api",
         actor=Actor.guest(),
     )
-    return appointment.reminders.get(kind=Reminder.Kind.CONFIRMATION)
+    return appointment.messages.get(kind=Message.Kind.CONFIRMATION)
 
 
 def test_a_worker_sends_nothing_once_another_has_claimed_its_row(confirmation):
     first = uuid.uuid4()
-    claim_due_reminders(token=first, now=NOW)
-    claim_due_reminders(token=OTHER_WORKER, now=AFTER_THE_LEASE)  # the first was too slow
+    claim_due_messages(token=first, now=NOW)
+    claim_due_messages(token=OTHER_WORKER, now=AFTER_THE_LEASE)  # the first was too slow
 
-    assert deliver_reminder(reminder_id=confirmation.pk, token=first, now=AFTER_THE_LEASE) == (
+    assert deliver_message(message_id=confirmation.pk, token=first, now=AFTER_THE_LEASE) == (
         Status.SENDING
     )
     assert mail.outbox == []
@@ -59,12 +54,12 @@ def test_a_worker_sends_nothing_once_another_has_claimed_its_row(confirmation):
 
 
 def test_the_worker_that_claimed_last_sends_it_and_that_is_one_try(confirmation):
-    claim_due_reminders(token=uuid.uuid4(), now=NOW)
-    claim_due_reminders(token=OTHER_WORKER, now=AFTER_THE_LEASE)
+    claim_due_messages(token=uuid.uuid4(), now=NOW)
+    claim_due_messages(token=OTHER_WORKER, now=AFTER_THE_LEASE)
 
-    assert deliver_reminder(
-        reminder_id=confirmation.pk, token=OTHER_WORKER, now=AFTER_THE_LEASE
-    ) == (Status.SENT)
+    assert deliver_message(message_id=confirmation.pk, token=OTHER_WORKER, now=AFTER_THE_LEASE) == (
+        Status.SENT
+    )
 
     assert len(mail.outbox) == 1
     confirmation.refresh_from_db()
@@ -81,7 +76,7 @@ class LeaseWatcher(EmailBackend):
     leases: list = []
 
     def send_messages(self, email_messages):
-        self.leases += Reminder.objects.filter(status=Status.SENDING).values_list(
+        self.leases += Message.objects.filter(status=Status.SENDING).values_list(
             "lease_until", flat=True
         )
         return super().send_messages(email_messages)
@@ -91,19 +86,19 @@ def test_a_worker_renews_the_lease_right_before_the_send(confirmation, settings)
     settings.EMAIL_BACKEND = f"{__name__}.LeaseWatcher"
     LeaseWatcher.leases = []
     token = uuid.uuid4()
-    claim_due_reminders(token=token, now=NOW)
+    claim_due_messages(token=token, now=NOW)
     reached_at = NOW + timedelta(seconds=200)  # earlier messages of the batch took their time
 
-    deliver_reminder(reminder_id=confirmation.pk, token=token, now=reached_at)
+    deliver_message(message_id=confirmation.pk, token=token, now=reached_at)
 
     assert LeaseWatcher.leases == [reached_at + timedelta(seconds=LEASE)]
 
 
 def test_a_worker_takes_back_its_row_when_nobody_claimed_it_after_its_lease(confirmation):
     token = uuid.uuid4()
-    claim_due_reminders(token=token, now=NOW)
+    claim_due_messages(token=token, now=NOW)
 
-    assert deliver_reminder(reminder_id=confirmation.pk, token=token, now=AFTER_THE_LEASE) == (
+    assert deliver_message(message_id=confirmation.pk, token=token, now=AFTER_THE_LEASE) == (
         Status.SENT
     )
     assert len(mail.outbox) == 1
@@ -113,7 +108,7 @@ class ClaimedWhileSending(EmailBackend):
     """A send that outlasts the lease: another worker claims the row meanwhile."""
 
     def send_messages(self, email_messages):
-        claim_due_reminders(token=OTHER_WORKER, now=timezone.now() + timedelta(seconds=LEASE + 1))
+        claim_due_messages(token=OTHER_WORKER, now=timezone.now() + timedelta(seconds=LEASE + 1))
         return super().send_messages(email_messages)
 
 
@@ -122,9 +117,9 @@ def test_a_worker_never_marks_a_row_another_claimed_while_it_was_sending(
 ):
     settings.EMAIL_BACKEND = f"{__name__}.ClaimedWhileSending"
     token = uuid.uuid4()
-    claim_due_reminders(token=token, now=NOW)
+    claim_due_messages(token=token, now=NOW)
 
-    assert deliver_reminder(reminder_id=confirmation.pk, token=token, now=NOW) == Status.SENDING
+    assert deliver_message(message_id=confirmation.pk, token=token, now=NOW) == Status.SENDING
 
     confirmation.refresh_from_db()
     assert (confirmation.status, confirmation.lease_token) == (Status.SENDING, OTHER_WORKER)
@@ -132,8 +127,8 @@ def test_a_worker_never_marks_a_row_another_claimed_while_it_was_sending(
 
 
 def test_sending_one_reminder_now_sends_it_once(confirmation):
-    assert send_reminder_now(reminder_id=confirmation.pk, now=NOW) == Status.SENT
-    assert send_reminder_now(reminder_id=confirmation.pk, now=NOW) == Status.SENT
+    assert send_message_now(message_id=confirmation.pk, now=NOW) == Status.SENT
+    assert send_message_now(message_id=confirmation.pk, now=NOW) == Status.SENT
 
     assert len(mail.outbox) == 1
     confirmation.refresh_from_db()
@@ -141,7 +136,7 @@ def test_sending_one_reminder_now_sends_it_once(confirmation):
 
 
 def test_sending_one_reminder_now_leaves_a_row_another_worker_holds(confirmation):
-    claim_due_reminders(token=OTHER_WORKER, now=NOW)
+    claim_due_messages(token=OTHER_WORKER, now=NOW)
 
-    assert send_reminder_now(reminder_id=confirmation.pk, now=NOW) == Status.SENDING
+    assert send_message_now(message_id=confirmation.pk, now=NOW) == Status.SENDING
     assert mail.outbox == []

@@ -12,17 +12,14 @@ from django.core.mail import EmailMultiAlternatives
 from icalendar import Calendar
 
 from booking import services
-from booking.models import Reminder
-from booking.selectors import outbox_health
-from booking.services import (
-    Actor,
-    book_appointment,
-    cancel_appointment,
-    claim_due_reminders,
-    deliver_reminder,
-    dispatch_due_reminders,
-    reschedule_appointment,
-    retry_reminders,
+from booking.services import Actor, book_appointment, cancel_appointment, reschedule_appointment
+from notifications.models import Message
+from notifications.selectors import outbox_health
+from notifications.services import (
+    claim_due_messages,
+    deliver_message,
+    dispatch_due_messages,
+    retry_messages,
 )
 from studio import celery_app
 from tests.booking.conftest import NOW, TUESDAY, at
@@ -30,8 +27,8 @@ from tests.factories import give_hours
 
 pytestmark = pytest.mark.django_db
 
-Kind = Reminder.Kind
-Status = Reminder.Status
+Kind = Message.Kind
+Status = Message.Status
 WEDNESDAY = date(2027, 3, 3)
 
 
@@ -57,7 +54,7 @@ def book(offering, start, details, now=NOW):
 
 def planned(appointment) -> dict:
     return {
-        (r.kind, r.channel): r.due_at for r in appointment.reminders.filter(status=Status.PENDING)
+        (r.kind, r.channel): r.due_at for r in appointment.messages.filter(status=Status.PENDING)
     }
 
 
@@ -125,7 +122,7 @@ def test_cancelling_cancels_pending_reminders_and_plans_the_notice(
     cancel_appointment(appointment=appointment, actor=Actor.guest(), now=NOW)
 
     assert set(planned(appointment)) == {("cancellation", "email")}
-    assert appointment.reminders.filter(status=Status.CANCELLED).count() == 3
+    assert appointment.messages.filter(status=Status.CANCELLED).count() == 3
 
 
 def test_rescheduling_retimes_the_reminders_and_plans_the_notice(
@@ -154,7 +151,7 @@ def test_the_confirmation_goes_out_with_a_calendar_file(
     time_machine.move_to(NOW, tick=False)
     appointment = book(classical, at(WEDNESDAY, "10:00"), guest_details)
 
-    assert dispatch_due_reminders() == 1
+    assert dispatch_due_messages() == 1
 
     (message,) = mail.outbox
     assert message.to == ["Mira Example <mira@example.com>"]
@@ -174,16 +171,16 @@ def test_the_confirmation_goes_out_with_a_calendar_file(
     assert event.decoded("dtend") == at(WEDNESDAY, "10:30")
     assert str(event["uid"]) == f"appointment-{appointment.pk}@127.0.0.1"
     assert str(event["summary"]) == "Classical: foot at Studio"
-    reminder = appointment.reminders.get(kind=Kind.CONFIRMATION)
+    reminder = appointment.messages.get(kind=Kind.CONFIRMATION)
     assert (reminder.status, reminder.sent_at, reminder.attempts) == (Status.SENT, NOW, 1)
 
 
 def test_a_second_run_sends_nothing_more(classical, anna, two_rooms, guest_details, time_machine):
     time_machine.move_to(NOW, tick=False)
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
-    assert dispatch_due_reminders() == 0
+    assert dispatch_due_messages() == 0
     assert len(mail.outbox) == 1
 
 
@@ -192,12 +189,12 @@ def test_the_day_before_reminder_waits_for_its_time(
 ):
     time_machine.move_to(NOW, tick=False)
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     time_machine.move_to(at(TUESDAY, "17:59"), tick=False)
-    assert dispatch_due_reminders() == 0
+    assert dispatch_due_messages() == 0
     time_machine.move_to(at(TUESDAY, "18:00"), tick=False)
-    assert dispatch_due_reminders() == 1
+    assert dispatch_due_messages() == 1
 
     assert "See you tomorrow at 10:00" in mail.outbox[-1].subject
 
@@ -209,7 +206,7 @@ def test_the_hours_before_reminder_is_a_short_text_message(
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
     time_machine.move_to(at(WEDNESDAY, "8:00"), tick=False)
 
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     (sms,) = list(Path(settings.SMS_FILE_PATH).iterdir())
     text = sms.read_text()
@@ -222,12 +219,12 @@ def test_a_cancelled_appointments_reminders_are_never_sent(
 ):
     time_machine.move_to(NOW, tick=False)
     appointment = book(classical, at(WEDNESDAY, "10:00"), guest_details)
-    dispatch_due_reminders()
+    dispatch_due_messages()
     cancel_appointment(appointment=appointment, actor=Actor.guest(), now=NOW)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     time_machine.move_to(at(WEDNESDAY, "9:00"), tick=False)
-    assert dispatch_due_reminders() == 0
+    assert dispatch_due_messages() == 0
     assert [m.subject.split(" · ")[0] for m in mail.outbox] == [
         "Your massage on Wednesday 3 March at 10:00 is booked",
         "Your massage on Wednesday 3 March at 10:00 is cancelled",
@@ -243,11 +240,11 @@ def test_a_claimed_reminder_of_an_appointment_cancelled_meanwhile_is_dropped(
     time_machine.move_to(NOW, tick=False)
     appointment = book(classical, at(WEDNESDAY, "10:00"), guest_details)
     token = uuid.uuid4()
-    (claimed,) = claim_due_reminders(token=token)
+    (claimed,) = claim_due_messages(token=token)
     appointment.status = "cancelled"
     appointment.save(update_fields=["status"])
 
-    assert deliver_reminder(reminder_id=claimed, token=token) == Status.CANCELLED
+    assert deliver_message(message_id=claimed, token=token) == Status.CANCELLED
     assert mail.outbox == []
 
 
@@ -258,13 +255,13 @@ def test_two_claims_never_take_the_same_reminder(
     for start in ("10:00", "11:00", "12:00"):
         book(classical, at(WEDNESDAY, start), guest_details)
 
-    first = claim_due_reminders(token=uuid.uuid4(), limit=2)
-    second = claim_due_reminders(token=uuid.uuid4(), limit=2)
+    first = claim_due_messages(token=uuid.uuid4(), limit=2)
+    second = claim_due_messages(token=uuid.uuid4(), limit=2)
 
     assert len(first) == 2
     assert len(second) == 1
     assert not set(first) & set(second)
-    assert claim_due_reminders(token=uuid.uuid4()) == []
+    assert claim_due_messages(token=uuid.uuid4()) == []
 
 
 def test_a_reminder_stuck_in_sending_is_taken_again_after_its_lease(
@@ -272,14 +269,14 @@ def test_a_reminder_stuck_in_sending_is_taken_again_after_its_lease(
 ):
     time_machine.move_to(NOW, tick=False)
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
-    (claimed,) = claim_due_reminders(token=uuid.uuid4())  # the worker dies here, before sending
+    (claimed,) = claim_due_messages(token=uuid.uuid4())  # the worker dies here, before sending
 
     time_machine.move_to(NOW + timedelta(seconds=299), tick=False)
-    assert claim_due_reminders(token=uuid.uuid4()) == []
+    assert claim_due_messages(token=uuid.uuid4()) == []
     time_machine.move_to(NOW + timedelta(seconds=301), tick=False)
-    assert dispatch_due_reminders() == 1
+    assert dispatch_due_messages() == 1
 
-    reminder = Reminder.objects.get(pk=claimed)
+    reminder = Message.objects.get(pk=claimed)
     assert (reminder.status, reminder.attempts) == (Status.SENT, 1)
     assert len(mail.outbox) == 1
 
@@ -292,15 +289,15 @@ def test_a_failing_send_is_retried_with_back_off_and_then_sent(
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     book(classical, at(WEDNESDAY, "10:00"), guest_details)
 
-    dispatch_due_reminders()  # no mail server answers on port 9
-    reminder = Reminder.objects.get(kind=Kind.CONFIRMATION)
+    dispatch_due_messages()  # no mail server answers on port 9
+    reminder = Message.objects.get(kind=Kind.CONFIRMATION)
     assert (reminder.status, reminder.attempts) == (Status.PENDING, 1)
     assert reminder.due_at == NOW + timedelta(minutes=1)
     assert reminder.last_error
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     time_machine.move_to(NOW + timedelta(minutes=1), tick=False)
-    dispatch_due_reminders()
+    dispatch_due_messages()
 
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts, reminder.last_error) == (Status.SENT, 2, "")
@@ -317,16 +314,16 @@ def test_a_send_that_always_fails_ends_failed_and_visible(
 
     for minutes in (0, 1, 3):  # back-off: 1 minute, then 2
         time_machine.move_to(NOW + timedelta(minutes=minutes), tick=False)
-        dispatch_due_reminders()
+        dispatch_due_messages()
 
-    reminder = Reminder.objects.get(kind=Kind.CONFIRMATION)
+    reminder = Message.objects.get(kind=Kind.CONFIRMATION)
     assert (reminder.status, reminder.attempts) == (Status.FAILED, 3)
     assert outbox_health(now=NOW + timedelta(minutes=3)).failed == 1
-    assert dispatch_due_reminders() == 0
+    assert dispatch_due_messages() == 0
 
-    assert retry_reminders(reminder_ids=[reminder.pk]) == 1
+    assert retry_messages(message_ids=[reminder.pk]) == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    dispatch_due_reminders()
+    dispatch_due_messages()
     reminder.refresh_from_db()
     assert reminder.status == Status.SENT
 
@@ -346,12 +343,12 @@ def test_the_outbox_health_tells_how_long_the_oldest_due_reminder_waits(
 
 
 def test_beat_runs_the_sweep_every_minute(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["dispatch-due-reminders"]
+    entry = settings.CELERY_BEAT_SCHEDULE["dispatch-due-messages"]
 
-    assert entry == {"task": "booking.tasks.dispatch_reminders", "schedule": 60.0}
+    assert entry == {"task": "notifications.tasks.dispatch_messages", "schedule": 60.0}
     # What a worker does at start: import every app's tasks module.
     celery_app.loader.import_default_modules()
-    assert "booking.tasks.dispatch_reminders" in celery_app.tasks
+    assert "notifications.tasks.dispatch_messages" in celery_app.tasks
 
 
 def test_a_booking_hands_its_confirmation_to_a_worker_once_committed(
@@ -363,7 +360,7 @@ def test_a_booking_hands_its_confirmation_to_a_worker_once_committed(
 
     # Tasks run in the test's process (tests/conftest.py), as a worker would run them.
     assert len(mail.outbox) == 1
-    assert appointment.reminders.get(kind=Kind.CONFIRMATION).status == Status.SENT
+    assert appointment.messages.get(kind=Kind.CONFIRMATION).status == Status.SENT
 
 
 def test_the_services_never_import_the_tasks():

@@ -1,6 +1,6 @@
-"""Reminders per second through Celery workers on Redis, against raw SQL claims.
+"""Outbox messages per second through Celery workers on Redis, against raw SQL claims.
 
-    .venv/bin/python bench/reminders.py [--reminders 10000] [--workers 2] [--tasks N]
+    .venv/bin/python bench/outbox.py [--reminders 10000] [--workers 2] [--tasks N]
 
 Builds a studio in its own database (4 therapists, a room each, and a
 confirmed appointment per two reminders, at valid, non-overlapping times)
@@ -11,14 +11,15 @@ hours-before SMS, all pending and due now. E-mails are rendered for real (text, 
 a temporary folder.
 
 Two Celery worker processes (`--workers`; `--pool solo`, concurrency 1)
-consume Redis database 13, which is flushed before and after. The bench enqueues
-`booking.tasks.dispatch_reminders` a few times through the broker, so
+consume Redis database 13 (or BENCH_BROKER_URL's), which is flushed
+before and after. The bench enqueues
+`notifications.tasks.dispatch_messages` a few times through the broker, so
 both workers claim batches side by side (SKIP LOCKED), and polls the
 database until no reminder is pending or sending. Every reminder must
 end sent with exactly one attempt (a row claimed twice could have gone
 out twice), or the run fails: the figures would not be valid.
 
-Then, with the workers stopped, `dispatch_due_reminders` works off a
+Then, with the workers stopped, `dispatch_due_messages` works off a
 smaller fresh outbox in this one process (no broker, no second worker):
 the cost of a reminder itself. `--profile` runs that under cProfile and
 prints where the time goes.
@@ -35,6 +36,7 @@ import argparse
 import cProfile
 import io
 import math
+import os
 import pstats
 import re
 import subprocess
@@ -57,10 +59,10 @@ import redis
 
 from bench import common
 
-DATABASE = common.database_url("studio_bench_reminders")
+DATABASE = common.database_url("studio_bench_outbox")
 # A Redis database of the bench's own, flushed before and after the run:
 # never the broker, cache or results of anything else.
-BROKER = "redis://127.0.0.1:6379/13"
+BROKER = os.environ.get("BENCH_BROKER_URL") or "redis://127.0.0.1:6379/13"
 common.setup_django(
     DATABASE,
     CELERY_BROKER_URL=BROKER,
@@ -80,15 +82,15 @@ from booking.models import (  # noqa: E402
     Allocation,
     Appointment,
     Client,
-    Reminder,
     Resource,
     Therapist,
     Visit,
     WorkingHours,
 )
-from booking.services import dispatch_due_reminders  # noqa: E402
-from booking.tasks import dispatch_reminders, send_reminder  # noqa: E402
 from catalog.models import Offering, ResourceKind  # noqa: E402
+from notifications.models import Message  # noqa: E402
+from notifications.services import dispatch_due_messages  # noqa: E402
+from notifications.tasks import dispatch_messages, send_message  # noqa: E402
 from studio.celery import app  # noqa: E402
 
 THERAPISTS = 4
@@ -101,26 +103,26 @@ HOURS = range(9, 17)
 SMS_EVERY = 5
 # Warm-up reminders per worker, sent one task each before the timed run.
 WARM_UP_PER_WORKER = 10
-# What one dispatch_reminders call handles at most: dispatch_due_reminders'
+# What one dispatch_messages call handles at most: dispatch_due_messages'
 # defaults, 50 batches of 100.
 BATCH = 100
 PER_CALL = 50 * BATCH
 POLL_SECONDS = 0.05
 
-Status = Reminder.Status
+Status = Message.Status
 UNFINISHED = [Status.PENDING, Status.SENDING]
 
-# The same claim as claim_due_reminders (pending and due, oldest first,
+# The same claim as claim_due_messages (pending and due, oldest first,
 # under SKIP LOCKED), in one statement: the claim commits on its own.
 RAW_CLAIM = """
     WITH due AS (
-        SELECT id FROM booking_reminder
+        SELECT id FROM notifications_message
         WHERE status = 'pending' AND due_at <= now()
         ORDER BY due_at, id
         LIMIT %(limit)s
         FOR UPDATE SKIP LOCKED
     )
-    UPDATE booking_reminder AS reminder
+    UPDATE notifications_message AS reminder
     SET status = 'sending',
         lease_until = now() + make_interval(secs => %(lease)s),
         attempts = reminder.attempts + 1
@@ -129,14 +131,14 @@ RAW_CLAIM = """
     RETURNING reminder.id
 """
 RAW_SENT = """
-    UPDATE booking_reminder
+    UPDATE notifications_message
     SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = ''
     WHERE id = ANY(%(ids)s) AND status = 'sending'
 """
 
-# Celery's line for a finished task: "Task booking.tasks.dispatch_reminders[<id>] succeeded in 1.2s: 100"
+# Celery's line for a finished task: "Task notifications.tasks.dispatch_messages[<id>] succeeded in 1.2s: 100"
 DISPATCH_DONE = re.compile(
-    r"Task booking\.tasks\.dispatch_reminders\[[^\]]+\] succeeded in ([0-9.]+)s: (\d+)"
+    r"Task notifications\.tasks\.dispatch_messages\[[^\]]+\] succeeded in ([0-9.]+)s: (\d+)"
 )
 WORKER_COMPLAINT = re.compile(r"(WARNING|ERROR|CRITICAL)/|Traceback")
 
@@ -268,32 +270,32 @@ def add_outbox(appointments: list[Appointment], count: int) -> Outbox:
         index = number // 2
         appointment = appointments[index % len(appointments)]
         if number % 2 == 0:
-            kind, channel = Reminder.Kind.CONFIRMATION, Reminder.Channel.EMAIL
+            kind, channel = Message.Kind.CONFIRMATION, Message.Channel.EMAIL
         elif index % SMS_EVERY == 0:
-            kind, channel = Reminder.Kind.HOURS_BEFORE, Reminder.Channel.SMS
+            kind, channel = Message.Kind.HOURS_BEFORE, Message.Channel.SMS
         else:
-            kind, channel = Reminder.Kind.DAY_BEFORE, Reminder.Channel.EMAIL
+            kind, channel = Message.Kind.DAY_BEFORE, Message.Channel.EMAIL
         reminders.append(
-            Reminder(appointment=appointment, kind=kind, channel=channel, due_at=due_at)
+            Message(appointment=appointment, kind=kind, channel=channel, due_at=due_at)
         )
-    created = Reminder.objects.bulk_create(reminders, batch_size=2000)
+    created = Message.objects.bulk_create(reminders, batch_size=2000)
     ids = [reminder.pk for reminder in created]
     if ids != list(range(ids[0], ids[0] + count)):
         raise RuntimeError("The reminders' ids are not consecutive.")
     return Outbox(
         first=ids[0],
         last=ids[-1],
-        sms=sum(reminder.channel == Reminder.Channel.SMS for reminder in reminders),
+        sms=sum(reminder.channel == Message.Channel.SMS for reminder in reminders),
     )
 
 
 def unfinished(outbox: Outbox) -> int:
-    return Reminder.objects.filter(outbox.rows(), status__in=UNFINISHED).count()
+    return Message.objects.filter(outbox.rows(), status__in=UNFINISHED).count()
 
 
 def wait_until_sent(outbox: Outbox, deadline: float) -> bool:
     """Poll the database until no reminder of the outbox is pending or sending."""
-    while Reminder.objects.filter(outbox.rows(), status__in=UNFINISHED).exists():
+    while Message.objects.filter(outbox.rows(), status__in=UNFINISHED).exists():
         if time.perf_counter() > deadline:
             return False
         time.sleep(POLL_SECONDS)
@@ -302,7 +304,7 @@ def wait_until_sent(outbox: Outbox, deadline: float) -> bool:
 
 def outcome(outbox: Outbox) -> dict[str, int]:
     """How the outbox ended: by status, and how many rows were claimed more than once."""
-    rows = Reminder.objects.filter(outbox.rows())
+    rows = Message.objects.filter(outbox.rows())
     counts: dict[str, int] = dict(
         rows.values_list("status").annotate(rows=Count("id")).values_list("status", "rows")
     )
@@ -403,10 +405,10 @@ def read_worker_log(log_path: Path) -> Worker:
 
 
 def warm_up(appointments: list[Appointment], workers: int, deadline: float) -> None:
-    """A few reminders, one send_reminder task each, so each worker has rendered both kinds."""
+    """A few reminders, one send_message task each, so each worker has rendered both kinds."""
     outbox = add_outbox(appointments, WARM_UP_PER_WORKER * workers)
     for reminder_id in range(outbox.first, outbox.last + 1):
-        send_reminder.delay(reminder_id=reminder_id)
+        send_message.delay(message_id=reminder_id)
     if not wait_until_sent(outbox, deadline):
         raise RuntimeError("The warm-up reminders were not sent in time.")
 
@@ -415,7 +417,7 @@ def dispatch(outbox: Outbox, tasks: int, timeout: float) -> tuple[float, bool]:
     """Enqueue the dispatch task `tasks` times; the seconds until the outbox is worked off."""
     started = time.perf_counter()
     for _ in range(tasks):
-        dispatch_reminders.delay()
+        dispatch_messages.delay()
     is_done = wait_until_sent(outbox, started + timeout)
     return time.perf_counter() - started, is_done
 
@@ -425,7 +427,7 @@ def dispatch_in_process(outbox: Outbox, profile: cProfile.Profile | None) -> flo
     started = time.perf_counter()
     if profile:
         profile.enable()
-    while dispatch_due_reminders():
+    while dispatch_due_messages():
         pass
     if profile:
         profile.disable()
@@ -488,12 +490,12 @@ def measure(options: argparse.Namespace) -> int:
                 f"Outbox: {outbox.count} reminders due now, {outbox.count - outbox.sms} by e-mail "
                 f"(locmem, with the .ics), {outbox.sms} by SMS (files); "
                 f"{options.workers} Celery workers (solo pool) on {BROKER}, "
-                f"dispatch_reminders enqueued {tasks} times."
+                f"dispatch_messages enqueued {tasks} times."
             )
             dispatch_seconds, is_done = dispatch(outbox, tasks, options.timeout)
             # The SMS of the warm-up and of the timed run: one file each.
-            sms_sent = Reminder.objects.filter(
-                channel=Reminder.Channel.SMS, status=Status.SENT
+            sms_sent = Message.objects.filter(
+                channel=Message.Channel.SMS, status=Status.SENT
             ).count()
             sms_files = sum(1 for _ in sms_dir.iterdir()) if sms_dir.exists() else 0
         workers = [read_worker_log(log) for log in logs]
@@ -524,7 +526,7 @@ def measure(options: argparse.Namespace) -> int:
                 f"{dispatch_rate:.0f}",
             ],
             [
-                "in process (dispatch_due_reminders, 1 process, no Celery)"
+                "in process (dispatch_due_messages, 1 process, no Celery)"
                 + (", under cProfile" if profile else ""),
                 local_counts[Status.SENT],
                 f"{local_seconds:.2f}",
@@ -622,7 +624,7 @@ def main() -> int:
         "--tasks",
         type=int,
         default=0,
-        help=f"dispatch_reminders calls to enqueue (default: workers + reminders / {PER_CALL})",
+        help=f"dispatch_messages calls to enqueue (default: workers + reminders / {PER_CALL})",
     )
     parser.add_argument(
         "--in-process",
@@ -642,7 +644,7 @@ def main() -> int:
     options = parser.parse_args()
     if min(options.reminders, options.workers, options.in_process) < 1:
         parser.error("--reminders, --workers and --in-process must be at least 1")
-    print(f"Reminder benchmark on {DATABASE.rsplit('@', 1)[-1]}; {common.machine_load()}")
+    print(f"Message benchmark on {DATABASE.rsplit('@', 1)[-1]}; {common.machine_load()}")
     common.create_database(DATABASE)
     flush_broker()
     try:

@@ -1,0 +1,67 @@
+"""Where booking hands over the messages it plans: the outbox of `notifications/`.
+
+Booking decides which messages a visit needs and when
+(`booking.services.reminders`); the outbox that keeps, sends and retries
+them belongs to `notifications/`, which depends on booking, never the
+other way round. So booking imports nothing of it: when the apps are
+ready, `notifications` installs its outbox here (`install`), and the
+booking services reach it through `outbox()`. The rows it makes are
+written by the booking's own statements, in the booking's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db.models import Model
+
+from booking.models import Appointment
+
+
+class Outbox(Protocol):
+    def message(
+        self, *, appointment: Appointment, kind: str, channel: str, due_at: datetime
+    ) -> Model:
+        """An unsaved outbox row of a message about `appointment`."""
+        ...
+
+    def channel(self, message: Model) -> str:
+        """The channel of an unsaved row that `message` made."""
+        ...
+
+    def created(self, messages: Sequence[Model], *, now: datetime) -> None:
+        """Rows just written: hand those due now to a worker once the transaction commits."""
+        ...
+
+    def cancel_pending(
+        self, *, appointment_ids: Sequence[uuid.UUID], kinds: Sequence[str] | None = None
+    ) -> int:
+        """Cancel the pending messages of these appointments (of `kinds`, or all)."""
+        ...
+
+    def forget(self, *, appointment_ids: Sequence[uuid.UUID], client_id: int) -> None:
+        """Clear the addresses and errors kept on an erased client's messages."""
+        ...
+
+    def exported(
+        self, *, appointment_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        """Each appointment's messages as a client's data export shows them, by due time."""
+        ...
+
+
+_installed: list[Outbox] = []
+
+
+def install(outbox: Outbox) -> None:
+    """Called once by `notifications` when the apps are ready."""
+    _installed[:] = [outbox]
+
+
+def outbox() -> Outbox:
+    if not _installed:
+        raise RuntimeError("No outbox installed: add 'notifications' to INSTALLED_APPS.")
+    return _installed[0]

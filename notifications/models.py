@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from booking.models import Appointment, Client, Visit
+
+
+class Message(models.Model):
+    """One message out: the outbox that Celery works from.
+
+    The services that change what a message describes (a booking, a
+    payment) write its row in their own transaction; the dispatcher
+    (`notifications.services`) claims due rows, sends them and marks
+    them, so a message is neither lost with a crashed worker (its lease
+    runs out and the row is taken again) nor taken by two workers. What
+    a message says is rendered when it is sent, by the sender registered
+    for its kind (`notifications.senders`).
+    """
+
+    class Kind(models.TextChoices):
+        # About a visit, planned by booking (booking/services/reminders.py).
+        CONFIRMATION = "confirmation", _("Confirmation")
+        DAY_BEFORE = "day_before", _("Day-before reminder")
+        HOURS_BEFORE = "hours_before", _("Hours-before reminder")
+        CANCELLATION = "cancellation", _("Cancellation notice")
+        RESCHEDULED = "rescheduled", _("Rescheduled notice")
+        # About money, written by payments with the ledger row they describe.
+        FEE = "fee", _("Fee notice")
+        REFUND = "refund", _("Refund notice")
+        RECEIPT = "receipt", _("Receipt")
+        PACKAGE = "package", _("Package link")
+        GIFT_CARD = "gift_card", _("Gift card")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", pgettext_lazy("reminder status", "Cancelled")
+
+    # Room for the channels and kinds still to come (webhooks, waitlist
+    # offers): the widths are the outbox's, not today's longest value.
+    kind = models.CharField(max_length=32, choices=Kind.choices, verbose_name=_("kind"))
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
+    # What the message is about; a message about money may have no visit.
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("appointment"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("visit"),
+    )
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("client"),
+    )
+    recipient = models.CharField(
+        max_length=320,
+        blank=True,
+        help_text=_("The e-mail address or phone number it was addressed to when written."),
+        verbose_name=_("recipient"),
+    )
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    payload = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("What its sender needs to write it (ids and amounts, never a secret)."),
+        verbose_name=_("payload"),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("While sending: when another worker may take it over."),
+        verbose_name=_("lease until"),
+    )
+    lease_token = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("While sending: whose lease it is. Every claim writes a new one."),
+        verbose_name=_("lease token"),
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = pgettext_lazy("outbox", "message")
+        verbose_name_plural = pgettext_lazy("outbox", "messages")
+        indexes = [
+            # The dispatcher's claim (`claim_due_messages`): pending rows
+            # due by now, ORDER BY due_at, id. Only pending rows are in
+            # it, so it stays as small as the outbox, not its history.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status="pending"),
+                name="notifications_msg_pending_due",
+            ),
+            # The claim's other half: sending rows whose lease ran out.
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(status="sending"),
+                name="notifications_msg_lease_out",
+            ),
+            # The outbox's health in the messages list (`outbox_health`:
+            # status IN (pending, sending) AND due_at <= now, and the count
+            # of failed ones), and that list filtered by status.
+            models.Index(fields=["status", "due_at"], name="notifications_msg_due"),
+            # The admin list of messages: ORDER BY due_at DESC, id DESC
+            # (the id is the changelist's tie-break), a page at a time.
+            models.Index(fields=["due_at", "id"], name="notifications_msg_due_id"),
+            # The admin's search by recipient: UPPER(recipient) = UPPER(%s),
+            # an e-mail matched whole in any letter case.
+            models.Index(Upper("recipient"), name="notifications_msg_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.get_channel_display()} ({self.get_status_display()})"

@@ -1,0 +1,17 @@
+"""Celery tasks of the outbox: thin, by id, idempotent; the services do the work."""
+
+from celery import shared_task
+
+from notifications import services
+
+
+@shared_task(ignore_result=True)
+def dispatch_messages() -> int:
+    """Beat's minute-by-minute sweep: send every due message."""
+    return services.dispatch_due_messages()
+
+
+@shared_task(ignore_result=True)
+def send_message(*, message_id: int) -> str:
+    """Send one message now, unless another worker already took it."""
+    return services.send_message_now(message_id=message_id)

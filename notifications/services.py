@@ -360,7 +360,7 @@ def dispatch_due_messages(*, limit: int = 100, max_batches: int = 50) -> int:
         batch = list(_with_subjects().filter(pk__in=ids).order_by("due_at", "id"))
         # What other apps add to the messages (a package's sessions left), once per batch.
         message_notes.load(
-            message.appointment.visit for message in batch if message.appointment_id is not None
+            message.appointment.visit for message in batch if message.appointment is not None
         )
         connection = mail.get_connection()
         try:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +31,7 @@ from booking.services import Actor, confirm_held_visit
 from payments import errors
 from payments.backends import get_backend
 from payments.models import Entry, Payment
-from payments.receipts import enqueue_receipt
+from payments.notifications import write_receipt
 from payments.selectors import gift_card_balance, gift_card_paid
 from payments.services import online
 from payments.services.gift_cards import lock_usable_gift_card, usable_gift_card
@@ -154,5 +153,5 @@ def _spend_on_hold(
         lead = Appointment.objects.filter(visit=locked).order_by("start_at", "id").first()
         if lead is not None:
             confirm_held_visit(appointment=lead, actor=actor, now=now, for_payment=True)
-    transaction.on_commit(partial(enqueue_receipt, entry.pk))
+    write_receipt(entry)
     return entry, left - amount, is_confirmed

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from booking.models import Allocation, Appointment, Reminder, Visit
+from booking.models import Allocation, Appointment, Visit
 from booking.services import (
     Actor,
     ClientDetails,
@@ -22,6 +22,7 @@ from booking.services import (
     cancel_visit,
     release_expired_holds,
 )
+from notifications.models import Message
 from payments.models import Entry, Package, Payment
 from payments.package_mail import package_link
 from payments.selectors import sessions_left
@@ -97,7 +98,7 @@ def test_every_session_is_held_for_the_payment_and_holds_its_time(held, online_c
     }
     assert Allocation.objects.filter(visit__course=held, is_active=True).count() == 4
     # No confirmation before the payment.
-    assert not Reminder.objects.filter(appointment__visit__course=held).exists()
+    assert not Message.objects.filter(appointment__visit__course=held).exists()
 
 
 def test_one_payment_asks_the_policy_of_every_session_summed(held, payment):
@@ -116,10 +117,10 @@ def test_paying_confirms_every_session_with_one_confirmation(held, payment):
     assert set(Appointment.objects.filter(visit__course=held).values_list("status", flat=True)) == {
         Appointment.Status.CONFIRMED
     }
-    confirmations = Reminder.objects.filter(
-        appointment__visit__course=held, kind=Reminder.Kind.CONFIRMATION
+    confirmations = Message.objects.filter(
+        appointment__visit__course=held, kind=Message.Kind.CONFIRMATION
     )
-    assert [r.appointment.visit_id for r in confirmations] == [sessions[0].pk]
+    assert [r.appointment.visit_id for r in confirmations if r.appointment] == [sessions[0].pk]
     # Each session's ledger shows its own share of the one payment.
     assert [
         list(Entry.objects.filter(visit=s).values_list("kind", "amount", "payment_id"))

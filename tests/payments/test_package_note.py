@@ -15,9 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking.guest_access import manage_link
-from booking.models import Reminder, Visit
-from booking.notifications import build_email
-from booking.services import Actor, ClientDetails, book_appointment, dispatch_due_reminders
+from booking.models import Visit
+from booking.services import Actor, ClientDetails, book_appointment
+from notifications.appointments import build_email
+from notifications.models import Message
+from notifications.services import dispatch_due_messages
 from payments.models import Package
 from payments.services import packages
 from tests.booking.conftest import NOW, TUESDAY, at, reminder_on
@@ -56,7 +58,7 @@ def test_a_visit_without_a_package_says_nothing_of_one(client, booked):
 
 
 def test_the_reminder_says_how_many_sessions_are_left(booked, redeemed):
-    reminder = Reminder(appointment=booked, kind="day_before", channel="email")
+    reminder = Message(appointment=booked, kind="day_before", channel="email")
 
     message = build_email(reminder)
 
@@ -66,7 +68,7 @@ def test_the_reminder_says_how_many_sessions_are_left(booked, redeemed):
 
 
 def test_the_notice_of_a_cancellation_says_nothing_of_the_package(booked, redeemed):
-    reminder = Reminder(appointment=booked, kind="cancellation", channel="email")
+    reminder = Message(appointment=booked, kind="cancellation", channel="email")
 
     assert "Paid with your package" not in build_email(reminder).body
 
@@ -85,7 +87,7 @@ def test_the_russian_reminder_says_what_is_left_with_its_plural(classical, booke
     sold = _sell(classical, booked.visit, sessions=sessions)
     packages.redeem_session(client_package=sold, visit=booked.visit, actor=DESK)
 
-    message = build_email(Reminder(appointment=booked, kind="day_before", channel="email"))
+    message = build_email(Message(appointment=booked, kind="day_before", channel="email"))
 
     assert f"Оплачено из вашего абонемента: {said}, действует до" in message.body
 
@@ -115,15 +117,15 @@ def _paid_visits(offering, count: int, *, first: int = 0) -> None:
         sold = _sell(offering, appointment.visit, sessions=number + 2)
         packages.redeem_session(client_package=sold, visit=appointment.visit, actor=DESK)
         # One message per visit, due now, for the dispatcher's batch.
-        Reminder.objects.filter(appointment__visit=appointment.visit).delete()
-        due = reminder_on(appointment.visit, Reminder.Kind.DAY_BEFORE)
+        Message.objects.filter(appointment__visit=appointment.visit).delete()
+        due = reminder_on(appointment.visit, Message.Kind.DAY_BEFORE)
         due.due_at = NOW
         due.save()
 
 
 def _dispatch_queries() -> int:
     with CaptureQueriesContext(connection) as queries:
-        dispatch_due_reminders()
+        dispatch_due_messages()
     return len(queries)
 
 

@@ -199,6 +199,11 @@ def test_reception_takes_the_fee_at_checkout_and_nothing_is_due_after(reception,
     ]
     page = reception.get(response["Location"]).content.decode()
     assert "Nothing is due for this visit." in _checkout_part(page)
+    # The sums say where the money went: the fee, paid; the price, not owed.
+    start = page.index('class="money-sums"')
+    sums = page[start : page.index("</dl>", start)]
+    assert "<dt>Fees paid</dt><dd>€17.50</dd>" in sums
+    assert "a no-show owes its fee instead" in sums
 
 
 def test_a_no_show_under_a_policy_without_a_fee_owes_nothing(reception, booked):

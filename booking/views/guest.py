@@ -35,7 +35,7 @@ from booking import errors, selectors, services
 from booking.availability import Rules
 from booking.calendar import appointment_calendar
 from booking.guest_access import exchange_token, exchanges_token, granted_appointment, manage_link
-from booking.models import Appointment
+from booking.models import Appointment, Visit
 from booking.selectors import GuestVisit
 from booking.services import limits
 from booking.site_forms import CancelForm, SlotQueryForm, StartForm, parse_slot, slot_value
@@ -69,6 +69,13 @@ def _granted(request: HttpRequest, appointment_id: UUID) -> GuestVisit:
     return selectors.guest_visit(granted_appointment(request, appointment_id))
 
 
+def _paid_online(visit: Visit) -> dict[str, Any]:
+    """What was paid online for a visit that was held for its payment, and of it by gift card."""
+    if visit.hold_reason != visit.HoldReason.PAYMENT:
+        return {"paid_online": None, "gift_card_paid": None}
+    return {"paid_online": visit_balance(visit).paid, "gift_card_paid": gift_card_paid(visit)}
+
+
 def _context(request: HttpRequest, booked: GuestVisit) -> dict[str, Any]:
     """The visit, and until when the guests' cancellation policy lets it change.
 
@@ -85,6 +92,7 @@ def _context(request: HttpRequest, booked: GuestVisit) -> dict[str, Any]:
         "is_visit": len(booked.appointments) > 1,
         "is_together": booked.is_together,
         "visit_price": sum(a.price for a in booked.appointments),
+        **_paid_online(booked.visit),
         "sessions": booked.sessions,
         "course": booked.visit.course,
         "offering": appointment.offering,
@@ -153,19 +161,8 @@ def confirmation(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
             **_context(request, booked),
             "talk_first": _talk_first(booked),
             # What the studio's policy asks beforehand, paid at the studio
-            # (the pay-at-studio backend), or what was paid online.
+            # (the pay-at-studio backend); what was paid online is in `_context`.
             "due_at_studio": online.due_at_studio(booked.visit),
-            "paid_online": (
-                visit_balance(booked.visit).paid
-                if booked.visit.hold_reason == booked.visit.HoldReason.PAYMENT
-                else None
-            ),
-            # Of that, what a gift card paid on the pay page.
-            "gift_card_paid": (
-                gift_card_paid(booked.visit)
-                if booked.visit.hold_reason == booked.visit.HoldReason.PAYMENT
-                else None
-            ),
         },
     )
 

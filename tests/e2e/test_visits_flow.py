@@ -236,6 +236,7 @@ def test_a_client_books_a_course_paid_with_their_package_on_a_phone(
     expect(page.locator(".package-note")).to_contain_text(
         "Paid with your package: 0 of 4 sessions left"
     )
+    expect(page.get_by_text("paid at the studio", exact=True)).to_have_count(0)
     shot(page, steps, "course-paid-with-package")
     assert sessions_left(owned) == 0
     assert set(Visit.objects.values_list("status", flat=True)) == {"confirmed"}

@@ -115,7 +115,12 @@ def test_the_confirmation_of_a_paid_visit_says_what_was_paid_online(client, book
     ).content.decode()
 
     assert "Your massage is booked" in html
-    assert "Paid online: €7" in html
+    assert "Paid online: €7. The rest is paid at the studio." in html
+    assert ">paid at the studio<" not in html
+    # The booking's own page says the same.
+    manage = client.get(reverse("booking:manage", kwargs={"appointment_id": lead.pk}))
+    assert "Paid online: €7. The rest is paid at the studio." in manage.content.decode()
+    assert ">paid at the studio<" not in manage.content.decode()
 
 
 def test_with_pay_at_the_studio_the_confirmation_says_the_deposit_is_paid_there(

@@ -510,6 +510,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "booking.api.payment_fields.STATUSES",
         "BookingStatusEnum": "booking.models.BookingStatus",
         "PaymentStatusEnum": "payments.models.Payment.Status",
+        "WaitlistStatusEnum": "notifications.models.WaitlistEntry.Status",
     },
 }
 

@@ -323,6 +323,9 @@ class HoldReason(models.TextChoices):
     # The payment asked for online, confirmed by the gateway's webhook
     # (PAYMENT_HOLD_MINUTES; the payments app decides, booking only holds).
     PAYMENT = "payment", _("Payment online")
+    # A freed time offered to a client on the waitlist, until they take it
+    # (STUDIO_WAITLIST_OFFER_MINUTES; notifications.waitlist decides).
+    OFFER = "offer", _("Waitlist offer")
 
 
 # The statuses in which a booking is still to take place and takes its

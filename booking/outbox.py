@@ -42,6 +42,16 @@ class Outbox(Protocol):
         """Cancel the pending messages of these appointments (of `kinds`, or all)."""
         ...
 
+    def time_freed(
+        self, *, appointment: Appointment, start_at: datetime, therapist_id: int, now: datetime
+    ) -> None:
+        """Note, in the caller's transaction, that `appointment`'s time at `start_at` was freed.
+
+        A cancellation, a move or a released hold calls it; the waitlist
+        looks for someone waiting for that time once it commits.
+        """
+        ...
+
     def forget(self, *, appointment_ids: Sequence[uuid.UUID], client_id: int) -> None:
         """Clear the addresses and errors kept on an erased client's messages."""
         ...

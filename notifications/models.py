@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from booking.models import Appointment, Client, Visit
+from booking.models import Appointment, Client, Therapist, Visit
+from catalog.models import Offering
 
 
 class Message(models.Model):
@@ -34,10 +35,17 @@ class Message(models.Model):
         RECEIPT = "receipt", _("Receipt")
         PACKAGE = "package", _("Package link")
         GIFT_CARD = "gift_card", _("Gift card")
+        # The waitlist (notifications.waitlist): a time was freed, look for
+        # someone waiting for it; a freed time offered to them.
+        WAITLIST_CHECK = "waitlist_check", _("Waitlist check")
+        WAITLIST_JOINED = "waitlist_joined", _("Waitlist confirmation")
+        WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
+        # Work for the studio itself, done by the dispatcher like a send.
+        INTERNAL = "internal", _("Internal")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -142,3 +150,123 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.get_channel_display()} ({self.get_status_display()})"
+
+
+class WaitlistEntry(models.Model):
+    """A client waiting to be told when a time frees up (notifications.waitlist).
+
+    The contact details are a snapshot, as a booking's are: the entry links
+    to the client record with that e-mail and never changes it. Its place
+    in line is its creation time.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered a time")
+        BOOKED = "booked", _("Booked")
+        EXPIRED = "expired", pgettext_lazy("waitlist", "Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+        verbose_name=_("client"),
+    )
+    contact_name = models.CharField(max_length=200, verbose_name=_("name"))
+    contact_email = models.EmailField(verbose_name=_("e-mail"))
+    contact_phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
+    language = models.CharField(max_length=8, verbose_name=_("language"))
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="+", verbose_name=_("offering")
+    )
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("therapist"),
+    )
+    people = models.PositiveSmallIntegerField(default=1, verbose_name=_("people"))
+    date_from = models.DateField(verbose_name=_("from date"))
+    date_to = models.DateField(verbose_name=_("to date"))
+    time_from = models.TimeField(verbose_name=_("from time"))
+    time_to = models.TimeField(verbose_name=_("to time"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.WAITING, verbose_name=_("status")
+    )
+    manage_token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_from__lte=models.F("date_to")),
+                name="notifications_waitlistentry_dates",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_from__lt=models.F("time_to")),
+                name="notifications_waitlistentry_window",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(people__in=[1, 2]), name="notifications_waitlistentry_people"
+            ),
+        ]
+        indexes = [
+            # The match of a freed time (`waitlist.check_freed_time`):
+            # status = waiting AND offering = %s AND date_from <= day
+            # AND date_to >= day ORDER BY created_at, id; only waiting rows.
+            models.Index(
+                fields=["offering", "date_from", "created_at", "id"],
+                condition=models.Q(status="waiting"),
+                name="notifications_wl_waiting",
+            ),
+            # The staff's list per day: date_from <= day AND date_to >= day.
+            models.Index(fields=["date_to", "date_from"], name="notifications_wl_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_name}: {self.offering} ({self.get_status_display()})"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to a waitlist entry, held for it by a held visit."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        TAKEN = "taken", _("Taken")
+        PASSED = "passed", _("Passed on")
+        GONE = "gone", _("Gone")
+
+    entry = models.ForeignKey(
+        WaitlistEntry, on_delete=models.CASCADE, related_name="offers", verbose_name=_("entry")
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="waitlist_offers", verbose_name=_("visit")
+    )
+    start_at = models.DateTimeField(verbose_name=_("start"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        constraints = [
+            # One offer per held visit: the expiry of its hold finds it.
+            models.UniqueConstraint(fields=["visit"], name="notifications_waitlistoffer_visit"),
+        ]
+        indexes = [
+            # "Was this entry offered this start already?": entry = %s AND start_at = %s.
+            models.Index(fields=["entry", "start_at"], name="notifications_wlo_entry_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.contact_name}: {self.start_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-from notifications import appointments
+from notifications import appointments, waitlist_messages
 from notifications.models import Message
 
 Sender = Callable[[Message, BaseEmailBackend | None], None]
@@ -52,3 +52,8 @@ for _kind in [
     Message.Kind.RESCHEDULED,
 ]:
     register(_kind, _about_visit)
+
+# The waitlist's own (notifications.waitlist): a freed time to look at, and its messages.
+register(Message.Kind.WAITLIST_CHECK, waitlist_messages.check)
+register(Message.Kind.WAITLIST_JOINED, waitlist_messages.send_joined)
+register(Message.Kind.WAITLIST_OFFER, waitlist_messages.send_offer)

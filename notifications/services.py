@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from booking import message_notes, outline
 from booking.models import Appointment, Client, Visit
-from notifications import senders
+from notifications import senders, waitlist
 from notifications.models import Message
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,15 @@ class BookingOutbox:
         if kinds is not None:
             pending = pending.filter(kind__in=list(kinds))
         return pending.update(status=Status.CANCELLED)
+
+    def time_freed(
+        self, *, appointment: Appointment, start_at: datetime, therapist_id: int, now: datetime
+    ) -> None:
+        message = waitlist.freed_time_message(
+            appointment=appointment, start_at=start_at, therapist_id=therapist_id, now=now
+        )
+        message.save()
+        queue_due([message], now=now)
 
     def forget(self, *, appointment_ids: Sequence[uuid.UUID], client_id: int) -> None:
         theirs = Message.objects.filter(

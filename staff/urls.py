@@ -27,5 +27,6 @@ urlpatterns = [
     path("clients/", include("staff.clients.urls")),
     path("feed/", include("staff.clients.feed_urls")),
     path("reports/", include("staff.reports.urls")),
+    path("waitlist/", include("staff.waitlist.urls")),
     path("", include("staff.money.urls")),
 ]

@@ -272,6 +272,9 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", default=0, minimum=0)
 # is only held this many minutes until the client opens the link in the
 # confirmation e-mail, and released if they don't; 0 books at once.
 STUDIO_WEB_BOOKING_HOLD_MINUTES = env_int("STUDIO_WEB_BOOKING_HOLD_MINUTES", default=0, minimum=0)
+# The waitlist: how long a freed time offered to the first in line is
+# held for them before it passes to the next (notifications.waitlist).
+STUDIO_WAITLIST_OFFER_MINUTES = env_int("STUDIO_WAITLIST_OFFER_MINUTES", default=30, minimum=1)
 
 # Reminders: the day-before one goes out at this local time the day
 # before; the hours-before one this many hours ahead. A reminder that
@@ -507,6 +510,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "booking.api.payment_fields.STATUSES",
         "BookingStatusEnum": "booking.models.BookingStatus",
         "PaymentStatusEnum": "payments.models.Payment.Status",
+        "WaitlistStatusEnum": "notifications.models.WaitlistEntry.Status",
     },
 }
 

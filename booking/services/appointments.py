@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from booking import errors
 from booking.models import Allocation, Appointment, AppointmentEvent, Therapist, Visit
+from booking.outbox import outbox
 from booking.services import idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
@@ -187,7 +188,8 @@ def _confirm(
         reminders.plan_after_confirmation(
             lead,
             now=now,
-            confirmation=confirmation and visit.hold_reason == Visit.HoldReason.PAYMENT,
+            confirmation=confirmation
+            and visit.hold_reason in (Visit.HoldReason.PAYMENT, Visit.HoldReason.OFFER),
         )
 
 
@@ -257,6 +259,14 @@ def _release_expired_batch(*, now: datetime) -> int:
     )
     Allocation.objects.filter(visit_id__in=released_visits).update(is_active=False)
     reminders.cancel_pending_of(ids)
+    # The waitlist may offer the released times (a lapsed offer passes on).
+    for appointment in Appointment.objects.filter(pk__in=ids).order_by("start_at", "id"):
+        outbox().time_freed(
+            appointment=appointment,
+            start_at=appointment.start_at,
+            therapist_id=appointment.therapist_id,
+            now=now,
+        )
     AppointmentEvent.objects.bulk_create(
         AppointmentEvent(
             appointment_id=appointment_id,

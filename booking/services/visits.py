@@ -50,6 +50,7 @@ from booking.models import (
     Visit,
     new_manage_token,
 )
+from booking.outbox import outbox
 from booking.services import clients, idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
@@ -128,6 +129,7 @@ def book_visit(
     now: datetime | None = None,
     idempotency_key: idempotency.Claim | None = None,
     hold_for_payment_until: datetime | None = None,
+    hold_for_offer_until: datetime | None = None,
 ) -> Visit:
     """Book a visit of one or more appointments, all of them or none.
 
@@ -148,7 +150,10 @@ def book_visit(
     does not know) gives `hold_for_payment_until`: the visit is then held
     for the payment until then instead (`Visit.HoldReason.PAYMENT`), its
     confirmation e-mail waits for the payment, and only the payment
-    confirms it (`confirm_held_visit(for_payment=True)`).
+    confirms it (`confirm_held_visit(for_payment=True)`). The waitlist
+    (notifications, which booking does not know) holds a freed time it
+    offers with `hold_for_offer_until` (`Visit.HoldReason.OFFER`): no
+    confirmation e-mail (the offer is the message) until it is taken.
 
     Raises ConsentRequired, InvalidVisit, NotBookable, NotQualified,
     RuledOut, TooSoon, BeyondHorizon, OffStep, OutsideHours, and
@@ -176,6 +181,10 @@ def book_visit(
     if hold_for_payment_until is not None:
         request = replace(
             request, hold_expires_at=hold_for_payment_until, hold_reason=Visit.HoldReason.PAYMENT
+        )
+    elif hold_for_offer_until is not None:
+        request = replace(
+            request, hold_expires_at=hold_for_offer_until, hold_reason=Visit.HoldReason.OFFER
         )
     return _write_visit(request, appointments, together=together, idempotency_key=idempotency_key)
 
@@ -360,7 +369,7 @@ def _write_visit(
     writes.insert(_events(rows, AppointmentEvent.Action.BOOKED, request.actor, now, details))
     # A visit held for its payment is confirmed by the payment, not by
     # the e-mail: its confirmation goes out once paid (`_confirm`).
-    is_for_payment = request.hold_reason == Visit.HoldReason.PAYMENT
+    is_for_payment = request.hold_reason in (Visit.HoldReason.PAYMENT, Visit.HoldReason.OFFER)
     planned = reminders.planned_after_booking(
         lead, now=now, confirmation=confirmation and not is_for_payment
     )
@@ -603,6 +612,13 @@ def _cancel(
     if by_studio:
         details["by_studio"] = True
     _record(active, AppointmentEvent.Action.CANCELLED, actor, now, details)
+    for appointment in active:
+        outbox().time_freed(
+            appointment=appointment,
+            start_at=appointment.start_at,
+            therapist_id=appointment.therapist_id,
+            now=now,
+        )
     reminders.cancel_pending_of([appointment.id for appointment in appointments])
     if notify and not was_held and appointments:
         # Nothing to the address of a hold: it was never proven.
@@ -697,6 +713,13 @@ def write_move(
     for appointment, placed in zip(appointments, plan.appointments, strict=True):
         moved_from = appointment.start_at
         therapist_from = appointment.therapist
+        if moved_from != placed.start_at or therapist_from.pk != placed.therapist_id:
+            outbox().time_freed(
+                appointment=appointment,
+                start_at=moved_from,
+                therapist_id=therapist_from.pk,
+                now=now,
+            )
         appointment.start_at = placed.start_at
         appointment.end_at = placed.end_at
         appointment.blocked_until = placed.blocked_until

@@ -27,5 +27,6 @@ urlpatterns = [
     path("clients/", include("staff.clients.urls")),
     path("feed/", include("staff.clients.feed_urls")),
     path("reports/", include("staff.reports.urls")),
+    path("outbox/", include("staff.outbox.urls")),
     path("", include("staff.money.urls")),
 ]

@@ -10,6 +10,7 @@ from studio import health
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("catalog.api.urls")),
     path("", include("booking.api.urls")),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

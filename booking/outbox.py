@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from django.db.models import Model
 
-from booking.models import Appointment
+from booking.models import Appointment, Visit
 
 
 class Outbox(Protocol):
@@ -62,6 +62,17 @@ class Outbox(Protocol):
         """Each appointment's messages as a client's data export shows them, by due time."""
         ...
 
+    def visit_event(self, *, visit: Visit, type: str, now: datetime) -> None:
+        """Write the event `type` (visit.booked, …) about `visit` for the webhooks that want it."""
+        ...
+
+
+# The events `visit_event` takes, by the webhooks' names.
+VISIT_BOOKED = "visit.booked"
+VISIT_MOVED = "visit.moved"
+VISIT_CANCELLED = "visit.cancelled"
+VISIT_COMPLETED = "visit.completed"
+VISIT_NO_SHOW = "visit.no_show"
 
 _installed: list[Outbox] = []
 

@@ -160,3 +160,7 @@ class MessageInline(admin.TabularInline[Message, Appointment]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The webhook subscriptions' admin registers itself on import.
+from notifications import webhook_admin  # noqa: E402, F401 - registration is the import's effect

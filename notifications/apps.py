@@ -16,4 +16,7 @@ class NotificationsConfig(AppConfig):
         outbox.install(BookingOutbox())
         # Register the Celery tasks in every process, web included: the
         # services hand messages to them by name, without importing them.
-        from notifications import tasks  # noqa: F401, PLC0415 - registration is the import's effect
+        from notifications import (  # noqa: PLC0415 (apps are ready now)
+            tasks,  # noqa: F401 - registration is the import's effect
+            webhooks,  # noqa: F401 - the webhook senders register themselves on import
+        )

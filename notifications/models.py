@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -40,12 +41,17 @@ class Message(models.Model):
         WAITLIST_CHECK = "waitlist_check", _("Waitlist check")
         WAITLIST_JOINED = "waitlist_joined", _("Waitlist confirmation")
         WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
+        # Webhooks (notifications/webhooks.py): one delivery of an event
+        # to a subscription, and the staff's notice of a paused one.
+        WEBHOOK = "webhook", _("Webhook delivery")
+        WEBHOOK_PAUSED = "webhook_paused", _("Webhook paused notice")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
         # Work for the studio itself, done by the dispatcher like a send.
         INTERNAL = "internal", _("Internal")
+        WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -82,6 +88,15 @@ class Message(models.Model):
         blank=True,
         related_name="messages",
         verbose_name=_("client"),
+    )
+    # A webhook delivery: the subscription it goes to (its event is in the payload).
+    subscription = models.ForeignKey(
+        "WebhookSubscription",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("webhook subscription"),
     )
     recipient = models.CharField(
         max_length=320,
@@ -253,6 +268,33 @@ class WaitlistOffer(models.Model):
     expires_at = models.DateTimeField(verbose_name=_("expires at"))
     status = models.CharField(
         max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+class WebhookSubscription(models.Model):
+    """A URL that receives signed events (notifications/webhooks.py).
+
+    Made by staff in the admin or by an integration through the API; an
+    integration sees only its own (`owner`). Paused by the dispatcher
+    after too many failed deliveries in a row, its pending deliveries
+    kept until it is resumed.
+    """
+
+    url = models.URLField(max_length=500, verbose_name=_("URL"))
+    events = models.JSONField(
+        default=list, help_text=_("The event types it receives."), verbose_name=_("events")
+    )
+    # Shown once, at creation or rotation; signs every delivery.
+    secret = models.CharField(max_length=80, editable=False, verbose_name=_("secret"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    failure_count = models.PositiveIntegerField(
+        default=0, help_text=_("Failed deliveries in a row."), verbose_name=_("failures in a row")
+    )
+    paused_reason = models.CharField(max_length=300, blank=True, verbose_name=_("paused because"))
+    paused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paused at"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        help_text=_("The staff user or integration that made it."),
+        verbose_name=_("owner"),
     )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
@@ -270,3 +312,28 @@ class WaitlistOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.contact_name}: {self.start_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookEvent(models.Model):
+    """One event as receivers get it, written in the transaction of its change.
+
+    The payload is stored as it was at the event: a receiver learns what
+    the resource looked like then, not when the delivery finally left.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False, verbose_name=_("id"))
+    type = models.CharField(max_length=40, verbose_name=_("type"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"

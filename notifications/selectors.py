@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Min
 
-from notifications.models import Message
+from notifications.models import Message, WebhookSubscription
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,20 @@ def outbox_health(*, now: datetime) -> OutboxHealth:
         due=waiting["count"],
         failed=Message.objects.filter(status=Message.Status.FAILED).count(),
     )
+
+
+def messages_with_status(status: str, *, limit: int) -> list[Message]:
+    """The `limit` messages of `status` due first, for the staff's outbox page.
+
+    Served by the (status, due_at) index: one range scan, cut at `limit`.
+    """
+    return list(
+        Message.objects.filter(status=status)
+        .select_related("subscription")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def paused_webhooks() -> int:
+    """How many webhook subscriptions are paused: the staff pages' banner."""
+    return WebhookSubscription.objects.filter(is_active=False).count()

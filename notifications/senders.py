@@ -12,6 +12,7 @@ from its `AppConfig.ready`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.core.mail.backends.base import BaseEmailBackend
 
@@ -19,6 +20,19 @@ from notifications import appointments, waitlist_messages
 from notifications.models import Message
 
 Sender = Callable[[Message, BaseEmailBackend | None], None]
+
+
+class Deferred(Exception):
+    """Raised by a sender when its message must wait, without counting a try.
+
+    The message is due again at `until` (a paused webhook subscription,
+    an earlier delivery of the same visit still to send).
+    """
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.until = until
+
 
 _senders: dict[str, Sender] = {}
 

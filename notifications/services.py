@@ -164,6 +164,11 @@ class BookingOutbox:
             )
         return exported
 
+    def visit_event(self, *, visit: Visit, type: str, now: datetime) -> None:
+        from notifications import webhooks  # noqa: PLC0415 (webhooks imports these services)
+
+        webhooks.record_visit_event(visit=visit, type=type, now=now)
+
 
 def _message(row: Model) -> Message:
     assert isinstance(row, Message)  # booking hands back the rows it was given  # noqa: S101
@@ -309,6 +314,17 @@ def _deliver(
         return Status.CANCELLED
     try:
         senders.send(message, connection=connection)
+    except senders.Deferred as waiting:
+        # Not a try: the message waits (a paused webhook, an earlier
+        # delivery of its visit still to send) and keeps its tries.
+        marked = still_ours.update(
+            status=Status.PENDING,
+            due_at=waiting.until,
+            attempts=F("attempts") - 1,
+            lease_until=None,
+            lease_token=None,
+        )
+        return Status.PENDING if marked else _taken_over(message)
     except Exception as error:  # any failure of a send is retried, then shown to staff
         logger.warning("Message %s failed (attempt %s): %s", message.pk, message.attempts, error)
         if message.attempts >= settings.STUDIO_REMINDER_MAX_ATTEMPTS:

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from notifications import selectors
 from staff.access import Scope
 
 
@@ -16,5 +17,7 @@ def staff(request: HttpRequest) -> dict[str, object]:
     # /staff/clients/…, /staff/reports/… and /staff/gift-cards/; the rest (calendar, desk
     # booking, visits) is the calendar's.
     part = request.path_info.removeprefix("/staff/").split("/", 1)[0]
-    section = part if part in {"clients", "reports", "gift-cards"} else "calendar"
-    return {"staff_scope": scope, "staff_section": section}
+    section = part if part in {"clients", "reports", "gift-cards", "outbox"} else "calendar"
+    # Reception is told on every page when a webhook was paused for its failures.
+    paused = selectors.paused_webhooks() if scope is not None and scope.is_reception else 0
+    return {"staff_scope": scope, "staff_section": section, "paused_webhooks": paused}

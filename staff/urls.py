@@ -28,5 +28,6 @@ urlpatterns = [
     path("feed/", include("staff.clients.feed_urls")),
     path("reports/", include("staff.reports.urls")),
     path("waitlist/", include("staff.waitlist.urls")),
+    path("outbox/", include("staff.outbox.urls")),
     path("", include("staff.money.urls")),
 ]

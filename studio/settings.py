@@ -374,13 +374,22 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "studio@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Webhooks (notifications/webhooks.py): how long a receiver may take to
+# answer; how many failed deliveries in a row pause a subscription; and
+# which receivers may be called besides public https hosts.
+STUDIO_WEBHOOK_TIMEOUT = env_int("STUDIO_WEBHOOK_TIMEOUT", default=10, minimum=1)
+STUDIO_WEBHOOK_PAUSE_AFTER_FAILURES = env_int(
+    "STUDIO_WEBHOOK_PAUSE_AFTER_FAILURES", default=10, minimum=1
+)
+STUDIO_WEBHOOKS_ALLOW_PRIVATE = env_bool("STUDIO_WEBHOOKS_ALLOW_PRIVATE", default=False)
+STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK = env_bool("STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
 # A worker renews a reminder's lease right before each send; a send that
 # outlasts the lease can be claimed and sent by a second worker.
-_longest_send_seconds = max(EMAIL_TIMEOUT, SMS_GATEWAY_TIMEOUT)
+_longest_send_seconds = max(EMAIL_TIMEOUT, SMS_GATEWAY_TIMEOUT, STUDIO_WEBHOOK_TIMEOUT)
 if _longest_send_seconds >= STUDIO_REMINDER_LEASE_SECONDS:
     raise ImproperlyConfigured(
-        "STUDIO_REMINDER_LEASE_SECONDS must be longer than EMAIL_TIMEOUT and "
-        f"SMS_GATEWAY_TIMEOUT, got {STUDIO_REMINDER_LEASE_SECONDS}"
+        "STUDIO_REMINDER_LEASE_SECONDS must be longer than EMAIL_TIMEOUT, "
+        f"SMS_GATEWAY_TIMEOUT and STUDIO_WEBHOOK_TIMEOUT, got {STUDIO_REMINDER_LEASE_SECONDS}"
     )
 
 # Security -----------------------------------------------------------------
@@ -495,6 +504,8 @@ SPECTACULAR_SETTINGS = {
         "Every error has the body `{error: {code, message, fields}}`."
     ),
     "VERSION": "1.0.0",
+    # 3.1 for its `webhooks` section (the events a subscription receives).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -506,6 +517,21 @@ SPECTACULAR_SETTINGS = {
     # A booking's status (with `awaiting_payment`, held for its payment)
     # keeps the name integrations' generated clients know; a payment's
     # and a status filter's choices get names of their own.
+    # What a webhook subscription's URL receives (notifications/api/docs.py).
+    "WEBHOOKS": [
+        f"notifications.api.docs.{name}"
+        for name in [
+            "VISIT_BOOKED",
+            "VISIT_MOVED",
+            "VISIT_CANCELLED",
+            "VISIT_COMPLETED",
+            "VISIT_NO_SHOW",
+            "PAYMENT_RECEIVED",
+            "PAYMENT_REFUNDED",
+            "WAITLIST_OFFER_MADE",
+            "WAITLIST_OFFER_TAKEN",
+        ]
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "booking.api.payment_fields.STATUSES",
         "BookingStatusEnum": "booking.models.BookingStatus",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from booking import errors
 from booking.models import Allocation, Appointment, AppointmentEvent, Therapist, Visit
-from booking.outbox import outbox
+from booking.outbox import VISIT_COMPLETED, VISIT_NO_SHOW, outbox
 from booking.services import idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
@@ -360,4 +360,9 @@ def mark_appointment(
         )
         visit.updated_at = now
         visit.save(update_fields=["status", "updated_at"])
+        outbox().visit_event(
+            visit=visit,
+            type=VISIT_COMPLETED if visit.status == Visit.Status.COMPLETED else VISIT_NO_SHOW,
+            now=now,
+        )
     return appointment

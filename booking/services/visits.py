@@ -50,7 +50,7 @@ from booking.models import (
     Visit,
     new_manage_token,
 )
-from booking.outbox import outbox
+from booking.outbox import VISIT_BOOKED, VISIT_CANCELLED, VISIT_MOVED, outbox
 from booking.services import clients, idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
@@ -380,6 +380,7 @@ def _write_visit(
     take_the_rest()
     reminders.created(planned, now=now)
     _remember_appointments(visit, rows)
+    outbox().visit_event(visit=visit, type=VISIT_BOOKED, now=now)
     return visit
 
 
@@ -619,6 +620,7 @@ def _cancel(
             therapist_id=appointment.therapist_id,
             now=now,
         )
+    outbox().visit_event(visit=visit, type=VISIT_CANCELLED, now=now)
     reminders.cancel_pending_of([appointment.id for appointment in appointments])
     if notify and not was_held and appointments:
         # Nothing to the address of a hold: it was never proven.
@@ -765,6 +767,7 @@ def write_move(
     Allocation.objects.filter(visit=visit).delete()
     _allocate(visit, appointments, plan)
     reminders.plan_after_reschedule(_lead(appointments), now=now, notify=notify)
+    outbox().visit_event(visit=visit, type=VISIT_MOVED, now=now)
 
 
 @conflicts_become_unavailable

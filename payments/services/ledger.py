@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from booking.models import Client, Visit
 from booking.services import Actor
+from notifications import webhooks
 from payments.models import ClientPackage, Entry, GiftCard, Payment
 
 
@@ -54,7 +55,7 @@ def record_entry(
         raise RuntimeError("record_entry must run inside the calling service's transaction")
     if visit is not None and client is None:
         client = visit.client
-    return Entry.objects.create(
+    entry = Entry.objects.create(
         kind=movement.kind,
         method=movement.method,
         amount=movement.amount,
@@ -70,4 +71,39 @@ def record_entry(
         user_id=actor.user_id,
         note=note,
         created_at=now or timezone.now(),
+    )
+    _record_webhook_event(entry)
+    return entry
+
+
+# Ledger rows integrations hear of: money in, money given back.
+_RECEIVED = frozenset(
+    {Entry.Kind.CHARGE, Entry.Kind.DEPOSIT, Entry.Kind.DESK_PAYMENT, Entry.Kind.PACKAGE_SALE}
+    | {Entry.Kind.GIFT_CARD_SALE}
+)
+
+
+def _record_webhook_event(entry: Entry) -> None:
+    """payment.received or payment.refunded for money that moved, in the entry's transaction."""
+    if entry.kind == Entry.Kind.REFUND:
+        type_ = webhooks.PAYMENT_REFUNDED
+    elif entry.kind in _RECEIVED and entry.method in Entry.MONEY_IN_METHODS:
+        type_ = webhooks.PAYMENT_RECEIVED
+    else:
+        return
+    webhooks.record_event(
+        type=type_,
+        data={
+            "id": entry.pk,
+            "kind": entry.kind,
+            "method": entry.method,
+            "amount": str(entry.amount),
+            "currency": entry.currency,
+            "visit": str(entry.visit_id) if entry.visit_id else None,
+            "payment": entry.payment_id,
+            "gateway_reference": entry.gateway_reference,
+            "created_at": entry.created_at.isoformat(),
+        },
+        visit=entry.visit,
+        now=entry.created_at,
     )

@@ -87,8 +87,9 @@ def test_the_record_of_a_client_with_many_visits_takes_a_fixed_number_of_queries
     # and the groups' permissions, the client, the visits to come, the
     # latest past ones, the counts, the health history, the therapists
     # the preferences form offers, the client's packages with their
-    # sessions used, the packages for sale: 13, for 120 appointments as for 2.
-    with django_assert_num_queries(13):
+    # sessions used, the packages for sale, the paused webhooks (the
+    # header's banner): 14, for 120 appointments as for 2.
+    with django_assert_num_queries(14):
         response = client.get(record_url(maria))
 
     assert response.status_code == 200

@@ -65,7 +65,7 @@ def test_every_paginated_list_documents_the_404_of_a_page_that_does_not_exist(se
         if "get" in operations and "{" not in path and "page" in str(operations["get"])
     ]
 
-    assert len(lists) == 5
+    assert len(lists) == 6
     for path, operation in lists:
         assert "page_size" in {parameter["name"] for parameter in operation["parameters"]}, path
         assert "Invalid page" in operation["responses"]["404"]["description"], path

@@ -268,6 +268,25 @@ class WaitlistOffer(models.Model):
     expires_at = models.DateTimeField(verbose_name=_("expires at"))
     status = models.CharField(
         max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        constraints = [
+            # One offer per held visit: the expiry of its hold finds it.
+            models.UniqueConstraint(fields=["visit"], name="notifications_waitlistoffer_visit"),
+        ]
+        indexes = [
+            # "Was this entry offered this start already?": entry = %s AND start_at = %s.
+            models.Index(fields=["entry", "start_at"], name="notifications_wlo_entry_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.contact_name}: {self.start_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
 class WebhookSubscription(models.Model):
     """A URL that receives signed events (notifications/webhooks.py).
 
@@ -299,19 +318,6 @@ class WebhookSubscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name = _("waitlist offer")
-        verbose_name_plural = _("waitlist offers")
-        constraints = [
-            # One offer per held visit: the expiry of its hold finds it.
-            models.UniqueConstraint(fields=["visit"], name="notifications_waitlistoffer_visit"),
-        ]
-        indexes = [
-            # "Was this entry offered this start already?": entry = %s AND start_at = %s.
-            models.Index(fields=["entry", "start_at"], name="notifications_wlo_entry_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.entry.contact_name}: {self.start_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
         verbose_name = _("webhook subscription")
         verbose_name_plural = _("webhook subscriptions")
 

@@ -24,6 +24,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -351,13 +352,39 @@ def _link_offer(
 
 
 def offer_made(offer: WaitlistOffer) -> None:
-    """A freed time was offered: where the webhooks' "waitlist offer made" event goes."""
+    """A freed time was offered: the webhooks' "waitlist offer made" event, in this transaction."""
     logger.info("Waitlist offer %s made to entry %s", offer.pk, offer.entry_id)
+    # By its module at call time: the webhooks' module registers senders
+    # that import this one.
+    from notifications import webhooks  # noqa: PLC0415
+
+    webhooks.record_event(
+        type=webhooks.WAITLIST_OFFER_MADE, data=_offer_data(offer), visit=offer.visit
+    )
 
 
 def offer_taken(offer: WaitlistOffer) -> None:
-    """An offer was taken: where the webhooks' "waitlist offer taken" event goes."""
+    """An offer was taken: the webhooks' "waitlist offer taken" event, in this transaction."""
     logger.info("Waitlist offer %s taken by entry %s", offer.pk, offer.entry_id)
+    from notifications import webhooks  # noqa: PLC0415
+
+    webhooks.record_event(
+        type=webhooks.WAITLIST_OFFER_TAKEN, data=_offer_data(offer), visit=offer.visit
+    )
+
+
+def _offer_data(offer: WaitlistOffer) -> dict[str, Any]:
+    """The offer as webhooks carry it: the offer itself and its entry as the API shows it."""
+    from notifications.api.serializers import WaitlistEntrySerializer  # noqa: PLC0415
+
+    return {
+        "id": offer.pk,
+        "status": offer.status,
+        "start": offer.start_at.isoformat(),
+        "expires_at": offer.expires_at.isoformat(),
+        "visit": str(offer.visit_id),
+        "entry": WaitlistEntrySerializer(offer.entry).data,
+    }
 
 
 def offer_by_hand(

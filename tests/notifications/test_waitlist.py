@@ -14,8 +14,8 @@ from booking.models import Appointment, AppointmentEvent, Visit
 from booking.services import cancel_visit, reschedule_visit
 from booking.services.appointments import release_expired_holds
 from booking.services.clients import ClientDetails
-from notifications import waitlist
-from notifications.models import Message, WaitlistEntry, WaitlistOffer
+from notifications import waitlist, webhooks
+from notifications.models import Message, WaitlistEntry, WaitlistOffer, WebhookEvent
 from notifications.services import dispatch_due_messages
 from tests.booking.conftest import NOW, TUESDAY, at
 
@@ -110,6 +110,31 @@ def test_taking_the_offer_books_the_time(booked, classical, staff):
     assert (offer.status, entry.status) == ("taken", "booked")
     # Taking it twice (a second tab) is the same booking.
     assert waitlist.take_offer(offer=offer).appointment == taken.appointment
+
+
+def test_the_offer_made_and_taken_are_webhook_events(
+    booked, classical, staff, settings, django_user_model
+):
+    settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    webhooks.create_subscription(
+        url="http://127.0.0.1:9/hooks",
+        events=[webhooks.WAITLIST_OFFER_MADE, webhooks.WAITLIST_OFFER_TAKEN],
+        owner=django_user_model.objects.create_user("crm"),
+    )
+    entry = join(NINA, classical)
+    cancel_visit(visit=booked.visit, actor=staff, now=NOW)
+    dispatch_due_messages()
+    offer = WaitlistOffer.objects.get()
+
+    waitlist.take_offer(offer=offer)
+
+    events = list(WebhookEvent.objects.order_by("created_at", "type"))
+    assert [event.type for event in events] == ["waitlist.offer_made", "waitlist.offer_taken"]
+    made, taken = (event.payload["data"] for event in events)
+    assert (made["id"], made["status"], made["entry"]["id"]) == (offer.pk, "open", entry.pk)
+    assert made["start"] == at(TUESDAY, "10:00").isoformat()
+    assert (taken["status"], taken["visit"]) == ("taken", str(offer.visit_id))
 
 
 def test_an_untaken_offer_passes_on_when_its_hold_expires(booked, classical, staff, time_machine):

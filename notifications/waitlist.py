@@ -306,7 +306,6 @@ def offer_time(
         # The entry was withdrawn or offered another time meanwhile.
         cancel_visit(visit=visit, actor=WAITLIST_ACTOR, reason="waitlist", now=now, notify=False)
         return None
-    offer_made(offer)
     return offer
 
 
@@ -348,6 +347,7 @@ def _link_offer(
             )
         )
     _write(messages, now=now)
+    offer_made(offer)
     return offer
 
 
@@ -429,11 +429,9 @@ def take_offer(*, offer: WaitlistOffer, now: datetime | None = None) -> Taken:
     which refuses an expired hold.
     """
     now = now or timezone.now()
-    taken, is_new = _take(offer_id=offer.pk, now=now)
+    taken, _is_new = _take(offer_id=offer.pk, now=now)
     if taken is None:
         raise OfferGone()
-    if is_new:
-        offer_taken(taken.offer)
     return taken
 
 
@@ -456,6 +454,7 @@ def _take(*, offer_id: int, now: datetime) -> tuple[Taken | None, bool]:
     offer.status = WaitlistOffer.Status.TAKEN
     offer.save(update_fields=["status"])
     WaitlistEntry.objects.filter(pk=offer.entry_id).update(status=WaitlistEntry.Status.BOOKED)
+    offer_taken(offer)
     return Taken(offer=offer, appointment=lead), True
 
 

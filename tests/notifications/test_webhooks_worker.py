@@ -13,7 +13,6 @@ from notifications.tasks import dispatch_messages
 from studio import celery_app
 from tests.booking.conftest import TUESDAY, at
 from tests.booking.test_worker import wait_for
-from tests.notifications.test_webhooks import crm, receiver  # noqa: F401 - fixtures
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -23,8 +22,8 @@ pytestmark = [
 
 @pytest.mark.redis
 def test_events_reach_the_receiver_once_and_in_order_through_a_failure_and_a_restart(
-    receiver,  # noqa: F811 - the fixture imported above
-    crm,  # noqa: F811
+    receiver,
+    crm,
     classical,
     anna,
     two_rooms,

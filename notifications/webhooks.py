@@ -14,10 +14,16 @@ subscription whose deliveries keep failing is paused, its deliveries
 kept; staff are told, and resuming sends what was kept.
 
 Receivers are checked at subscription and again at each delivery, with
-the host resolved each time (`check_url`): https only (http for loopback
-in development), no private, loopback, link-local, multicast or reserved
-address unless STUDIO_WEBHOOKS_ALLOW_PRIVATE. Redirects are never
-followed: a 3xx is a failure like any other answer outside 2xx.
+the host resolved each time (`check_url`): https only, no private,
+loopback, link-local, multicast or reserved address unless
+STUDIO_WEBHOOKS_ALLOW_PRIVATE; in development (DEBUG or
+STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK) a receiver on this machine's
+loopback is allowed, by http too. A delivery connects to the very
+address that was checked (`_post_pinned`), with the host name kept for
+the Host header and the TLS certificate, so a name that resolves to a
+public address for the check and to a private one a moment later (DNS
+rebinding) cannot lead it inside. Redirects are never followed: a 3xx
+is a failure like any other answer outside 2xx.
 """
 
 from __future__ import annotations
@@ -96,15 +102,15 @@ class DeliveryFailed(Exception):
 # Subscriptions -----------------------------------------------------------
 
 
-def check_url(url: str) -> None:
-    """Refuse a receiver the studio must not call; raises ValidationError on `url`.
+def check_url(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Refuse a receiver the studio must not call; the addresses it may be called at.
 
-    https only; http only for a loopback host while DEBUG or
-    STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK. The host is resolved now, and
-    every address it resolves to must be public unless
-    STUDIO_WEBHOOKS_ALLOW_PRIVATE: a name that points inside the
-    studio's network would let a subscriber reach what only the
-    studio's servers can.
+    Raises ValidationError on `url`. https only; in development (DEBUG
+    or STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK) a loopback host is allowed,
+    by http too. The host is resolved now, and every address it
+    resolves to must be public unless STUDIO_WEBHOOKS_ALLOW_PRIVATE: a
+    name that points inside the studio's network would let a subscriber
+    reach what only the studio's servers can.
     """
     parts = urlsplit(url)
     host = parts.hostname
@@ -120,20 +126,24 @@ def check_url(url: str) -> None:
     except ValueError:
         raise ValidationError({"url": gettext("Enter an https URL.")}, code="invalid_url") from None
     addresses = _resolve(host, port)
-    if parts.scheme == "http" and not (
-        _http_loopback_allowed() and addresses and all(a.is_loopback for a in addresses)
+    on_loopback = _loopback_allowed() and all(_unmapped(a).is_loopback for a in addresses)
+    if (
+        not on_loopback
+        and not settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE
+        and any(_is_private(a) for a in addresses)
     ):
-        raise ValidationError(
-            {"url": gettext("Webhooks are sent only to https URLs.")}, code="insecure_url"
-        )
-    if not settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE and any(_is_private(a) for a in addresses):
         raise ValidationError(
             {"url": gettext("This host is on a private network: webhooks cannot go there.")},
             code="private_url",
         )
+    if parts.scheme == "http" and not on_loopback:
+        raise ValidationError(
+            {"url": gettext("Webhooks are sent only to https URLs.")}, code="insecure_url"
+        )
+    return addresses
 
 
-def _http_loopback_allowed() -> bool:
+def _loopback_allowed() -> bool:
     return bool(settings.DEBUG or settings.STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK)
 
 
@@ -144,12 +154,23 @@ def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv
         raise ValidationError(
             {"url": gettext("This host name does not resolve.")}, code="unknown_host"
         ) from None
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    # Each address once, in the resolver's order (which the delivery tries).
+    return list(
+        dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found)
+    )
+
+
+def _unmapped(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An IPv4 address written as IPv6 (::ffff:a.b.c.d) as the IPv4 address it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 def _is_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _unmapped(address)
     return (
         address.is_private
         or address.is_loopback
@@ -372,9 +393,10 @@ def send_delivery(message: Message, connection: BaseEmailBackend | None = None) 
     event = WebhookEvent.objects.get(pk=message.payload["event"])
     body = event_body(event)
     try:
-        check_url(subscription.url)
-        response = httpx.post(
+        addresses = check_url(subscription.url)
+        response = _post_pinned(
             subscription.url,
+            addresses,
             content=body,
             headers={
                 "Content-Type": "application/json",
@@ -385,9 +407,6 @@ def send_delivery(message: Message, connection: BaseEmailBackend | None = None) 
                     secret=subscription.secret, body=body, timestamp=int(time.time())
                 ),
             },
-            timeout=settings.STUDIO_WEBHOOK_TIMEOUT,
-            # A redirect could lead anywhere, a private host too: never followed.
-            follow_redirects=False,
         )
         if not 200 <= response.status_code < 300:
             raise DeliveryFailed(f"HTTP {response.status_code} from the receiver")
@@ -399,6 +418,41 @@ def send_delivery(message: Message, connection: BaseEmailBackend | None = None) 
     WebhookSubscription.objects.filter(pk=subscription.pk, failure_count__gt=0).update(
         failure_count=0
     )
+
+
+def _post_pinned(
+    url: str,
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address],
+    *,
+    content: bytes,
+    headers: dict[str, str],
+) -> httpx.Response:
+    """POST to `url` at one of the `addresses` that `check_url` approved, in their order.
+
+    The request goes to the address itself, not to the name (which could
+    resolve elsewhere by now); the Host header and, for https, the TLS
+    server name and certificate check keep the name. No proxy from the
+    environment and no redirect: either could lead anywhere, a private
+    host too. The next address is tried only when one cannot be reached.
+    """
+    target = httpx.URL(url)
+    named = {**headers, "Host": target.netloc.decode("ascii")}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    unreachable: httpx.ConnectError | None = None
+    with httpx.Client(
+        timeout=settings.STUDIO_WEBHOOK_TIMEOUT, follow_redirects=False, trust_env=False
+    ) as client:
+        for address in addresses:
+            try:
+                return client.post(
+                    target.copy_with(host=str(address)),
+                    content=content,
+                    headers=named,
+                    extensions=extensions,
+                )
+            except httpx.ConnectError as error:
+                unreachable = error
+    raise unreachable or httpx.ConnectError(f"{target.host} has no address")
 
 
 def _wait_for_earlier(message: Message, *, now: datetime) -> None:

@@ -1,6 +1,7 @@
 """The outbox's tests book visits as booking's tests do: the same fixtures."""
 
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,18 +20,20 @@ from tests.booking.conftest import *  # noqa: F403 - booking's fixtures, shared 
 class Receiver:
     """An HTTP receiver: answers `statuses` in turn (then 200) and keeps what it verified."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.secret = ""
         self.statuses: list[int] = []
         self.events: list[dict] = []
         self.bad_signatures = 0
         self.hits = 0
+        self.hosts: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.hits += 1
+                receiver.hosts.append(self.headers["Host"])
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if status == 200:
                     if webhooks.verify_signature(
@@ -54,7 +57,10 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/hooks/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -4,9 +4,13 @@ A real HTTP receiver runs in a thread on 127.0.0.1 (so the tests allow
 private receivers); it checks every signature and records what it got.
 """
 
+import socket
+import ssl
 from datetime import timedelta
 
+import certifi
 import pytest
+import trustme
 from django.core import mail
 from django.db import transaction
 
@@ -23,6 +27,7 @@ from notifications.models import Message, WebhookEvent
 from notifications.services import dispatch_due_messages
 from payments.services.checkout import take_desk_payment
 from tests.booking.conftest import NOW, TUESDAY, at
+from tests.notifications.conftest import Receiver
 
 # Every test here commits: the data the migrations wrote comes back after the module.
 pytestmark = pytest.mark.usefixtures("migrated_data_around_module")
@@ -128,17 +133,106 @@ def test_a_redirect_is_not_followed_but_retried(
     assert (delivery.status, delivery.last_error) == ("pending", "HTTP 302 from the receiver")
 
 
+class Resolver:
+    """The name hooks.studio.test resolves to `answers` in turn, the last one for ever after."""
+
+    NAME = "hooks.studio.test"
+
+    def __init__(self, monkeypatch) -> None:
+        self.answers = ["127.0.0.1"]
+        self.lookups = 0
+        real_getaddrinfo = socket.getaddrinfo
+
+        def getaddrinfo(host, port, *args, **kwargs):
+            if host != self.NAME:
+                return real_getaddrinfo(host, port, *args, **kwargs)
+            self.lookups += 1
+            address = self.answers[min(self.lookups, len(self.answers)) - 1]
+            return real_getaddrinfo(address, port, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+    def subscribe(self, receiver, owner) -> None:
+        port = receiver.server.server_address[1]
+        receiver.secret = webhooks.create_subscription(
+            url=f"http://{self.NAME}:{port}/hooks/", events=["visit.booked"], owner=owner
+        ).secret
+
+
+@pytest.fixture
+def resolver(monkeypatch, receiver, settings) -> Resolver:
+    # Only this machine's loopback is allowed (development), no other private address.
+    settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE = False
+    return Resolver(monkeypatch)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_receiver_that_became_private_is_not_called(
-    classical, anna, two_rooms, subscribed, receiver, time_machine, settings
+    classical, anna, two_rooms, receiver, crm, resolver, time_machine
 ):
+    resolver.subscribe(receiver, crm)
+    resolver.answers = ["127.0.0.1", "10.0.0.5"]
     book(classical)
-    settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE = False
     send_all(time_machine)
     assert receiver.hits == 0
     delivery = Message.objects.get(channel="webhook")
     assert delivery.status == "pending"
     assert "private network" in delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_delivery_goes_to_the_address_checked_though_the_name_now_resolves_elsewhere(
+    classical, anna, two_rooms, receiver, crm, resolver, time_machine, settings
+):
+    """DNS rebinding: the name answers the check with one address and the connection with another.
+
+    The first two look-ups (subscribing, and the check before the
+    delivery) give this machine; any later one an address that nobody
+    answers (TEST-NET-1). The delivery must reach the receiver, named.
+    """
+    settings.STUDIO_WEBHOOK_TIMEOUT = 2
+    resolver.subscribe(receiver, crm)
+    resolver.answers = ["127.0.0.1", "127.0.0.1", "192.0.2.1"]
+    book(classical)
+    send_all(time_machine)
+    assert receiver.types() == ["visit.booked"]
+    assert receiver.hosts == [f"{resolver.NAME}:{receiver.server.server_address[1]}"]
+    assert resolver.lookups == 2
+    assert Message.objects.get(channel="webhook").status == "sent"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(
+    ("certified", "sent"), [("hooks.studio.test", True), ("other.test", False)]
+)
+def test_over_https_the_pinned_delivery_checks_the_certificate_against_the_name(
+    classical, anna, two_rooms, crm, resolver, time_machine, monkeypatch, tmp_path, certified, sent
+):
+    """Connected to the address, the TLS handshake still names the host and checks its certificate."""
+    authority = trustme.CA()
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setattr(certifi, "where", lambda: str(tmp_path / "ca.pem"))
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(certified).configure_cert(tls)
+    receiver = Receiver(tls=tls)
+    try:
+        port = receiver.server.server_address[1]
+        receiver.secret = webhooks.create_subscription(
+            url=f"https://{resolver.NAME}:{port}/hooks/", events=["visit.booked"], owner=crm
+        ).secret
+        book(classical)
+        send_all(time_machine)
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+    delivery = Message.objects.get(channel="webhook")
+    if sent:
+        assert receiver.types() == ["visit.booked"]
+        assert delivery.status == "sent"
+    else:
+        assert receiver.events == []
+        assert delivery.status == "pending"
+        assert "certificate" in delivery.last_error.lower()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

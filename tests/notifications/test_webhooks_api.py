@@ -89,6 +89,26 @@ def test_an_http_or_private_receiver_is_refused_naming_the_url(crm, settings, ur
 
 
 @pytest.mark.django_db
+def test_in_development_a_receiver_on_this_machine_is_allowed_and_no_other_private_one(
+    crm, settings
+):
+    settings.DEBUG = True
+    settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE = False
+    client = api_for(crm)
+    for url in ["http://127.0.0.1:8765/hooks/", "http://localhost:8765/hooks/"]:
+        answer = client.post(
+            "/api/v1/webhooks/", {"url": url, "events": ["visit.booked"]}, format="json"
+        )
+        assert answer.status_code == 201, answer.json()
+    for url in ["https://10.1.2.3/hooks/", "http://10.1.2.3/hooks/"]:
+        answer = client.post(
+            "/api/v1/webhooks/", {"url": url, "events": ["visit.booked"]}, format="json"
+        )
+        assert_error(answer, 400, "invalid", "url")
+    assert WebhookSubscription.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_an_unknown_event_is_refused_naming_the_events(crm, receiver):
     answer = api_for(crm).post(
         "/api/v1/webhooks/", {"url": receiver.url, "events": ["visit.exploded"]}, format="json"

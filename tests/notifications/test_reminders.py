@@ -351,6 +351,23 @@ def test_beat_runs_the_sweep_every_minute(settings):
     assert "notifications.tasks.dispatch_messages" in celery_app.tasks
 
 
+def test_a_task_queued_under_its_name_from_before_the_move_still_sends_once(
+    classical, anna, two_rooms, guest_details, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    appointment = book(classical, at(WEDNESDAY, "10:00"), guest_details)
+    confirmation = appointment.messages.get(kind=Kind.CONFIRMATION)
+    celery_app.loader.import_default_modules()
+    send_reminder = celery_app.tasks["booking.tasks.send_reminder"]
+
+    assert send_reminder.apply(kwargs={"reminder_id": confirmation.pk}).get() == "sent"
+    send_reminder.apply(kwargs={"reminder_id": confirmation.pk})
+    assert celery_app.tasks["booking.tasks.dispatch_reminders"].apply().get() == 0
+    assert len(mail.outbox) == 1
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == (Status.SENT, 1)
+
+
 def test_a_booking_hands_its_confirmation_to_a_worker_once_committed(
     classical, anna, two_rooms, guest_details, time_machine, django_capture_on_commit_callbacks
 ):

@@ -67,7 +67,11 @@ class Outbox(Protocol):
         ...
 
 
-# The events `visit_event` takes, by the webhooks' names.
+# The events `visit_event` takes, by the webhooks' names. A visit is
+# "booked" once it is confirmed: at booking, or when its hold ends in a
+# confirmation (a payment, the e-mailed link, a waitlist offer taken). A
+# hold that never becomes a booking makes no event, so an integration
+# never hears of a visit that was only held.
 VISIT_BOOKED = "visit.booked"
 VISIT_MOVED = "visit.moved"
 VISIT_CANCELLED = "visit.cancelled"

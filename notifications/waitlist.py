@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from rest_framework.fields import DateTimeField
 
 from booking import errors
 from booking.errors import BookingError
@@ -377,11 +378,13 @@ def _offer_data(offer: WaitlistOffer) -> dict[str, Any]:
     """The offer as webhooks carry it: the offer itself and its entry as the API shows it."""
     from notifications.api.serializers import WaitlistEntrySerializer  # noqa: PLC0415
 
+    # Times as the API writes them: in the studio's zone, like the visit's.
+    moment = DateTimeField()
     return {
         "id": offer.pk,
         "status": offer.status,
-        "start": offer.start_at.isoformat(),
-        "expires_at": offer.expires_at.isoformat(),
+        "start": moment.to_representation(offer.start_at),
+        "expires_at": moment.to_representation(offer.expires_at),
         "visit": str(offer.visit_id),
         "entry": WaitlistEntrySerializer(offer.entry).data,
     }

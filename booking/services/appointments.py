@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from booking import errors
 from booking.models import Allocation, Appointment, AppointmentEvent, Therapist, Visit
-from booking.outbox import VISIT_COMPLETED, VISIT_NO_SHOW, outbox
+from booking.outbox import VISIT_BOOKED, VISIT_COMPLETED, VISIT_NO_SHOW, outbox
 from booking.services import idempotency, reminders
 from booking.services.actors import Actor
 from booking.services.clients import ClientDetails
@@ -184,6 +184,8 @@ def _confirm(
     visit.save(update_fields=["status", "hold_expires_at", "updated_at"])
     record(held, AppointmentEvent.Action.HOLD_CONFIRMED, actor, now, {})
     if held:
+        # Booked, as integrations hear of it, now (booking.outbox).
+        outbox().visit_event(visit=visit, type=VISIT_BOOKED, now=now)
         lead = min(appointments, key=lambda found: (found.start_at, str(found.id)))
         reminders.plan_after_confirmation(
             lead,

@@ -380,7 +380,9 @@ def _write_visit(
     take_the_rest()
     reminders.created(planned, now=now)
     _remember_appointments(visit, rows)
-    outbox().visit_event(visit=visit, type=VISIT_BOOKED, now=now)
+    if visit.status != Visit.Status.HELD:
+        # A held one is "booked" for integrations when confirmed (`_confirm`).
+        outbox().visit_event(visit=visit, type=VISIT_BOOKED, now=now)
     return visit
 
 
@@ -620,7 +622,8 @@ def _cancel(
             therapist_id=appointment.therapist_id,
             now=now,
         )
-    outbox().visit_event(visit=visit, type=VISIT_CANCELLED, now=now)
+    if not was_held:
+        outbox().visit_event(visit=visit, type=VISIT_CANCELLED, now=now)
     reminders.cancel_pending_of([appointment.id for appointment in appointments])
     if notify and not was_held and appointments:
         # Nothing to the address of a hold: it was never proven.
@@ -767,7 +770,8 @@ def write_move(
     Allocation.objects.filter(visit=visit).delete()
     _allocate(visit, appointments, plan)
     reminders.plan_after_reschedule(_lead(appointments), now=now, notify=notify)
-    outbox().visit_event(visit=visit, type=VISIT_MOVED, now=now)
+    if visit.status != Visit.Status.HELD:
+        outbox().visit_event(visit=visit, type=VISIT_MOVED, now=now)
 
 
 @conflicts_become_unavailable

@@ -17,7 +17,7 @@ from booking.services.clients import ClientDetails
 from notifications import waitlist, webhooks
 from notifications.models import Message, WaitlistEntry, WaitlistOffer, WebhookEvent
 from notifications.services import dispatch_due_messages
-from tests.booking.conftest import NOW, TUESDAY, at
+from tests.booking.conftest import BERLIN, NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db
 
@@ -133,8 +133,48 @@ def test_the_offer_made_and_taken_are_webhook_events(
     assert [event.type for event in events] == ["waitlist.offer_made", "waitlist.offer_taken"]
     made, taken = (event.payload["data"] for event in events)
     assert (made["id"], made["status"], made["entry"]["id"]) == (offer.pk, "open", entry.pk)
-    assert made["start"] == at(TUESDAY, "10:00").isoformat()
+    # As the API writes times: in the studio's zone.
+    assert made["start"] == at(TUESDAY, "10:00").astimezone(BERLIN).isoformat()
     assert (taken["status"], taken["visit"]) == ("taken", str(offer.visit_id))
+
+
+def test_a_time_held_for_an_offer_is_booked_for_integrations_only_once_taken(
+    booked, classical, staff, settings, django_user_model, time_machine
+):
+    settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    webhooks.create_subscription(
+        url="http://127.0.0.1:9/hooks",
+        events=list(webhooks.EVENT_TYPES),
+        owner=django_user_model.objects.create_user("crm"),
+    )
+
+    def events() -> list[tuple[str, str]]:
+        deliveries = Message.objects.filter(kind=Message.Kind.WEBHOOK).order_by("pk")
+        found = {str(event.pk): event for event in WebhookEvent.objects.all()}
+        return [
+            (found[d.payload["event"]].type, found[d.payload["event"]].payload["data"]["status"])
+            for d in deliveries
+        ]
+
+    join(NINA, classical)
+    join(OTTO, classical)
+    cancel_visit(visit=booked.visit, actor=staff, now=NOW)
+    dispatch_due_messages()
+    # The first offer lapses: its held visit was never booked, so it is never cancelled either.
+    later = NOW + timedelta(minutes=31)
+    time_machine.move_to(later, tick=False)
+    release_expired_holds(now=later)
+    dispatch_due_messages()
+    assert events() == [
+        ("visit.cancelled", "cancelled"),
+        ("waitlist.offer_made", "open"),
+        ("waitlist.offer_made", "open"),
+    ]
+
+    waitlist.take_offer(offer=WaitlistOffer.objects.get(status="open"), now=later)
+
+    assert events()[3:] == [("visit.booked", "confirmed"), ("waitlist.offer_taken", "taken")]
 
 
 def test_an_untaken_offer_passes_on_when_its_hold_expires(booked, classical, staff, time_machine):

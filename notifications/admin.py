@@ -162,5 +162,8 @@ class MessageInline(admin.TabularInline[Message, Appointment]):
         return False
 
 
-# The webhook subscriptions' admin registers itself on import.
-from notifications import webhook_admin  # noqa: E402, F401 - registration is the import's effect
+# The webhook subscriptions' and the waitlist's admins register themselves on import.
+from notifications import (  # noqa: E402 - after this module's own admins
+    waitlist_admin,  # noqa: F401 - registration is the import's effect
+    webhook_admin,  # noqa: F401 - registration is the import's effect
+)

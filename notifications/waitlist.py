@@ -55,6 +55,8 @@ WAITLIST_ACTOR = Actor(label="studio (waitlist)")
 # by the therapists, not by the length of the line.
 CANDIDATES = 20
 _OFFER_SALT = "notifications.waitlist.offer"
+# Ended entries deleted per transaction by `expire_waitlist_entries`.
+_DELETE_BATCH = 500
 
 
 class WaitlistError(BookingError):
@@ -172,6 +174,57 @@ def withdraw_entry(*, entry: WaitlistEntry) -> WaitlistEntry:
         entry.status = WaitlistEntry.Status.WITHDRAWN
         entry.save(update_fields=["status"])
     return entry
+
+
+def expire_waitlist_entries(*, now: datetime | None = None) -> int:
+    """End the waiting entries whose dates have passed, and delete old ended entries.
+
+    An entry still waiting whose last day (`date_to`) is before today in
+    the studio's time zone becomes expired; returns how many. An entry
+    with an open offer keeps it until it is taken or lapses: it goes back
+    in line then, where no freed time matches its past dates, and the
+    next run ends it. Entries expired, withdrawn or booked whose last day
+    is more than STUDIO_WAITLIST_KEEP_DAYS ago are deleted with their
+    offers (the visits stay). Run hourly by beat; raises nothing.
+    """
+    today = (now or timezone.now()).astimezone(_zone()).date()
+    # One UPDATE, served by the index on (date_to, date_from); a row an
+    # offer is being linked to (locked by `_link_offer`) is waited for,
+    # then skipped once it reads "offered".
+    expired = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.WAITING, date_to__lt=today
+    ).update(status=WaitlistEntry.Status.EXPIRED)
+    if expired:
+        logger.info("Expired %d waitlist entries whose dates have passed.", expired)
+    _delete_old_entries(before=today - timedelta(days=settings.STUDIO_WAITLIST_KEEP_DAYS))
+    return expired
+
+
+def _delete_old_entries(*, before: date) -> None:
+    """Delete the ended entries whose last day is before `before`, a batch at a time.
+
+    Each batch is its own short transaction (the entry and its offers
+    together), so a first run on a long history holds no lock for long.
+    """
+    ended = WaitlistEntry.objects.filter(
+        status__in=[
+            WaitlistEntry.Status.EXPIRED,
+            WaitlistEntry.Status.WITHDRAWN,
+            WaitlistEntry.Status.BOOKED,
+        ],
+        date_to__lt=before,
+    )
+    deleted = 0
+    while True:
+        batch = list(ended.order_by("date_to", "id").values_list("pk", flat=True)[:_DELETE_BATCH])
+        if batch:
+            with transaction.atomic():
+                WaitlistEntry.objects.filter(pk__in=batch).delete()
+            deleted += len(batch)
+        if len(batch) < _DELETE_BATCH:
+            break
+    if deleted:
+        logger.info("Deleted %d ended waitlist entries past the keeping period.", deleted)
 
 
 def entry_for_token(token: str) -> WaitlistEntry | None:

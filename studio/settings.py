@@ -275,6 +275,9 @@ STUDIO_WEB_BOOKING_HOLD_MINUTES = env_int("STUDIO_WEB_BOOKING_HOLD_MINUTES", def
 # The waitlist: how long a freed time offered to the first in line is
 # held for them before it passes to the next (notifications.waitlist).
 STUDIO_WAITLIST_OFFER_MINUTES = env_int("STUDIO_WAITLIST_OFFER_MINUTES", default=30, minimum=1)
+# Entries that ended (expired, withdrawn, booked) are deleted, with their
+# offers, once their last day is this many days past.
+STUDIO_WAITLIST_KEEP_DAYS = env_int("STUDIO_WAITLIST_KEEP_DAYS", default=30, minimum=0)
 
 # Reminders: the day-before one goes out at this local time the day
 # before; the hours-before one this many hours ahead. A reminder that
@@ -592,6 +595,11 @@ CELERY_BEAT_SCHEDULE = {
     "settle-missed-cancellations": {
         "task": "payments.tasks.settle_missed_cancellations",
         "schedule": 600.0,
+    },
+    # Waitlist entries whose dates have passed end; old ended ones go.
+    "expire-waitlist-entries": {
+        "task": "notifications.tasks.expire_waitlist_entries",
+        "schedule": 3600.0,
     },
     # Expired sessions, and the manage tokens they hold, are not kept.
     "clear-expired-sessions": {"task": "studio.tasks.clear_expired_sessions", "schedule": 86400.0},

@@ -10,6 +10,7 @@ from factory.declarations import LazyFunction, PostGeneration, Sequence
 from booking.models import Appointment, Client, Resource, Therapist, Visit, WorkingHours
 from booking.services import Actor
 from catalog.models import MassageType, Offering, ResourceKind
+from notifications.models import WaitlistEntry
 from payments.models import GiftCard
 from payments.services import sell_gift_card_at_desk
 
@@ -43,6 +44,20 @@ class ResourceFactory(factory.django.DjangoModelFactory[Resource]):
 
     name = Sequence(lambda n: f"Resource {n}")
     kind = LazyFunction(lambda: ResourceKind.objects.get(slug="room"))
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory[WaitlistEntry]):
+    """An entry written straight with the ORM; pass `offering` and the dates."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    contact_name = Sequence(lambda n: f"Waiting Client {n}")
+    contact_email = Sequence(lambda n: f"waiting{n}@example.com")
+    language = "en"
+    time_from = time(9)
+    time_to = time(12)
+    manage_token = Sequence(lambda n: f"waitlist-token-{n}")
 
 
 def give_hours(

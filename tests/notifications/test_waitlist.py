@@ -18,37 +18,14 @@ from notifications import waitlist, webhooks
 from notifications.models import Message, WaitlistEntry, WaitlistOffer, WebhookEvent
 from notifications.services import dispatch_due_messages
 from tests.booking.conftest import BERLIN, NOW, TUESDAY, at
+from tests.notifications.waitlist_clients import NINA, OTTO, PIA, join
 
 pytestmark = pytest.mark.django_db
-
-NINA = ClientDetails(name="Nina First", email="nina@example.com", phone="+49 30 1111111")
-OTTO = ClientDetails(name="Otto Second", email="otto@example.com", phone="+49 30 2222222")
-PIA = ClientDetails(name="Pia Third", email="pia@example.com", phone="+49 30 3333333")
 
 
 @pytest.fixture(autouse=True)
 def frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
-
-
-def join(details: ClientDetails, offering, *, window=(time(9), time(12)), therapist=None, **more):
-    values = {
-        "date_from": TUESDAY,
-        "date_to": TUESDAY + timedelta(days=2),
-        "time_from": window[0],
-        "time_to": window[1],
-        "people": 1,
-        "language": "en",
-        **more,
-    }
-    return waitlist.join_waitlist(
-        details=details,
-        offering=offering,
-        therapist=therapist,
-        actor=waitlist.WAITLIST_ACTOR,
-        now=NOW,
-        **values,
-    )
 
 
 def take_link(body: str) -> str:

@@ -485,33 +485,33 @@ def take_offer(*, offer: WaitlistOffer, now: datetime | None = None) -> Taken:
     which refuses an expired hold.
     """
     now = now or timezone.now()
-    taken, _is_new = _take(offer_id=offer.pk, now=now)
+    taken = _take(offer_id=offer.pk, now=now)
     if taken is None:
         raise OfferGone()
     return taken
 
 
 @transaction.atomic(durable=True)
-def _take(*, offer_id: int, now: datetime) -> tuple[Taken | None, bool]:
-    """The offer taken (or None once gone), and whether this call took it."""
+def _take(*, offer_id: int, now: datetime) -> Taken | None:
+    """The offer taken, by this call or an earlier one; None once it has gone."""
     offer = WaitlistOffer.objects.select_for_update().select_related("entry").get(pk=offer_id)
     lead = Appointment.objects.filter(visit_id=offer.visit_id).order_by("start_at", "id").first()
     if offer.status == WaitlistOffer.Status.TAKEN and lead is not None:
         # Taken already (a second click, a second tab): the same booking.
-        return Taken(offer=offer, appointment=lead), False
+        return Taken(offer=offer, appointment=lead)
     if offer.status != WaitlistOffer.Status.OPEN or lead is None or offer.expires_at <= now:
         _gone(offer)
-        return None, False
+        return None
     try:
         lead = confirm_held_visit(appointment=lead, actor=WAITLIST_ACTOR, now=now)
     except (errors.HoldExpired, errors.NotActive):
         _gone(offer)
-        return None, False
+        return None
     offer.status = WaitlistOffer.Status.TAKEN
     offer.save(update_fields=["status"])
     WaitlistEntry.objects.filter(pk=offer.entry_id).update(status=WaitlistEntry.Status.BOOKED)
     offer_taken(offer)
-    return Taken(offer=offer, appointment=lead), True
+    return Taken(offer=offer, appointment=lead)
 
 
 def _gone(offer: WaitlistOffer) -> None:

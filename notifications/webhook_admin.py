@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
@@ -38,6 +39,8 @@ class WebhookSubscriptionForm(forms.ModelForm[WebhookSubscription]):
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     form = WebhookSubscriptionForm
+    # A URL typed without a scheme is an https one (Django 6's default); check_url wants https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["url", "owner", "is_active", "failure_count", "paused_at", "paused_reason"]
     list_filter = ["is_active"]
     actions = ["pause", "resume", "rotate"]

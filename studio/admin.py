@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -19,6 +20,8 @@ class StudioProfileAdmin(TranslationAdmin[StudioProfile]):
     """The one profile: the list opens its form; a new one starts from the settings."""
 
     fields = ("name", "address", "phone", "email", "hours_note", "map_url")
+    # An address typed without a scheme is an https one (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request: HttpRequest, obj: StudioProfile | None = None) -> bool:
         # Deleting it would quietly bring back the settings' identity.

@@ -50,6 +50,11 @@ _FACT_DETAILS = {"source", "from", "to"}
 _PURGE_BATCH = 500
 
 
+def erased_email(client_id: int) -> str:
+    """The placeholder e-mail an erased client's record and bookings get: unique, never delivered."""
+    return f"erased-{client_id}@erased.invalid"
+
+
 def can_see_health(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether a staff user or integration may read health answers and notes."""
     # Anonymous visitors hold no permissions at all.
@@ -214,7 +219,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
     ).exists():
         raise errors.StillBooked()
 
-    placeholder = f"erased-{client.pk}@erased.invalid"
+    placeholder = erased_email(client.pk)
     client.name, client.email, client.phone = ERASED_NAME, placeholder, ""
     client.email_verified_at = None
     client.save(update_fields=["name", "email", "phone", "email_verified_at"])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -243,6 +243,9 @@ class WaitlistEntry(models.Model):
             ),
             # The staff's list per day: date_from <= day AND date_to >= day.
             models.Index(fields=["date_to", "date_from"], name="notifications_wl_dates"),
+            # Erasing a client (`waitlist.forget_entries`): their entries by
+            # lower(contact_email) = lower(%s), besides those of their record.
+            models.Index(Lower("contact_email"), name="notifications_wl_email"),
         ]
 
     def __str__(self) -> str:

@@ -196,7 +196,9 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
     its history (a cancellation's reason), and gets a new manage token, so
     links already sent stop working; its pending reminders are cancelled,
     reminder errors (which may quote an address) cleared, and the stored
-    answers to the requests that booked it deleted. The facts the studio's
+    answers to the requests that booked it deleted. The outbox's
+    `forget` gives their waitlist entries and the webhook events kept
+    about their visits and entries the same placeholders. The facts the studio's
     books need stay: offering, therapist, times, status, price, source,
     consent time. Each appointment records an "erased" event. Raises
     StillBooked while any of them is still to come: cancel those first.
@@ -260,7 +262,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
             event.details = kept
             event.save(update_fields=["details"])
     reminders_cancelled = outbox().cancel_pending(appointment_ids=ids)
-    outbox().forget(appointment_ids=ids, client_id=client.pk)
+    outbox().forget(appointment_ids=ids, client_id=client.pk, emails=sorted(emails))
     idempotency_keys = idempotency.forget_client_keys(emails=emails, appointment_ids=ids)
     AppointmentEvent.objects.bulk_create(
         AppointmentEvent(

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from notifications import services
+from notifications import services, webhooks
 
 
 @shared_task(ignore_result=True)
@@ -15,6 +15,12 @@ def dispatch_messages() -> int:
 def send_message(*, message_id: int) -> str:
     """Send one message now, unless another worker already took it."""
     return services.send_message_now(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def forget_old_webhook_events() -> int:
+    """Beat's daily deletion of webhook events older than their retention period."""
+    return webhooks.forget_old_webhook_events()
 
 
 # The names the outbox's tasks had in booking before it moved here

@@ -96,6 +96,8 @@ _WAIT_BEHIND_SENDING = timedelta(seconds=5)
 # A paused subscription's deliveries are looked at again this often;
 # resuming makes them due at once.
 _WAIT_WHILE_PAUSED = timedelta(days=1)
+# Rows the retention sweep deletes per statement.
+_SWEEP_BATCH = 500
 
 
 class DeliveryFailed(Exception):
@@ -405,6 +407,62 @@ def forget_client_events(
             event.save(update_fields=["payload"])
             changed += 1
     return changed
+
+
+def forget_old_webhook_events(*, now: datetime | None = None) -> int:
+    """Delete the events older than the retention period, and their finished deliveries.
+
+    Deliveries written more than STUDIO_WEBHOOK_EVENT_RETENTION_DAYS ago
+    that are done (sent, failed or cancelled) go first; then the events
+    of that age that no delivery still to send (pending, or being sent)
+    needs: a paused subscription's kept deliveries stay sendable, and
+    their events go once they are sent. A delivery is written with its
+    event, at its time, so no delivery kept outlives its event. Run
+    daily by beat; returns how many events it deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_WEBHOOK_EVENT_RETENTION_DAYS)
+    done = Message.objects.filter(
+        kind=Message.Kind.WEBHOOK,
+        created_at__lt=cutoff,
+        status__in=[Message.Status.SENT, Message.Status.FAILED, Message.Status.CANCELLED],
+    )
+    deliveries = 0
+    while True:
+        # Oldest first, a batch at a time, through the partial index
+        # notifications_msg_webhook_age, which holds only deliveries: no
+        # read of the years of e-mails, and no row lock held for long.
+        batch = list(done.order_by("created_at").values_list("pk", flat=True)[:_SWEEP_BATCH])
+        if batch:
+            deliveries += Message.objects.filter(pk__in=batch).delete()[0]
+        if len(batch) < _SWEEP_BATCH:
+            break
+    # What the outbox still has to send: its pending and sending rows, not its history.
+    still_to_send = {
+        payload["event"]
+        for payload in Message.objects.filter(
+            kind=Message.Kind.WEBHOOK,
+            status__in=[Message.Status.PENDING, Message.Status.SENDING],
+        ).values_list("payload", flat=True)
+    }
+    old = WebhookEvent.objects.filter(created_at__lt=cutoff).order_by("created_at", "id")
+    events = 0
+    while True:
+        page = list(old.values_list("created_at", "pk")[:_SWEEP_BATCH])
+        unneeded = [pk for _created_at, pk in page if str(pk) not in still_to_send]
+        if unneeded:
+            events += WebhookEvent.objects.filter(pk__in=unneeded).delete()[0]
+        if len(page) < _SWEEP_BATCH:
+            break
+        # The events kept on this page are passed: the next page starts after it.
+        created_at, pk = page[-1]
+        old = old.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk))
+    if deliveries or events:
+        logger.info(
+            "Deleted %d webhook event(s) and %d delivery(ies) past the retention period.",
+            events,
+            deliveries,
+        )
+    return events
 
 
 # Signing -----------------------------------------------------------------

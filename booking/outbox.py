@@ -52,8 +52,16 @@ class Outbox(Protocol):
         """
         ...
 
-    def forget(self, *, appointment_ids: Sequence[uuid.UUID], client_id: int) -> None:
-        """Clear the addresses and errors kept on an erased client's messages."""
+    def forget(
+        self, *, appointment_ids: Sequence[uuid.UUID], client_id: int, emails: Sequence[str]
+    ) -> None:
+        """Erase what the outbox keeps about a client, in the erasure's transaction.
+
+        The addresses and errors kept on their messages are cleared; their
+        waitlist entries (of the record, or made with one of `emails`, the
+        e-mails they had before the erasure) and the stored webhook events
+        about their visits and entries get the erasure's placeholders.
+        """
         ...
 
     def exported(

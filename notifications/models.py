@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -161,6 +161,15 @@ class Message(models.Model):
             # The admin's search by recipient: UPPER(recipient) = UPPER(%s),
             # an e-mail matched whole in any letter case.
             models.Index(Upper("recipient"), name="notifications_msg_recipient"),
+            # The webhooks' retention sweep (`forget_old_webhook_events`):
+            # kind = webhook AND created_at < %s AND status IN (sent, failed,
+            # cancelled) ORDER BY created_at. Only deliveries are in it, and
+            # the sweep keeps those to the retention period.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(kind="webhook"),
+                name="notifications_msg_webhook_age",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,6 +252,9 @@ class WaitlistEntry(models.Model):
             ),
             # The staff's list per day: date_from <= day AND date_to >= day.
             models.Index(fields=["date_to", "date_from"], name="notifications_wl_dates"),
+            # Erasing a client (`waitlist.forget_entries`): their entries by
+            # lower(contact_email) = lower(%s), besides those of their record.
+            models.Index(Lower("contact_email"), name="notifications_wl_email"),
         ]
 
     def __str__(self) -> str:
@@ -340,6 +352,11 @@ class WebhookEvent(models.Model):
     class Meta:
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
+        indexes = [
+            # The retention sweep (`forget_old_webhook_events`): created_at < %s
+            # ORDER BY created_at, id, a page at a time.
+            models.Index(fields=["created_at", "id"], name="notifications_whevent_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"

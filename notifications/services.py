@@ -40,6 +40,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Model, Q, QuerySet
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from booking import message_notes, outline
@@ -136,11 +137,33 @@ class BookingOutbox:
         message.save()
         queue_due([message], now=now)
 
-    def forget(self, *, appointment_ids: Sequence[uuid.UUID], client_id: int) -> None:
-        theirs = Message.objects.filter(
-            Q(appointment_id__in=list(appointment_ids)) | Q(client_id=client_id)
+    def forget(
+        self, *, appointment_ids: Sequence[uuid.UUID], client_id: int, emails: Sequence[str]
+    ) -> None:
+        entries = waitlist.forget_entries(client_id=client_id, emails=emails)
+        # The messages to an entry's details, of another record with the
+        # same e-mail too, by UPPER(recipient) (notifications_msg_recipient).
+        addresses = {
+            address.upper()
+            for entry in entries
+            for address in (entry.contact_email, entry.contact_phone)
+            if address
+        }
+        theirs = Message.objects.alias(recipient_upper=Upper("recipient")).filter(
+            Q(appointment_id__in=list(appointment_ids))
+            | Q(client_id=client_id)
+            | Q(recipient_upper__in=sorted(addresses))
         )
         theirs.exclude(last_error="", recipient="").update(last_error="", recipient="")
+        from notifications import webhooks  # noqa: PLC0415 (webhooks imports these services)
+
+        webhooks.forget_client_events(
+            client_id=client_id,
+            visit_ids=Appointment.objects.filter(pk__in=list(appointment_ids)).values_list(
+                "visit_id", flat=True
+            ),
+            entry_ids=[entry.pk for entry in entries],
+        )
 
     def exported(
         self, *, appointment_ids: Sequence[uuid.UUID]

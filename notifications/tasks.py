@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from notifications import services, waitlist
+from notifications import services, waitlist, webhooks
 
 
 @shared_task(ignore_result=True)
@@ -21,6 +21,12 @@ def send_message(*, message_id: int) -> str:
 def expire_waitlist_entries() -> int:
     """Beat's hourly end of waitlist entries whose dates have passed, and of old ended ones."""
     return waitlist.expire_waitlist_entries()
+
+
+@shared_task(ignore_result=True)
+def forget_old_webhook_events() -> int:
+    """Beat's daily deletion of webhook events older than their retention period."""
+    return webhooks.forget_old_webhook_events()
 
 
 # The names the outbox's tasks had in booking before it moved here

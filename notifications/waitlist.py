@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -30,7 +31,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from rest_framework.fields import DateTimeField
@@ -42,6 +44,7 @@ from booking.services import clients
 from booking.services.actors import Actor
 from booking.services.appointments import confirm_held_visit
 from booking.services.clients import ClientDetails
+from booking.services.privacy import ERASED_NAME, erased_email
 from booking.services.visits import WantedAppointment, book_visit, cancel_visit
 from catalog.models import Offering
 from notifications.models import Message, WaitlistEntry, WaitlistOffer
@@ -225,6 +228,41 @@ def _delete_old_entries(*, before: date) -> None:
             break
     if deleted:
         logger.info("Deleted %d ended waitlist entries past the keeping period.", deleted)
+
+def forget_entries(*, client_id: int, emails: Sequence[str]) -> list[WaitlistEntry]:
+    """Erase a client's entries, in the erasure's transaction; returns them as they were.
+
+    For booking's `erase_client` (through the outbox's `forget`): the
+    entries linked to the record or made with one of `emails` (in any
+    letter case) get the placeholders the erasure gives the record
+    (ERASED_NAME, `erased_email`, no phone) and a new manage token, so
+    a link to leave the line sent earlier stops working. One still in
+    line (waiting, or offered a time) is withdrawn: with a placeholder
+    address it could only be offered times that nobody takes. The
+    entries come back with the details they had, for the messages sent
+    to those.
+    """
+    theirs = Q(client_id=client_id)
+    for email in emails:
+        # lower(contact_email) = lower(%s): the index notifications_wl_email.
+        theirs |= Q(contact_email_lower=Lower(Value(email)))
+    entries: list[WaitlistEntry] = list(
+        WaitlistEntry.objects.alias(contact_email_lower=Lower("contact_email"))
+        .filter(theirs)
+        .select_for_update()
+        .order_by("id")
+    )
+    in_line = {WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED}
+    for entry in entries:
+        # One UPDATE each: every entry gets a token of its own.
+        WaitlistEntry.objects.filter(pk=entry.pk).update(
+            contact_name=ERASED_NAME,
+            contact_email=erased_email(client_id),
+            contact_phone="",
+            manage_token=secrets.token_urlsafe(32),
+            status=WaitlistEntry.Status.WITHDRAWN if entry.status in in_line else entry.status,
+        )
+    return entries
 
 
 def entry_for_token(token: str) -> WaitlistEntry | None:

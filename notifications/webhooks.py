@@ -28,6 +28,7 @@ is a failure like any other answer outside 2xx.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import ipaddress
@@ -37,6 +38,7 @@ import secrets
 import socket
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,7 +50,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -56,8 +58,9 @@ from rest_framework.renderers import JSONRenderer
 
 from booking import selectors
 from booking.models import Visit
+from booking.services.privacy import ERASED_NAME, erased_email
 from notifications import senders, services
-from notifications.models import Message, WebhookEvent, WebhookSubscription
+from notifications.models import Message, WaitlistOffer, WebhookEvent, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +96,8 @@ _WAIT_BEHIND_SENDING = timedelta(seconds=5)
 # A paused subscription's deliveries are looked at again this often;
 # resuming makes them due at once.
 _WAIT_WHILE_PAUSED = timedelta(days=1)
+# Rows the retention sweep deletes per statement.
+_SWEEP_BATCH = 500
 
 
 class DeliveryFailed(Exception):
@@ -341,6 +346,123 @@ def event_body(event: WebhookEvent) -> bytes:
         },
         separators=(",", ":"),
     ).encode()
+
+
+# Privacy -----------------------------------------------------------------
+
+# The events whose data is a visit as the API shows it, and those whose
+# data is a waitlist offer with its entry.
+_VISIT_EVENTS = {VISIT_BOOKED, VISIT_MOVED, VISIT_CANCELLED, VISIT_COMPLETED, VISIT_NO_SHOW}
+_WAITLIST_EVENTS = {WAITLIST_OFFER_MADE, WAITLIST_OFFER_TAKEN}
+
+
+def erased_event_data(*, type: str, data: dict[str, Any], client_id: int) -> dict[str, Any]:
+    """An event's `data` with an erased client's details as the erasure left them.
+
+    A visit's `client` gets the placeholders of booking's `erase_client`
+    (ERASED_NAME, `erased_email`, no phone), its `notes` are cleared,
+    and a guest's name goes as the erasure clears it (the API then
+    shows the appointment's `guest` as null). A waitlist offer's entry
+    gets the same placeholders. A payment's data names nobody and comes
+    back as it was. `data` itself is left untouched.
+    """
+    erased = copy.deepcopy(data)
+    placeholders = {"name": ERASED_NAME, "email": erased_email(client_id), "phone": ""}
+    if type in _VISIT_EVENTS:
+        erased["client"] = placeholders
+        if erased.get("notes"):
+            erased["notes"] = ""
+        for appointment in erased.get("appointments", []):
+            if appointment.get("guest") is not None:
+                appointment["guest"] = None
+    elif type in _WAITLIST_EVENTS:
+        erased["entry"]["client"] = placeholders
+    return erased
+
+
+def forget_client_events(
+    *, client_id: int, visit_ids: Iterable[uuid.UUID], entry_ids: Iterable[int]
+) -> int:
+    """Erase a client's details from the stored events about them; returns how many changed.
+
+    For booking's `erase_client` (through the outbox's `forget`), in its
+    transaction: every event delivered about one of `visit_ids` (the
+    client's visits) or about an offer to one of `entry_ids` (their
+    waitlist entries) keeps its shape with the details replaced
+    (`erased_event_data`). A delivery still to send sends the erased
+    body: it reads the event when it leaves.
+    """
+    offered_visits = WaitlistOffer.objects.filter(entry_id__in=list(entry_ids)).values("visit_id")
+    # By the deliveries' visit (an index of its own, the foreign key's);
+    # an event names its deliveries' visit only inside its JSON.
+    deliveries = Message.objects.filter(kind=Message.Kind.WEBHOOK).filter(
+        Q(visit_id__in=list(visit_ids)) | Q(visit_id__in=offered_visits)
+    )
+    event_ids = {payload["event"] for payload in deliveries.values_list("payload", flat=True)}
+    changed = 0
+    for event in WebhookEvent.objects.filter(pk__in=event_ids).order_by("created_at", "id"):
+        data = erased_event_data(type=event.type, data=event.payload["data"], client_id=client_id)
+        if data != event.payload["data"]:
+            event.payload = {**event.payload, "data": data}
+            event.save(update_fields=["payload"])
+            changed += 1
+    return changed
+
+
+def forget_old_webhook_events(*, now: datetime | None = None) -> int:
+    """Delete the events older than the retention period, and their finished deliveries.
+
+    Deliveries written more than STUDIO_WEBHOOK_EVENT_RETENTION_DAYS ago
+    that are done (sent, failed or cancelled) go first; then the events
+    of that age that no delivery still to send (pending, or being sent)
+    needs: a paused subscription's kept deliveries stay sendable, and
+    their events go once they are sent. A delivery is written with its
+    event, at its time, so no delivery kept outlives its event. Run
+    daily by beat; returns how many events it deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_WEBHOOK_EVENT_RETENTION_DAYS)
+    done = Message.objects.filter(
+        kind=Message.Kind.WEBHOOK,
+        created_at__lt=cutoff,
+        status__in=[Message.Status.SENT, Message.Status.FAILED, Message.Status.CANCELLED],
+    )
+    deliveries = 0
+    while True:
+        # Oldest first, a batch at a time, through the partial index
+        # notifications_msg_webhook_age, which holds only deliveries: no
+        # read of the years of e-mails, and no row lock held for long.
+        batch = list(done.order_by("created_at").values_list("pk", flat=True)[:_SWEEP_BATCH])
+        if batch:
+            deliveries += Message.objects.filter(pk__in=batch).delete()[0]
+        if len(batch) < _SWEEP_BATCH:
+            break
+    # What the outbox still has to send: its pending and sending rows, not its history.
+    still_to_send = {
+        payload["event"]
+        for payload in Message.objects.filter(
+            kind=Message.Kind.WEBHOOK,
+            status__in=[Message.Status.PENDING, Message.Status.SENDING],
+        ).values_list("payload", flat=True)
+    }
+    old = WebhookEvent.objects.filter(created_at__lt=cutoff).order_by("created_at", "id")
+    events = 0
+    while True:
+        page = list(old.values_list("created_at", "pk")[:_SWEEP_BATCH])
+        unneeded = [pk for _created_at, pk in page if str(pk) not in still_to_send]
+        if unneeded:
+            events += WebhookEvent.objects.filter(pk__in=unneeded).delete()[0]
+        if len(page) < _SWEEP_BATCH:
+            break
+        # The events kept on this page are passed: the next page starts after it.
+        created_at, pk = page[-1]
+        old = old.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk))
+    if deliveries or events:
+        logger.info(
+            "Deleted %d webhook event(s) and %d delivery(ies) past the retention period.",
+            events,
+            deliveries,
+        )
+    return events
 
 
 # Signing -----------------------------------------------------------------

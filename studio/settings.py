@@ -386,6 +386,11 @@ STUDIO_WEBHOOK_PAUSE_AFTER_FAILURES = env_int(
 )
 STUDIO_WEBHOOKS_ALLOW_PRIVATE = env_bool("STUDIO_WEBHOOKS_ALLOW_PRIVATE", default=False)
 STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK = env_bool("STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
+# Webhook events, and the deliveries done with them, are deleted this
+# many days after the event by a daily beat task; those still to send stay.
+STUDIO_WEBHOOK_EVENT_RETENTION_DAYS = env_int(
+    "STUDIO_WEBHOOK_EVENT_RETENTION_DAYS", default=30, minimum=1
+)
 # A worker renews a reminder's lease right before each send; a send that
 # outlasts the lease can be claimed and sent by a second worker.
 _longest_send_seconds = max(EMAIL_TIMEOUT, SMS_GATEWAY_TIMEOUT, STUDIO_WEBHOOK_TIMEOUT)
@@ -600,6 +605,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-waitlist-entries": {
         "task": "notifications.tasks.expire_waitlist_entries",
         "schedule": 3600.0,
+    },
+    # Webhook events older than their retention period, with their deliveries.
+    "forget-old-webhook-events": {
+        "task": "notifications.tasks.forget_old_webhook_events",
+        "schedule": 86400.0,
     },
     # Expired sessions, and the manage tokens they hold, are not kept.
     "clear-expired-sessions": {"task": "studio.tasks.clear_expired_sessions", "schedule": 86400.0},

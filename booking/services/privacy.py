@@ -50,6 +50,11 @@ _FACT_DETAILS = {"source", "from", "to"}
 _PURGE_BATCH = 500
 
 
+def erased_email(client_id: int) -> str:
+    """The placeholder e-mail an erased client's record and bookings get: unique, never delivered."""
+    return f"erased-{client_id}@erased.invalid"
+
+
 def can_see_health(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether a staff user or integration may read health answers and notes."""
     # Anonymous visitors hold no permissions at all.
@@ -191,7 +196,9 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
     its history (a cancellation's reason), and gets a new manage token, so
     links already sent stop working; its pending reminders are cancelled,
     reminder errors (which may quote an address) cleared, and the stored
-    answers to the requests that booked it deleted. The facts the studio's
+    answers to the requests that booked it deleted. The outbox's
+    `forget` gives their waitlist entries and the webhook events kept
+    about their visits and entries the same placeholders. The facts the studio's
     books need stay: offering, therapist, times, status, price, source,
     consent time. Each appointment records an "erased" event. Raises
     StillBooked while any of them is still to come: cancel those first.
@@ -214,7 +221,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
     ).exists():
         raise errors.StillBooked()
 
-    placeholder = f"erased-{client.pk}@erased.invalid"
+    placeholder = erased_email(client.pk)
     client.name, client.email, client.phone = ERASED_NAME, placeholder, ""
     client.email_verified_at = None
     client.save(update_fields=["name", "email", "phone", "email_verified_at"])
@@ -255,7 +262,7 @@ def erase_client(*, client: Client, by: Actor, now: datetime | None = None) -> E
             event.details = kept
             event.save(update_fields=["details"])
     reminders_cancelled = outbox().cancel_pending(appointment_ids=ids)
-    outbox().forget(appointment_ids=ids, client_id=client.pk)
+    outbox().forget(appointment_ids=ids, client_id=client.pk, emails=sorted(emails))
     idempotency_keys = idempotency.forget_client_keys(emails=emails, appointment_ids=ids)
     AppointmentEvent.objects.bulk_create(
         AppointmentEvent(

@@ -229,6 +229,7 @@ def _delete_old_entries(*, before: date) -> None:
     if deleted:
         logger.info("Deleted %d ended waitlist entries past the keeping period.", deleted)
 
+
 def forget_entries(*, client_id: int, emails: Sequence[str]) -> list[WaitlistEntry]:
     """Erase a client's entries, in the erasure's transaction; returns them as they were.
 

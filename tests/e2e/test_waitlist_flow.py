@@ -162,7 +162,7 @@ def test_the_waitlist_and_its_offer_read_in_russian_on_a_phone(
     page.get_by_role("button", name="Записаться в лист ожидания").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Вы в листе ожидания")
-    expect(page.locator(".summary")).to_contain_text(f"{on_the_day} – ")
+    expect(page.locator(".details")).to_contain_text(f"{on_the_day} – ")
     check(page, steps, "on-the-waitlist")
 
     free_by_staff(taken, django_user_model)

@@ -10,18 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Therapist
 from booking.phones import PhoneField
 from booking.services.clients import ClientDetails
-
-
-def _date_input() -> forms.DateInput:
-    # A date field takes its value in ISO only; the widget would write it
-    # in the language's format ("04.12.2026" in Russian), which the
-    # browser drops, leaving the field empty.
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+from studio.widgets import NativeDateInput
 
 
 class WaitlistForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=_date_input())
-    date_to = forms.DateField(label=_("To"), widget=_date_input())
+    date_from = forms.DateField(label=_("From"), widget=NativeDateInput())
+    date_to = forms.DateField(label=_("To"), widget=NativeDateInput())
     time_from = forms.TimeField(
         label=_("Start no earlier than"), widget=forms.TimeInput(attrs={"type": "time"})
     )

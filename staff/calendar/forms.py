@@ -19,6 +19,7 @@ from booking.models import Client, Therapist
 from booking.phones import PhoneField
 from catalog.models import HealthQuestion
 from catalog.selectors import bookable_offerings
+from studio.widgets import NativeDateInput
 
 # The second person's health answers, beside the client's: `guest-pregnancy`.
 GUEST_PREFIX = "guest"
@@ -28,7 +29,7 @@ class SlotFinderForm(forms.Form):
     """What to look for: a massage on a date, with a therapist or anyone, for one or two."""
 
     offering = forms.ModelChoiceField(queryset=bookable_offerings(), label=_("Massage"))
-    date = CalendarDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = CalendarDateField(label=_("Date"), widget=NativeDateInput())
     therapist: forms.ModelChoiceField[Therapist] = forms.ModelChoiceField(
         queryset=Therapist.objects.filter(is_active=True).order_by("name"),
         required=False,

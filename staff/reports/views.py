@@ -17,6 +17,7 @@ from staff.access import Scope, staff_view
 from staff.reports import figures
 from staff.reports.charts import Row, bar_chart
 from studio.formatting import format_money
+from studio.widgets import NativeDateInput
 
 # The period shown when none is chosen: the last eight weeks, today included.
 DEFAULT_WEEKS = 8
@@ -26,10 +27,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=NativeDateInput())
+    end = forms.DateField(label=gettext_lazy("To"), widget=NativeDateInput())
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models import Appointment, Therapist
 from booking.site_forms import StartForm
+from studio.widgets import NativeDateInput
 
 MARKS = ("arrived", "completed", "no_show", "undo")
 
@@ -62,7 +63,7 @@ class MoveQueryForm(TherapistsForm):
 
     therapist_required = False
 
-    on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Day"), widget=NativeDateInput())
 
 
 class MoveForm(TherapistsForm, StartForm):

@@ -55,6 +55,19 @@ def test_the_owner_reads_the_reports(
     expect(page.get_by_role("row", name="Anna Weber")).to_be_visible()
     steps.shot("reports")
     assert_accessible(page)
+    # The page never scrolls sideways; a table wider than the screen scrolls in its own
+    # region, which a keyboard reaches and scrolls to the last column.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    if viewport == PHONE:
+        table = page.get_by_role("region", name="Table: Utilisation per therapist")
+        table.focus()
+        assert table.evaluate("r => r.scrollWidth > r.clientWidth")
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "r => r.scrollLeft + r.clientWidth >= r.scrollWidth - 1", arg=table.element_handle()
+        )
+        steps.shot("scrolled-table")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Revenue by massage type” (CSV)").click()

@@ -45,6 +45,22 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     list_filter = ["is_active"]
     actions = ["pause", "resume", "rotate"]
 
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        # Its deliveries go with a subscription (delete_subscriptions): the
+        # outbox's rows are never deleted by hand, so no right to that is asked.
+        deleted, counts, _needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
+        webhooks.delete_subscriptions([obj])
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]
+    ) -> None:
+        webhooks.delete_subscriptions(list(queryset))
+
     def get_readonly_fields(
         self, request: HttpRequest, obj: WebhookSubscription | None = None
     ) -> list[str]:

@@ -263,6 +263,31 @@ def resume_subscription(
     return subscription
 
 
+# Not durable: the admin calls it inside its own transaction.
+@transaction.atomic
+def delete_subscriptions(subscriptions: Iterable[WebhookSubscription]) -> int:
+    """Delete subscriptions, their deliveries, and the events no other subscription still has.
+
+    An event lives for its deliveries: once the last is gone with its
+    subscription, nothing would send it or find it again (an erasure
+    reaches events through their deliveries), so it goes too, rather
+    than keep a client's details until the retention sweep. Returns how
+    many subscriptions were deleted.
+    """
+    ids = [subscription.pk for subscription in subscriptions]
+    deliveries = Message.objects.filter(kind=Message.Kind.WEBHOOK, subscription_id__in=ids)
+    event_ids = {payload["event"] for payload in deliveries.values_list("payload", flat=True)}
+    _, deleted = WebhookSubscription.objects.filter(pk__in=ids).delete()
+    # Another subscription's deliveries of the same events keep them.
+    still_delivered = set(
+        Message.objects.filter(
+            kind=Message.Kind.WEBHOOK, payload__event__in=sorted(event_ids)
+        ).values_list("payload__event", flat=True)
+    )
+    WebhookEvent.objects.filter(pk__in=event_ids - still_delivered).delete()
+    return deleted.get(WebhookSubscription._meta.label, 0)
+
+
 # Events ------------------------------------------------------------------
 
 

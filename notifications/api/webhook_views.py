@@ -64,6 +64,9 @@ class WebhookViewSet(
         )
         return Response(WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
+    def perform_destroy(self, instance: WebhookSubscription) -> None:
+        webhooks.delete_subscriptions([instance])
+
     @extend_schema(
         request=None,
         responses={200: WebhookSerializer},

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Client
-from notifications.models import Message
+from notifications import webhooks
+from notifications.models import Message, WebhookEvent, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,38 @@ def test_the_list_shows_the_outbox_under_notifications(admin_client):
 
     assert reverse("admin:app_list", args=["notifications"]) in page
     assert MESSAGES in page
+
+
+def test_deleting_subscriptions_in_the_admin_deletes_the_events_only_they_had(
+    admin_client, settings, django_user_model
+):
+    settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.STUDIO_WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    owner = django_user_model.objects.create_user("crm")
+    first = webhooks.create_subscription(
+        url="http://127.0.0.1:9/a", events=[webhooks.PAYMENT_RECEIVED], owner=owner
+    )
+    second = webhooks.create_subscription(
+        url="http://127.0.0.1:9/b", events=[webhooks.PAYMENT_RECEIVED], owner=owner
+    )
+    with transaction.atomic():
+        webhooks.record_event(type=webhooks.PAYMENT_RECEIVED, data={"id": 1})
+    changelist = reverse("admin:notifications_webhooksubscription_changelist")
+
+    # Its deliveries go with it, though no one may delete the outbox's rows by hand.
+    response = admin_client.post(
+        reverse("admin:notifications_webhooksubscription_delete", args=[first.pk]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(WebhookSubscription.objects.all()) == [second]
+    assert WebhookEvent.objects.count() == 1  # the second still delivers it
+    response = admin_client.post(
+        changelist,
+        {"action": "delete_selected", "index": 0, "_selected_action": [second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+
+    assert not WebhookSubscription.objects.exists()
+    assert not WebhookEvent.objects.exists()
+    assert not Message.objects.filter(kind=Message.Kind.WEBHOOK).exists()

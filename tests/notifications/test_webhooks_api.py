@@ -5,9 +5,10 @@ The tests that deliver (and so commit) are in test_webhooks.py.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from notifications import webhooks
-from notifications.models import WebhookSubscription
+from notifications.models import WebhookEvent, WebhookSubscription
 from tests.booking.conftest import assert_error
 from tests.notifications.conftest import api_for
 
@@ -43,8 +44,11 @@ def test_an_integration_subscribes_lists_resumes_and_deletes_its_own(crm, receiv
     assert "secret" not in listed["results"][0]
     assert client.get(f"/api/v1/webhooks/{body['id']}/").json()["url"] == receiver.url
     assert client.post(f"/api/v1/webhooks/{body['id']}/resume/").status_code == 200
+    with transaction.atomic():
+        webhooks.record_event(type=webhooks.PAYMENT_RECEIVED, data={"id": 1})
     assert client.delete(f"/api/v1/webhooks/{body['id']}/").status_code == 204
     assert not WebhookSubscription.objects.exists()
+    assert not WebhookEvent.objects.exists()
 
 
 @pytest.mark.django_db

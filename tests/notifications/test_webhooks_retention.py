@@ -144,3 +144,22 @@ def test_beat_runs_the_sweep_every_day():
     entry = django_settings.CELERY_BEAT_SCHEDULE["forget-old-webhook-events"]
 
     assert entry == {"task": "notifications.tasks.forget_old_webhook_events", "schedule": 86400.0}
+
+
+def test_deleting_a_subscription_deletes_the_events_only_it_had(subscribed, receiver, crm):
+    other = webhooks.create_subscription(
+        url=receiver.url, events=[webhooks.PAYMENT_REFUNDED], owner=crm
+    )
+    (received,) = payments_received(1, now=NOW)
+    with transaction.atomic():
+        shared = webhooks.record_event(
+            type=webhooks.PAYMENT_REFUNDED, data={"id": 9, "amount": "35.00"}, now=NOW
+        )
+    assert shared is not None
+
+    assert webhooks.delete_subscriptions([subscribed]) == 1
+
+    # Nothing would send the first again or find it; the other still delivers the second.
+    assert stored([received, shared]) == [False, True]
+    assert Message.objects.filter(kind=Message.Kind.WEBHOOK).count() == 1
+    assert Message.objects.get(kind=Message.Kind.WEBHOOK).subscription_id == other.pk

@@ -75,7 +75,7 @@ WAITLIST_OFFER_MADE = "waitlist.offer_made"
 WAITLIST_OFFER_TAKEN = "waitlist.offer_taken"
 
 EVENT_TYPES = {
-    VISIT_BOOKED: _("A visit was booked."),
+    VISIT_BOOKED: _("A visit was booked: confirmed at once, or when its hold was confirmed."),
     VISIT_MOVED: _("A visit was moved to another time."),
     VISIT_CANCELLED: _("A visit was cancelled."),
     VISIT_COMPLETED: _("A visit was marked completed."),

@@ -47,7 +47,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permissi
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, gettext, ngettext
@@ -194,8 +194,9 @@ def _check_held(*, email: str, phone: str, booked_from: str, now: datetime) -> N
 
     The person is the e-mail or the phone (STUDIO_LIMIT_ACTIVE_BOOKINGS),
     the address its keyed hash (STUDIO_LIMIT_ACTIVE_BOOKINGS_PER_IP).
-    One query over the active appointments (confirmed or held) that
-    start after now and match any of them, served by the index on
+    Bookings, not appointments: a visit of several massages or people, or
+    a whole course, counts once. One query over the active appointments
+    (confirmed or held) that start after now and match any of them, served by the index on
     `start_at` and the partial index `booking_appt_booked_from`: its cost
     follows the bookings ahead, not the studio's history. Two bookings at
     the same moment may both find one place left; the hourly counts,
@@ -216,9 +217,13 @@ def _check_held(*, email: str, phone: str, booked_from: str, now: datetime) -> N
         whose["address"] = Q(booked_from=booked_from)
     if not whose:
         return
+    # A booking is a visit, or a whole course however many sessions it
+    # has: a couple's visit or a course of eight is one booking, as the
+    # client made it, not two or eight appointments.
+    booking = Coalesce("visit__course_id", "visit_id")
     aggregates: dict[str, Count | Min] = {}
     for name, held in whose.items():
-        aggregates[f"{name}_count"] = Count("pk", filter=held)
+        aggregates[f"{name}_count"] = Count(booking, filter=held, distinct=True)
         aggregates[f"{name}_first"] = Min("start_at", filter=held)
     found = (
         Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES, start_at__gt=now)

@@ -12,7 +12,15 @@ from rest_framework.test import APIClient
 
 from booking.guest_access import manage_link
 from booking.models import Appointment
-from booking.services import Actor, ClientDetails, book_appointment, cancel_appointment
+from booking.services import (
+    Actor,
+    ClientDetails,
+    WantedAppointment,
+    book_appointment,
+    book_course,
+    book_visit,
+    cancel_appointment,
+)
 from booking.site_forms import slot_value
 from tests.booking.conftest import NOW, TUESDAY, at
 
@@ -450,3 +458,37 @@ def test_without_a_studio_phone_the_refusal_still_says_to_call(classical, anna, 
         "Too many bookings have been made from your network in the last hour. "
         "Please try again in 60 minutes, or call the studio."
     )
+
+
+def test_a_course_or_a_visit_of_several_massages_holds_one_place(
+    course_of_four, anna, two_rooms, limits
+):
+    """The limit counts bookings as the client made them, not the appointments in them."""
+    limits.STUDIO_LIMIT_ACTIVE_BOOKINGS = 3
+    mira = ClientDetails("Mira", "mira@example.com", "+49301234567")
+    book_course(
+        offering=course_of_four,
+        starts=[at(TUESDAY + timedelta(days=7 * week), "9:00") for week in range(4)],
+        client=mira,
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
+    )
+    book_visit(
+        appointments=[
+            WantedAppointment(offering=course_of_four, start_at=at(TUESDAY, "14:00")),
+            WantedAppointment(offering=course_of_four, start_at=at(TUESDAY, "14:30")),
+        ],
+        client=mira,
+        source="web",
+        actor=Actor.guest(),
+        now=NOW,
+    )
+    assert Appointment.objects.count() == 6
+
+    third = book(APIClient(), course_of_four, at(TUESDAY, "16:00"), 1, email="mira@example.com")
+    fourth = book(APIClient(), course_of_four, at(TUESDAY, "17:00"), 1, email="mira@example.com")
+
+    assert third.status_code == 201, third.json()
+    assert fourth.status_code == 429
+    assert "3 upcoming bookings" in fourth.json()["error"]["message"]

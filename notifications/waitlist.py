@@ -46,6 +46,7 @@ from booking.services.appointments import confirm_held_visit
 from booking.services.clients import ClientDetails
 from booking.services.privacy import ERASED_NAME, erased_email
 from booking.services.visits import WantedAppointment, book_visit, cancel_visit
+from booking.visits import Part, visit_slots
 from catalog.models import Offering
 from notifications.models import Message, WaitlistEntry, WaitlistOffer
 
@@ -343,8 +344,9 @@ def _candidates(*, offering_id: int, therapist_id: int, start_at: datetime) -> l
             offering_id=offering_id,
             date_from__lte=local.date(),
             date_to__gte=local.date(),
+            # "Start no later than": the window's end is a start it takes.
             time_from__lte=local.time(),
-            time_to__gt=local.time(),
+            time_to__gte=local.time(),
         )
         .filter(Q(therapist__isnull=True) | Q(therapist_id=therapist_id))
         .exclude(Exists(offered_this_start))
@@ -561,6 +563,24 @@ def _gone(offer: WaitlistOffer) -> None:
         WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
             status=WaitlistEntry.Status.WAITING
         )
+
+
+def free_starts(entry: WaitlistEntry, day: date, *, now: datetime | None = None) -> list[datetime]:
+    """The starts on `day` in the entry's window that an offer could hold now, in order.
+
+    What reception may offer by hand: listed by the availability engine
+    as the offer books (`offer_time`: the entry's massage for its people,
+    with its therapist or anyone, and the notice a client's booking
+    keeps), so each one listed can be offered.
+    """
+    parts = [Part(offering=entry.offering, therapist_id=entry.therapist_id)] * entry.people
+    slots = visit_slots(parts=parts, together=entry.people > 1, start_on=day, end_on=day, now=now)
+    zone = _zone()
+    return [
+        slot.start_at
+        for slot in slots
+        if entry.time_from <= slot.start_at.astimezone(zone).time() <= entry.time_to
+    ]
 
 
 def waiting_on(day: date) -> list[WaitlistEntry]:

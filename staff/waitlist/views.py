@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -34,12 +34,21 @@ def day(request: HttpRequest, scope: Scope) -> HttpResponse:
         shown = date.fromisoformat(request.GET.get("date") or timezone.localdate().isoformat())
     except ValueError:
         return HttpResponseBadRequest(gettext("The date is not one of the calendar's."))
+    entries = waitlist.waiting_on(shown)
+    # What each one waiting could be offered on this day; an offered one waits for its answer.
+    starts = {
+        entry.pk: waitlist.free_starts(entry, shown)
+        for entry in entries
+        if entry.status == WaitlistEntry.Status.WAITING
+    }
     return render(
         request,
         "staff/waitlist/day.html",
         {
             "day": shown,
-            "entries": waitlist.waiting_on(shown),
+            "entries": [(entry, starts.get(entry.pk, [])) for entry in entries],
+            "previous_url": _day_url(shown - timedelta(days=1)),
+            "next_url": _day_url(shown + timedelta(days=1)),
             "calendar_url": f"{reverse('staff:calendar')}?{urlencode({'date': shown.isoformat()})}",
         },
     )

@@ -197,6 +197,14 @@ def test_an_offer_no_longer_free_says_so(booked, classical, staff, client, time_
     assert offer.status == "gone"
 
 
+def test_the_end_of_the_window_is_a_start_it_takes(booked, classical, staff):
+    """ "Start no later than 10:00" takes a time freed at 10:00."""
+    join(NINA, classical, window=(time(9), time(10)))
+    cancel_visit(visit=booked.visit, actor=staff, now=NOW)
+    dispatch_due_messages()
+    assert WaitlistOffer.objects.get().start_at == at(TUESDAY, "10:00")
+
+
 def test_nothing_is_offered_when_the_entry_does_not_match(booked, classical, vacuum, anna, staff):
     join(NINA, vacuum)  # another massage
     join(OTTO, classical, window=(time(11), time(12)))  # another time of day
@@ -334,6 +342,10 @@ def test_reception_sees_the_day_and_offers_a_time_by_hand(
     page = client.get("/staff/waitlist/?date=2027-03-03")
     assert page.status_code == 200
     assert b"Nina First" in page.content
+    # Reception picks from the times an offer can hold, in Nina's window (09:00 to 12:00).
+    offered_starts = re.findall(r'<option value="(\d\d:\d\d)"', page.content.decode())
+    assert offered_starts[0] == "09:00" and offered_starts[-1] == "12:00"
+    assert "11:00" in offered_starts and "12:15" not in offered_starts
     offered = client.post(
         f"/staff/waitlist/{entry.pk}/offer/", {"date": "2027-03-03", "time": "11:00"}
     )

@@ -71,14 +71,15 @@ def day_starts(studio: Studio) -> list[datetime]:
 
 
 def check_visit(data: st.DataObject, studio: Studio, parts: list[Part], *, together: bool) -> None:
-    # The desk books below, so the listing is the desk's: no minimum notice.
+    # The desk books below, so the listing and the placing are the desk's: no minimum notice.
+    at_the_desk = waives_notice(actor=DESK, source="admin")
     slots = visit_slots(
         parts=parts,
         together=together,
         start_on=studio.day,
         end_on=studio.day,
         now=studio.now,
-        staff=waives_notice(actor=DESK, source="admin"),
+        staff=at_the_desk,
     )
     event("starts offered" if slots else "no start offered")
     offered = {slot.start_at for slot in slots}
@@ -90,7 +91,11 @@ def check_visit(data: st.DataObject, studio: Studio, parts: list[Part], *, toget
         for therapist_id in slot.therapist_ids:
             first = Part(offering=parts[0].offering, therapist_id=therapist_id)
             place_visit(
-                parts=[first, *parts[1:]], together=together, start_at=slot.start_at, now=studio.now
+                parts=[first, *parts[1:]],
+                together=together,
+                start_at=slot.start_at,
+                now=studio.now,
+                staff=at_the_desk,
             )
         visit = book_visit(
             appointments=wanted(parts, together, slot.start_at),

@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -194,6 +194,15 @@ def due_at_studio(visit: Visit) -> DueOnline | None:
     return due if due.is_due else None
 
 
+# Two attempts made at the same instant (a clock that does not move, as in
+# tests): the one that replaced the other is the newer. A new attempt is
+# only made once the last has ended, so a failed or cancelled one comes last.
+_ENDED_LAST = Case(
+    When(status__in=[Payment.Status.FAILED, Payment.Status.CANCELLED], then=Value(1)),
+    default=Value(0),
+).asc()
+
+
 def latest_payment(visit: Visit) -> Payment | None:
     """The visit's newest payment attempt (served by `payments_payment_by_visit`).
 
@@ -206,10 +215,10 @@ def latest_payment(visit: Visit) -> Payment | None:
                 visit__course_id=visit.course_id,
                 purpose__in=[Payment.Purpose.DEPOSIT, Payment.Purpose.FULL],
             )
-            .order_by("-created_at")
+            .order_by("-created_at", _ENDED_LAST)
             .first()
         )
-    return Payment.objects.filter(visit=visit).order_by("-created_at").first()
+    return Payment.objects.filter(visit=visit).order_by("-created_at", _ENDED_LAST).first()
 
 
 def payment_for_visit(visit: Visit, *, now: datetime | None = None) -> Payment | None:

@@ -565,22 +565,35 @@ def _gone(offer: WaitlistOffer) -> None:
         )
 
 
-def free_starts(entry: WaitlistEntry, day: date, *, now: datetime | None = None) -> list[datetime]:
-    """The starts on `day` in the entry's window that an offer could hold now, in order.
+def free_starts(
+    entries: Sequence[WaitlistEntry], day: date, *, now: datetime | None = None
+) -> dict[int, list[datetime]]:
+    """For each entry, the starts on `day` in its window that an offer could hold now, in order.
 
     What reception may offer by hand: listed by the availability engine
     as the offer books (`offer_time`: the entry's massage for its people,
     with its therapist or anyone, and the notice a client's booking
-    keeps), so each one listed can be offered.
+    keeps), so each one listed can be offered. Entries that want the
+    same visit (massage, therapist, people) share one listing, so a long
+    line for one massage reads the schedules once.
     """
-    parts = [Part(offering=entry.offering, therapist_id=entry.therapist_id)] * entry.people
-    slots = visit_slots(parts=parts, together=entry.people > 1, start_on=day, end_on=day, now=now)
+    listed: dict[tuple[int, int | None, int], list[datetime]] = {}
     zone = _zone()
-    return [
-        slot.start_at
-        for slot in slots
-        if entry.time_from <= slot.start_at.astimezone(zone).time() <= entry.time_to
-    ]
+    starts: dict[int, list[datetime]] = {}
+    for entry in entries:
+        wanted = (entry.offering_id, entry.therapist_id, entry.people)
+        if wanted not in listed:
+            parts = [Part(offering=entry.offering, therapist_id=entry.therapist_id)] * entry.people
+            slots = visit_slots(
+                parts=parts, together=entry.people > 1, start_on=day, end_on=day, now=now
+            )
+            listed[wanted] = [slot.start_at for slot in slots]
+        starts[entry.pk] = [
+            start
+            for start in listed[wanted]
+            if entry.time_from <= start.astimezone(zone).time() <= entry.time_to
+        ]
+    return starts
 
 
 def waiting_on(day: date) -> list[WaitlistEntry]:

@@ -50,7 +50,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -131,7 +131,9 @@ def check_url(url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     except ValueError:
         raise ValidationError({"url": gettext("Enter an https URL.")}, code="invalid_url") from None
     addresses = _resolve(host, port)
-    on_loopback = _loopback_allowed() and all(_unmapped(a).is_loopback for a in addresses)
+    on_loopback = (
+        _loopback_allowed() and bool(addresses) and all(_unmapped(a).is_loopback for a in addresses)
+    )
     if (
         not on_loopback
         and not settings.STUDIO_WEBHOOKS_ALLOW_PRIVATE
@@ -275,17 +277,18 @@ def delete_subscriptions(subscriptions: Iterable[WebhookSubscription]) -> int:
     many subscriptions were deleted.
     """
     ids = [subscription.pk for subscription in subscriptions]
-    deliveries = Message.objects.filter(kind=Message.Kind.WEBHOOK, subscription_id__in=ids)
-    event_ids = {payload["event"] for payload in deliveries.values_list("payload", flat=True)}
+    deliveries = Message.objects.filter(kind=Message.Kind.WEBHOOK)
+    event_ids = _events_of(deliveries.filter(subscription_id__in=ids))
     _, deleted = WebhookSubscription.objects.filter(pk__in=ids).delete()
     # Another subscription's deliveries of the same events keep them.
-    still_delivered = set(
-        Message.objects.filter(
-            kind=Message.Kind.WEBHOOK, payload__event__in=sorted(event_ids)
-        ).values_list("payload__event", flat=True)
-    )
+    still_delivered = _events_of(deliveries.filter(payload__event__in=sorted(event_ids)))
     WebhookEvent.objects.filter(pk__in=event_ids - still_delivered).delete()
     return deleted.get(WebhookSubscription._meta.label, 0)
+
+
+def _events_of(deliveries: QuerySet[Message]) -> set[str]:
+    """The ids of the events these webhook deliveries carry (each names its event in `payload`)."""
+    return {payload["event"] for payload in deliveries.values_list("payload", flat=True)}
 
 
 # Events ------------------------------------------------------------------
@@ -423,7 +426,7 @@ def forget_client_events(
     deliveries = Message.objects.filter(kind=Message.Kind.WEBHOOK).filter(
         Q(visit_id__in=list(visit_ids)) | Q(visit_id__in=offered_visits)
     )
-    event_ids = {payload["event"] for payload in deliveries.values_list("payload", flat=True)}
+    event_ids = _events_of(deliveries)
     changed = 0
     for event in WebhookEvent.objects.filter(pk__in=event_ids).order_by("created_at", "id"):
         data = erased_event_data(type=event.type, data=event.payload["data"], client_id=client_id)
@@ -462,13 +465,11 @@ def forget_old_webhook_events(*, now: datetime | None = None) -> int:
         if len(batch) < _SWEEP_BATCH:
             break
     # What the outbox still has to send: its pending and sending rows, not its history.
-    still_to_send = {
-        payload["event"]
-        for payload in Message.objects.filter(
-            kind=Message.Kind.WEBHOOK,
-            status__in=[Message.Status.PENDING, Message.Status.SENDING],
-        ).values_list("payload", flat=True)
-    }
+    still_to_send = _events_of(
+        Message.objects.filter(
+            kind=Message.Kind.WEBHOOK, status__in=[Message.Status.PENDING, Message.Status.SENDING]
+        )
+    )
     old = WebhookEvent.objects.filter(created_at__lt=cutoff).order_by("created_at", "id")
     events = 0
     while True:

@@ -36,11 +36,9 @@ def day(request: HttpRequest, scope: Scope) -> HttpResponse:
         return HttpResponseBadRequest(gettext("The date is not one of the calendar's."))
     entries = waitlist.waiting_on(shown)
     # What each one waiting could be offered on this day; an offered one waits for its answer.
-    starts = {
-        entry.pk: waitlist.free_starts(entry, shown)
-        for entry in entries
-        if entry.status == WaitlistEntry.Status.WAITING
-    }
+    starts = waitlist.free_starts(
+        [entry for entry in entries if entry.status == WaitlistEntry.Status.WAITING], shown
+    )
     return render(
         request,
         "staff/waitlist/day.html",

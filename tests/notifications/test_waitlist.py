@@ -362,3 +362,17 @@ def test_a_therapist_login_does_not_see_the_waitlist(client, django_user_model, 
     login.groups.add(Group.objects.get(name="therapist"))
     client.force_login(login)
     assert client.get("/staff/waitlist/?date=2027-03-03").status_code == 403
+
+
+def test_reception_lists_the_free_starts_of_a_long_line_with_one_reading(classical, anna, two_rooms):
+    first = join(NINA, classical)
+    wednesday = date(2027, 3, 3)
+    with CaptureQueriesContext(connection) as one:
+        alone = waitlist.free_starts([first], wednesday)
+    line = [first, join(OTTO, classical, window=(time(11), time(12))), join(PIA, classical)]
+    with CaptureQueriesContext(connection) as many:
+        listed = waitlist.free_starts(line, wednesday)
+
+    assert len(many) == len(one)
+    assert listed[first.pk] == alone[first.pk]
+    assert listed[line[1].pk] == [s for s in alone[first.pk] if s >= at(wednesday, "11:00")]

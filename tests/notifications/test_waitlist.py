@@ -364,7 +364,9 @@ def test_a_therapist_login_does_not_see_the_waitlist(client, django_user_model, 
     assert client.get("/staff/waitlist/?date=2027-03-03").status_code == 403
 
 
-def test_reception_lists_the_free_starts_of_a_long_line_with_one_reading(classical, anna, two_rooms):
+def test_reception_lists_the_free_starts_of_a_long_line_with_one_reading(
+    classical, anna, two_rooms
+):
     first = join(NINA, classical)
     wednesday = date(2027, 3, 3)
     with CaptureQueriesContext(connection) as one:
